@@ -1,0 +1,95 @@
+import COpenSSL
+
+/// An incremental hash over OpenSSL's EVP interface; the only place libcrypto is called.
+///
+/// Noncopyable so the underlying `EVP_MD_CTX` has exactly one owner and is freed once.
+struct Digest: ~Copyable {
+    enum Algorithm: Sendable {
+        case sha256
+        case md5
+
+        var byteCount: Int { self == .sha256 ? 32 : 16 }
+    }
+
+    let algorithm: Algorithm
+    private let context: OpaquePointer
+
+    init(_ algorithm: Algorithm) {
+        self.algorithm = algorithm
+        let created = algorithm == .sha256 ? cf_digest_new_sha256() : cf_digest_new_md5()
+        guard let created else { fatalError("libcrypto could not create a \(algorithm) context") }
+        self.context = created
+    }
+
+    deinit { EVP_MD_CTX_free(context) }
+
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        EVP_DigestUpdate(context, base, bytes.count)
+    }
+
+    mutating func update(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { update($0) }
+    }
+
+    consuming func finalize() -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: algorithm.byteCount)
+        var length: UInt32 = 0
+        _ = output.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
+        return output
+    }
+
+    static func sha256(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        var digest = Digest(.sha256)
+        digest.update(bytes)
+        return digest.finalize()
+    }
+
+    static func sha256(_ bytes: [UInt8]) -> [UInt8] {
+        bytes.withUnsafeBytes { sha256($0) }
+    }
+
+    static func sha256(_ text: String) -> [UInt8] {
+        sha256(Array(text.utf8))
+    }
+
+    static func md5(_ bytes: [UInt8]) -> [UInt8] {
+        var digest = Digest(.md5)
+        digest.update(bytes)
+        return digest.finalize()
+    }
+
+    /// SHA-256 and, when asked, MD5 over the same buffer in one pass: both are fed
+    /// the same 64 KiB slice while it is still in cache.
+    static func chunkDigests(_ bytes: UnsafeRawBufferPointer, md5 wantsMD5: Bool) -> (sha256: [UInt8], md5: [UInt8]?) {
+        var sha = Digest(.sha256)
+        guard wantsMD5 else {
+            sha.update(bytes)
+            return (sha.finalize(), nil)
+        }
+        var md5 = Digest(.md5)
+        let slice = 64 * 1024
+        var start = 0
+        while start < bytes.count {
+            let part = UnsafeRawBufferPointer(rebasing: bytes[start..<min(start + slice, bytes.count)])
+            sha.update(part)
+            md5.update(part)
+            start += slice
+        }
+        return (sha.finalize(), md5.finalize())
+    }
+
+    static func hmacSHA256(key: [UInt8], message: String) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: 32)
+        let data = Array(message.utf8)
+        let written = key.withUnsafeBytes { keyBytes in
+            data.withUnsafeBufferPointer { dataBytes in
+                output.withUnsafeMutableBufferPointer { out in
+                    cf_hmac_sha256(keyBytes.baseAddress, Int32(key.count), dataBytes.baseAddress, data.count, out.baseAddress)
+                }
+            }
+        }
+        precondition(written == 32, "libcrypto HMAC-SHA256 failed")
+        return output
+    }
+}

@@ -1,0 +1,157 @@
+import CCurl
+
+/// One libcurl easy handle, reused request after request so the TCP (and TLS) connection
+/// stays alive. Not thread-safe: each worker thread owns its own.
+final class CurlConnection {
+    struct Options: Sendable {
+        var connectTimeoutMilliseconds = 10_000
+        /// A request that moves no byte for this long is abandoned (a hung or frozen server).
+        var stallTimeoutSeconds = 30
+        /// Upper bound for one whole request.
+        var requestTimeoutMilliseconds = 600_000
+        var caFile: String?
+        var verifyTLS = true
+    }
+
+    private static let globalInit: Void = {
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+    }()
+
+    private let handle: UnsafeMutableRawPointer
+    private let options: Options
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+    private static let emptyBody: UnsafeMutablePointer<CChar> = {
+        let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: 1)
+        pointer.initialize(to: 0)
+        return pointer
+    }()
+
+    init(options: Options) {
+        _ = Self.globalInit
+        guard let handle = curl_easy_init() else { fatalError("libcurl could not create a handle") }
+        self.handle = handle
+        self.options = options
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+        errorBuffer.deallocate()
+    }
+
+    func perform(_ request: HTTPRequest) throws(TransportError) -> HTTPResponse {
+        curl_easy_reset(handle)
+        errorBuffer[0] = 0
+        let sink = ResponseSink()
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        // Removal directives: no 100-continue round trip, no form content type from POSTFIELDS.
+        for line in request.headers.map({ "\($0.name): \($0.value)" }) + ["Expect:", "Accept:"] {
+            headerList = curl_slist_append(headerList, line)
+        }
+        defer { curl_slist_free_all(headerList) }
+
+        configure(request, sink: sink, headers: headerList)
+        let code: CURLcode = if let body = request.body, !body.isEmpty {
+            body.withUnsafeBytes { bytes in
+                _ = cf_curl_set_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
+                _ = cf_curl_set_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count))
+                return curl_easy_perform(handle)
+            }
+        } else {
+            curl_easy_perform(handle)
+        }
+        guard code == CURLE_OK else { throw transportError(code) }
+
+        var status = 0
+        _ = cf_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return HTTPResponse(status: status, headers: sink.headers, body: sink.body)
+    }
+
+    private func configure(_ request: HTTPRequest, sink: ResponseSink, headers: UnsafeMutablePointer<curl_slist>?) {
+        _ = cf_curl_set_string(handle, CURLOPT_URL, request.url)
+        _ = cf_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
+        _ = cf_curl_set_long(handle, CURLOPT_PATH_AS_IS, 1)
+        _ = cf_curl_set_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
+        _ = cf_curl_set_long(handle, CURLOPT_TCP_NODELAY, 1)
+        _ = cf_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, options.connectTimeoutMilliseconds)
+        _ = cf_curl_set_long(handle, CURLOPT_TIMEOUT_MS, options.requestTimeoutMilliseconds)
+        _ = cf_curl_set_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
+        _ = cf_curl_set_long(handle, CURLOPT_LOW_SPEED_TIME, options.stallTimeoutSeconds)
+        _ = cf_curl_set_long(handle, CURLOPT_SSL_VERIFYPEER, options.verifyTLS ? 1 : 0)
+        _ = cf_curl_set_long(handle, CURLOPT_SSL_VERIFYHOST, options.verifyTLS ? 2 : 0)
+        if let caFile = options.caFile {
+            _ = cf_curl_set_string(handle, CURLOPT_CAINFO, caFile)
+        }
+        _ = cf_curl_set_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
+        _ = cf_curl_set_list(handle, CURLOPT_HTTPHEADER, headers)
+        let context = Unmanaged.passUnretained(sink).toOpaque()
+        _ = cf_curl_set_data_callback(handle, CURLOPT_WRITEFUNCTION, writeBody)
+        _ = cf_curl_set_pointer(handle, CURLOPT_WRITEDATA, context)
+        _ = cf_curl_set_data_callback(handle, CURLOPT_HEADERFUNCTION, writeHeader)
+        _ = cf_curl_set_pointer(handle, CURLOPT_HEADERDATA, context)
+
+        switch request.method {
+        case .get:
+            _ = cf_curl_set_long(handle, CURLOPT_HTTPGET, 1)
+        case .head:
+            _ = cf_curl_set_long(handle, CURLOPT_NOBODY, 1)
+        case .delete:
+            _ = cf_curl_set_string(handle, CURLOPT_CUSTOMREQUEST, "DELETE")
+        case .put, .post:
+            // POSTFIELDS sends the caller's buffer without copying it; the method is then renamed.
+            _ = cf_curl_set_long(handle, CURLOPT_POST, 1)
+            _ = cf_curl_set_pointer(handle, CURLOPT_POSTFIELDS, Self.emptyBody)
+            _ = cf_curl_set_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, 0)
+            if request.method == .put {
+                _ = cf_curl_set_string(handle, CURLOPT_CUSTOMREQUEST, "PUT")
+            }
+        }
+    }
+
+    private func transportError(_ code: CURLcode) -> TransportError {
+        let detail = String(cString: errorBuffer)
+        let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        let kind: TransportError.Kind = switch code {
+        case CURLE_COULDNT_CONNECT: .connect
+        case CURLE_OPERATION_TIMEDOUT: .timeout
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: .resolve
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CACERT_BADFILE,
+             CURLE_SSL_CERTPROBLEM: .tls
+        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL: .setup
+        default: .broken
+        }
+        return TransportError(kind: kind, curlCode: Int(code.rawValue), message: message)
+    }
+}
+
+private final class ResponseSink {
+    var headers: [(name: String, value: String)] = []
+    var body: [UInt8] = []
+}
+
+private let writeBody: cf_curl_data_callback = { buffer, size, count, context in
+    let length = size * count
+    guard let buffer, let context else { return length }
+    let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+    sink.body.append(contentsOf: UnsafeRawBufferPointer(start: buffer, count: length))
+    return length
+}
+
+private let writeHeader: cf_curl_data_callback = { buffer, size, count, context in
+    let length = size * count
+    guard let buffer, let context else { return length }
+    let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+    let line = String(decoding: UnsafeRawBufferPointer(start: buffer, count: length), as: UTF8.self)
+    if line.hasPrefix("HTTP/") {
+        sink.headers.removeAll()  // a new response (after a 100 Continue or a redirect)
+    } else if let colon = line.firstIndex(of: ":") {
+        let name = line[..<colon].lowercased()
+        let value = line[line.index(after: colon)...].trimmed(of: " \t\r\n")
+        sink.headers.append((name, value))
+        if name == "content-length", let expected = Int(value), expected > 0, expected <= 1 << 30 {
+            sink.body.reserveCapacity(expected)
+        }
+    }
+    return length
+}

@@ -1,0 +1,36 @@
+/// One HTTP request as the S3 client builds it, and the response it gets back.
+struct HTTPRequest: Sendable {
+    enum Method: String, Sendable {
+        case get = "GET", put = "PUT", post = "POST", head = "HEAD", delete = "DELETE"
+    }
+
+    var method: Method
+    var url: String
+    var headers: [(name: String, value: String)]
+    var body: [UInt8]?
+}
+
+struct HTTPResponse: Sendable {
+    var status: Int
+    /// Header names lower-cased, in arrival order.
+    var headers: [(name: String, value: String)]
+    var body: [UInt8]
+
+    func header(_ name: String) -> String? {
+        let wanted = name.lowercased()
+        return headers.last(where: { $0.name == wanted })?.value
+    }
+
+    var bodyText: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// A request that got no HTTP answer: the connection, TLS or a timeout failed.
+struct TransportError: Error, Sendable {
+    enum Kind: Sendable {
+        case connect, timeout, tls, resolve, broken, setup
+    }
+
+    var kind: Kind
+    var curlCode: Int
+    var message: String
+}

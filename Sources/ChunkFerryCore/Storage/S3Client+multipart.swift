@@ -1,0 +1,63 @@
+/// Server-side assembly: objects already in the bucket become parts of a new object.
+extension S3Client {
+    public func createMultipartUpload(key: String, contentType: String = "application/octet-stream") async throws(S3Error) -> String {
+        let response = try await send(Call(
+            operation: "CreateMultipartUpload", method: .post, key: key,
+            query: [("uploads", "")], headers: [("Content-Type", contentType)]
+        ))
+        guard let uploadID = S3XML(response.body).value("UploadId"), !uploadID.isEmpty else {
+            throw S3Error(code: "MalformedResponse", message: "no UploadId in the answer", httpStatus: response.status,
+                          requestID: nil, operation: "CreateMultipartUpload", resource: resource(key))
+        }
+        return uploadID
+    }
+
+    /// Copies `sourceKey` (or `sourceRange` of it, upper bound exclusive) in as part `partNumber`.
+    public func uploadPartCopy(
+        key: String, uploadID: String, partNumber: Int, sourceKey: String, sourceRange: Range<Int64>? = nil
+    ) async throws(S3Error) -> String {
+        var headers: [(name: String, value: String)] = [
+            ("x-amz-copy-source", "/" + S3URIEncoding.encodePath(settings.bucket) + "/" + S3URIEncoding.encodePath(sourceKey)),
+        ]
+        if let sourceRange {
+            headers.append(("x-amz-copy-source-range", "bytes=\(sourceRange.lowerBound)-\(sourceRange.upperBound - 1)"))
+        }
+        let response = try await send(Call(
+            operation: "UploadPartCopy", method: .put, key: key,
+            query: [("partNumber", String(partNumber)), ("uploadId", uploadID)], headers: headers
+        ))
+        let xml = S3XML(response.body)
+        if let code = xml.value("Code") {
+            throw S3Error(code: code, message: xml.value("Message") ?? "", httpStatus: response.status,
+                          requestID: xml.value("RequestId"), operation: "UploadPartCopy", resource: resource(key))
+        }
+        return Self.unquote(xml.value("ETag"))
+    }
+
+    /// Joins the parts, in order, into the final object; returns its ETag.
+    public func completeMultipartUpload(key: String, uploadID: String, parts: [(number: Int, etag: String)]) async throws(S3Error) -> String {
+        let xml = "<CompleteMultipartUpload>"
+            + parts.map { "<Part><PartNumber>\($0.number)</PartNumber><ETag>\"\(S3XML.escape($0.etag))\"</ETag></Part>" }.joined()
+            + "</CompleteMultipartUpload>"
+        let body = Array(xml.utf8)
+        let response = try await send(Call(
+            operation: "CompleteMultipartUpload", method: .post, key: key,
+            query: [("uploadId", uploadID)], headers: [("Content-Type", "application/xml")],
+            body: body, payloadHash: ByteEncoding.hex(Digest.sha256(body))
+        ))
+        // S3 may answer 200 and still report a failure in the body.
+        let answer = S3XML(response.body)
+        if let code = answer.value("Code") {
+            throw S3Error(code: code, message: answer.value("Message") ?? "", httpStatus: response.status,
+                          requestID: answer.value("RequestId"), operation: "CompleteMultipartUpload", resource: resource(key))
+        }
+        return Self.unquote(answer.value("ETag"))
+    }
+
+    public func abortMultipartUpload(key: String, uploadID: String) async throws(S3Error) {
+        _ = try await send(Call(
+            operation: "AbortMultipartUpload", method: .delete, key: key,
+            query: [("uploadId", uploadID)], acceptedStatuses: [404]
+        ))
+    }
+}

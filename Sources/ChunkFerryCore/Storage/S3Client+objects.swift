@@ -1,0 +1,76 @@
+extension S3Client {
+    /// Stores `body` under `key` and returns once the store confirmed it.
+    ///
+    /// The store verifies the bytes through `x-amz-checksum-sha256` or `Content-MD5`
+    /// (per `settings.integrity`) and rejects a mismatch with BadDigest, so a success means the
+    /// bytes arrived intact. `sha256` may be passed when the caller already hashed the buffer.
+    public func putObject(
+        key: String, body: [UInt8], sha256 knownSHA256: [UInt8]? = nil,
+        contentType: String = "application/octet-stream"
+    ) async throws(S3Error) -> S3PutResult {
+        let wantsMD5 = settings.integrity == .md5
+        var sha256 = knownSHA256
+        var md5: [UInt8]?
+        if sha256 == nil || wantsMD5 {
+            let digests = body.withUnsafeBytes { Digest.chunkDigests($0, md5: wantsMD5) }
+            sha256 = sha256 ?? digests.sha256
+            md5 = digests.md5
+        }
+        let sha = sha256!
+        var headers: [(name: String, value: String)] = [("Content-Type", contentType)]
+        if let md5 {
+            headers.append(("Content-MD5", ByteEncoding.base64(md5)))
+        } else {
+            headers.append(("x-amz-checksum-sha256", ByteEncoding.base64(sha)))
+        }
+        let response = try await send(Call(
+            operation: "PutObject", method: .put, key: key, headers: headers,
+            body: body, payloadHash: ByteEncoding.hex(sha)
+        ))
+        let etag = Self.unquote(response.header("etag"))
+        let echoed = response.header("x-amz-checksum-sha256")
+        if etag.isEmpty {
+            throw S3Error(code: "MissingETag", message: "the store answered without an ETag", httpStatus: response.status,
+                          requestID: response.header("x-amz-request-id"), operation: "PutObject", resource: resource(key))
+        }
+        let mismatchedMD5 = md5.map { etag.count == 32 && etag.lowercased() != ByteEncoding.hex($0) } ?? false
+        let mismatchedSHA = echoed.map { $0 != ByteEncoding.base64(sha) } ?? false
+        if mismatchedMD5 || mismatchedSHA {
+            throw S3Error(code: "BadDigest", message: "the store confirmed a different checksum than was sent",
+                          httpStatus: response.status, requestID: response.header("x-amz-request-id"),
+                          operation: "PutObject", resource: resource(key))
+        }
+        return S3PutResult(etag: etag, checksumSHA256: echoed)
+    }
+
+    /// The object's size, ETag and stored checksum; `nil` when there is no such object.
+    public func headObject(key: String) async throws(S3Error) -> S3ObjectInfo? {
+        let response = try await send(Call(
+            operation: "HeadObject", method: .head, key: key,
+            headers: [("x-amz-checksum-mode", "ENABLED")], acceptedStatuses: [404]
+        ))
+        guard response.status != 404 else { return nil }
+        return S3ObjectInfo(
+            key: key,
+            size: Int64(response.header("content-length") ?? "") ?? 0,
+            etag: Self.unquote(response.header("etag")),
+            checksumSHA256: response.header("x-amz-checksum-sha256"),
+            lastModified: response.header("last-modified") ?? ""
+        )
+    }
+
+    /// The object's bytes, or the bytes in `range` (offsets, upper bound exclusive).
+    public func getObject(key: String, range: Range<Int64>? = nil) async throws(S3Error) -> [UInt8] {
+        var headers: [(name: String, value: String)] = []
+        if let range {
+            guard !range.isEmpty else { return [] }
+            headers.append(("Range", "bytes=\(range.lowerBound)-\(range.upperBound - 1)"))
+        }
+        return try await send(Call(operation: "GetObject", method: .get, key: key, headers: headers)).body
+    }
+
+    /// Removes the object; removing one that is not there succeeds.
+    public func deleteObject(key: String) async throws(S3Error) {
+        _ = try await send(Call(operation: "DeleteObject", method: .delete, key: key, acceptedStatuses: [404]))
+    }
+}

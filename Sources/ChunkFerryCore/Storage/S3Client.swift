@@ -1,0 +1,102 @@
+/// An S3 client over libcurl: path-style or virtual-hosted addressing, SigV4 signing with
+/// libcrypto, one keep-alive curl handle per worker thread.
+public final class S3Client: Sendable {
+    public let settings: S3Settings
+    let endpoint: S3Settings.Endpoint
+    let signer: S3Signer
+    private let workers: BlockingWorkerPool<CurlConnection>
+
+    /// `connections` is how many requests may run at once, each on its own thread and handle.
+    public init(settings: S3Settings, connections: Int = 4) throws(S3Error) {
+        self.settings = settings
+        endpoint = try S3Settings.Endpoint(settings.endpoint, region: settings.region)
+        signer = S3Signer(
+            accessKeyID: settings.accessKeyID,
+            secretAccessKey: settings.secretAccessKey,
+            sessionToken: settings.sessionToken,
+            region: settings.region
+        )
+        let options = CurlConnection.Options(
+            connectTimeoutMilliseconds: settings.connectTimeoutMilliseconds,
+            stallTimeoutSeconds: settings.stallTimeoutSeconds,
+            caFile: settings.caFile
+        )
+        workers = BlockingWorkerPool(name: "s3", workers: max(1, connections)) { CurlConnection(options: options) }
+    }
+
+    deinit {
+        workers.shutdown(wait: false)
+    }
+
+    /// The bucket/key as humans read it, for errors and logs.
+    func resource(_ key: String?) -> String {
+        key.map { "\(settings.bucket)/\($0)" } ?? settings.bucket
+    }
+
+    /// The host and path for a bucket-level (`key == nil`) or object request.
+    func address(key: String?) -> (host: String, path: String) {
+        let objectPath = key.map { "/" + S3URIEncoding.encodePath($0) } ?? ""
+        if settings.forcePathStyle {
+            return (endpoint.authority, "/" + S3URIEncoding.encodePath(settings.bucket) + objectPath)
+        }
+        return ("\(settings.bucket).\(endpoint.authority)", objectPath.isEmpty ? "/" : objectPath)
+    }
+
+    struct Call: Sendable {
+        var operation: String
+        var method: HTTPRequest.Method
+        var key: String?
+        var query: [(name: String, value: String)] = []
+        var headers: [(name: String, value: String)] = []
+        var body: [UInt8]? = nil
+        var payloadHash = S3Signer.emptyPayloadHash
+        /// Statuses returned to the caller instead of thrown (404 for a HEAD that may miss).
+        var acceptedStatuses: Set<Int> = []
+    }
+
+    /// Signs and sends one request on a worker; non-2xx answers become `S3Error`.
+    func send(_ call: Call) async throws(S3Error) -> HTTPResponse {
+        let (host, path) = address(key: call.key)
+        let query = S3URIEncoding.canonicalQuery(call.query)
+        let url = "\(endpoint.scheme)://\(host)\(path)\(query.isEmpty ? "" : "?" + query)"
+        let request = S3Signer.Request(
+            method: call.method.rawValue, host: host, encodedPath: path,
+            query: call.query, headers: call.headers + [("Host", host)], payloadHash: call.payloadHash
+        )
+        let signer = signer
+        let secret = settings.secretAccessKey
+        let resource = resource(call.key)
+        let result: Result<HTTPResponse, S3Error>
+        do {
+            result = try await workers.run { connection -> Result<HTTPResponse, S3Error> in
+                // Signed on the worker, right before sending: a request queued behind others
+                // still carries a fresh date.
+                let signed = request.headers + signer.sign(request, at: .now())
+                do {
+                    return .success(try connection.perform(
+                        HTTPRequest(method: call.method, url: url, headers: signed, body: call.body)))
+                } catch {
+                    var failure = S3Error.fromTransport(error, operation: call.operation, resource: resource)
+                    failure.message = secret.scrub(failure.message)
+                    return .failure(failure)
+                }
+            }
+        } catch {
+            throw S3Error(code: "ClientShutDown", message: "the S3 client was shut down", httpStatus: nil,
+                          requestID: nil, operation: call.operation, resource: resource)
+        }
+        let response = try result.get()
+        if (200..<300).contains(response.status) || call.acceptedStatuses.contains(response.status) {
+            return response
+        }
+        var failure = S3Error.fromResponse(response, operation: call.operation, resource: resource)
+        failure.message = secret.scrub(failure.message)
+        throw failure
+    }
+
+    static func unquote(_ etag: String?) -> String {
+        guard var etag else { return "" }
+        if etag.hasPrefix("W/") { etag.removeFirst(2) }
+        return etag.trimmed(of: "\"")
+    }
+}

@@ -1,0 +1,107 @@
+/// A failed S3 operation: what the store (or the network) said, and whether trying again can help.
+public struct S3Error: Error, Sendable, CustomStringConvertible {
+    /// The S3 error code (`AccessDenied`, `SlowDown`…) or, without an HTTP answer,
+    /// a transport code (`ConnectionRefused`, `Timeout`, `TLSVerificationFailed`…).
+    public var code: String
+    public var message: String
+    /// `nil` when no HTTP answer arrived.
+    public var httpStatus: Int?
+    public var requestID: String?
+    /// `PutObject`, `HeadBucket`…
+    public var operation: String
+    /// `bucket/key` or `bucket`.
+    public var resource: String
+
+    public var isRetryable: Bool {
+        if let httpStatus {
+            if httpStatus >= 500 { return true }
+            return Self.retryableCodes.contains(code)
+        }
+        return !Self.fatalTransportCodes.contains(code)
+    }
+
+    /// What the user should do, for the errors that no retry can fix.
+    public var advice: String? {
+        switch code {
+        case "InvalidAccessKeyId":
+            "the access key is not known to the store: check AWS_ACCESS_KEY_ID"
+        case "SignatureDoesNotMatch":
+            "the access key or secret key is wrong: check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY"
+        case "AccessDenied":
+            "the credentials lack permission: allow s3:PutObject, s3:GetObject, s3:ListBucket and s3:DeleteObject on S3_BUCKET"
+        case "NoSuchBucket":
+            "the bucket does not exist: create it, fix S3_BUCKET, or set S3_CREATE_BUCKET=true"
+        case "BadDigest", "XAmzContentSHA256Mismatch", "InvalidDigest":
+            "the store received different bytes than were sent: check proxies between ChunkFerry and the store"
+        case "AuthorizationHeaderMalformed", "PermanentRedirect", "IllegalLocationConstraintException":
+            "the bucket lives in another region: set S3_REGION to the bucket's region"
+        case "ExpiredToken", "InvalidToken", "TokenRefreshRequired":
+            "the session token is expired or invalid: renew AWS_SESSION_TOKEN"
+        case "TLSVerificationFailed":
+            "the store's TLS certificate is not trusted: set S3_CA_FILE to its CA certificate"
+        case "InvalidEndpoint":
+            "the endpoint URL is not usable: check S3_ENDPOINT"
+        case "InvalidBucketName":
+            "the bucket name is not valid: check S3_BUCKET"
+        default:
+            nil
+        }
+    }
+
+    public var description: String {
+        var text = "\(operation) \(resource) failed: \(code)"
+        if let httpStatus { text += " (HTTP \(httpStatus))" }
+        if !message.isEmpty && message != code { text += ": \(message)" }
+        if let advice { text += " — \(advice)" }
+        if let requestID, !requestID.isEmpty { text += " [request id \(requestID)]" }
+        return text
+    }
+
+    private static let retryableCodes: Set<String> = [
+        "SlowDown", "RequestTimeout", "RequestTimeTooSkewed", "InternalError", "ServiceUnavailable",
+        "Throttling", "ThrottlingException", "RequestThrottled", "TooManyRequests", "OperationAborted",
+    ]
+    private static let fatalTransportCodes: Set<String> = ["TLSVerificationFailed", "InvalidEndpoint"]
+
+    static func fromResponse(_ response: HTTPResponse, operation: String, resource: String) -> S3Error {
+        let xml = S3XML(response.body)
+        let code = xml.value("Code") ?? defaultCode(status: response.status)
+        return S3Error(
+            code: code,
+            message: xml.value("Message") ?? "",
+            httpStatus: response.status,
+            requestID: xml.value("RequestId") ?? response.header("x-amz-request-id"),
+            operation: operation,
+            resource: resource
+        )
+    }
+
+    static func fromTransport(_ error: TransportError, operation: String, resource: String) -> S3Error {
+        let code = switch error.kind {
+        case .connect: "ConnectionRefused"
+        case .timeout: "Timeout"
+        case .tls: "TLSVerificationFailed"
+        case .resolve: "HostNotFound"
+        case .broken: "ConnectionBroken"
+        case .setup: "InvalidEndpoint"
+        }
+        return S3Error(code: code, message: error.message, httpStatus: nil, requestID: nil,
+                       operation: operation, resource: resource)
+    }
+
+    /// HEAD answers carry no body; the status alone must name the problem.
+    private static func defaultCode(status: Int) -> String {
+        switch status {
+        case 301: "PermanentRedirect"
+        case 400: "BadRequest"
+        case 403: "AccessDenied"
+        case 404: "NotFound"
+        case 409: "Conflict"
+        case 412: "PreconditionFailed"
+        case 429: "SlowDown"
+        case 500: "InternalError"
+        case 503: "ServiceUnavailable"
+        default: "HTTP\(status)"
+        }
+    }
+}

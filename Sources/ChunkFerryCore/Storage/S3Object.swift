@@ -1,0 +1,24 @@
+/// What the store confirmed for a stored object.
+public struct S3PutResult: Sendable, Equatable {
+    public var etag: String
+    /// Base64 SHA-256 the store echoed, when it did.
+    public var checksumSHA256: String?
+}
+
+/// An object as HeadObject or a listing describes it.
+public struct S3ObjectInfo: Sendable, Equatable {
+    public var key: String
+    public var size: Int64
+    public var etag: String
+    /// Base64 SHA-256 stored with the object (HeadObject with checksum mode), when the store keeps one.
+    public var checksumSHA256: String?
+    public var lastModified: String
+}
+
+/// One page of ListObjectsV2.
+public struct S3ListPage: Sendable {
+    public var objects: [S3ObjectInfo]
+    public var commonPrefixes: [String]
+    /// Pass back to get the next page; `nil` on the last one.
+    public var continuationToken: String?
+}

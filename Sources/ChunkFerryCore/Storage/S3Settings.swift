@@ -1,0 +1,88 @@
+/// Where and how to reach the object store.
+public struct S3Settings: Sendable {
+    /// How the store proves it received the chunk intact.
+    public enum Integrity: String, Sendable, CaseIterable {
+        /// `x-amz-checksum-sha256`: the store recomputes SHA-256 and rejects a mismatch
+        /// (AWS S3, MinIO, SeaweedFS, R2). One SHA-256 pass serves signing, the check and the manifest.
+        case sha256
+        /// `Content-MD5`: for stores that verify nothing newer; costs an extra MD5 pass.
+        case md5
+    }
+
+    /// `http(s)://host[:port]`; empty means AWS (`https://s3.<region>.amazonaws.com`).
+    public var endpoint: String
+    public var bucket: String
+    public var region: String
+    public var accessKeyID: String
+    public var secretAccessKey: Secret
+    public var sessionToken: Secret?
+    /// `bucket` in the path (MinIO's default) instead of in the host name.
+    public var forcePathStyle: Bool
+    public var caFile: String?
+    public var integrity: Integrity
+    public var connectTimeoutMilliseconds: Int
+    public var stallTimeoutSeconds: Int
+
+    public init(
+        endpoint: String = "",
+        bucket: String,
+        region: String = "us-east-1",
+        accessKeyID: String,
+        secretAccessKey: Secret,
+        sessionToken: Secret? = nil,
+        forcePathStyle: Bool? = nil,
+        caFile: String? = nil,
+        integrity: Integrity = .sha256,
+        connectTimeoutMilliseconds: Int = 10_000,
+        stallTimeoutSeconds: Int = 30
+    ) {
+        self.endpoint = endpoint
+        self.bucket = bucket
+        self.region = region
+        self.accessKeyID = accessKeyID
+        self.secretAccessKey = secretAccessKey
+        self.sessionToken = sessionToken
+        self.forcePathStyle = forcePathStyle ?? !endpoint.isEmpty
+        self.caFile = caFile
+        self.integrity = integrity
+        self.connectTimeoutMilliseconds = connectTimeoutMilliseconds
+        self.stallTimeoutSeconds = stallTimeoutSeconds
+    }
+
+    /// The endpoint split into what requests need.
+    struct Endpoint: Sendable, Equatable {
+        var scheme: String
+        /// `host` or `host:port`, without a port that is the scheme's default.
+        var authority: String
+
+        init(_ text: String, region: String) throws(S3Error) {
+            let trimmedText = text.trimmed(of: " /")
+            guard !trimmedText.isEmpty else {
+                scheme = "https"
+                authority = "s3.\(region).amazonaws.com"
+                return
+            }
+            guard let separator = trimmedText.firstRange(of: "://") else {
+                throw Self.invalid(text, "it has no scheme; write http://host:port or https://host")
+            }
+            scheme = trimmedText[..<separator.lowerBound].lowercased()
+            guard scheme == "http" || scheme == "https" else {
+                throw Self.invalid(text, "only http and https are supported")
+            }
+            let rest = trimmedText[separator.upperBound...]
+            guard !rest.contains("/"), !rest.contains("@"), !rest.isEmpty else {
+                throw Self.invalid(text, "give only scheme, host and port, without a path or user")
+            }
+            var hostPort = String(rest)
+            if (scheme == "http" && hostPort.hasSuffix(":80")) || (scheme == "https" && hostPort.hasSuffix(":443")) {
+                hostPort = String(hostPort[..<hostPort.lastIndex(of: ":")!])
+            }
+            authority = hostPort
+        }
+
+        private static func invalid(_ text: String, _ reason: String) -> S3Error {
+            S3Error(code: "InvalidEndpoint", message: "S3_ENDPOINT '\(text)': \(reason)", httpStatus: nil,
+                    requestID: nil, operation: "Configure", resource: "S3_ENDPOINT")
+        }
+    }
+}
