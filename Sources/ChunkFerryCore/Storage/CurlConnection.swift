@@ -20,7 +20,7 @@ final class CurlConnection {
     private let handle: UnsafeMutableRawPointer
     private let options: Options
     private let errorBuffer: UnsafeMutablePointer<CChar>
-    private static let emptyBody: UnsafeMutablePointer<CChar> = {
+    nonisolated(unsafe) private static let emptyBody: UnsafeMutablePointer<CChar> = {
         let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: 1)
         pointer.initialize(to: 0)
         return pointer

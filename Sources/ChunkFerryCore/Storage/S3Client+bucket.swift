@@ -41,7 +41,7 @@ extension S3Client {
         let response = try await send(Call(operation: "ListObjectsV2", method: .get, key: nil, query: query))
         let xml = S3XML(response.body)
         let encoded = xml.value("EncodingType") == "url"
-        func decode(_ text: String) -> String { encoded ? S3URIEncoding.decode(text) : text }
+        func decode(_ text: String) -> String { encoded ? S3URIEncoding.decode(text, plusIsSpace: true) : text }
         let objects = xml.elements("Contents").map { item in
             S3ObjectInfo(
                 key: decode(item.value("Key") ?? ""),

@@ -72,7 +72,7 @@ public final class S3Client: Sendable {
                 // Signed on the worker, right before sending: a request queued behind others
                 // still carries a fresh date.
                 let signed = request.headers + signer.sign(request, at: .now())
-                do {
+                do throws(TransportError) {
                     return .success(try connection.perform(
                         HTTPRequest(method: call.method, url: url, headers: signed, body: call.body)))
                 } catch {

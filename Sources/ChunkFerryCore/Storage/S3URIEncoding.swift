@@ -32,9 +32,10 @@ enum S3URIEncoding {
             .joined(separator: "&")
     }
 
-    /// Decodes `%XX` sequences (S3 listings with `encoding-type=url`); `+` stays `+`.
-    static func decode(_ text: String) -> String {
-        guard text.utf8.contains(UInt8(ascii: "%")) else { return text }
+    /// Decodes `%XX` sequences; with `plusIsSpace`, `+` is a space as in S3 listings with
+    /// `encoding-type=url`, which form-encode keys (a literal `+` arrives as `%2B`).
+    static func decode(_ text: String, plusIsSpace: Bool = false) -> String {
+        guard text.utf8.contains(UInt8(ascii: "%")) || (plusIsSpace && text.utf8.contains(UInt8(ascii: "+"))) else { return text }
         let bytes = Array(text.utf8)
         var out = [UInt8]()
         out.reserveCapacity(bytes.count)
@@ -45,7 +46,7 @@ enum S3URIEncoding {
                 out.append(value[0])
                 index += 3
             } else {
-                out.append(bytes[index])
+                out.append(plusIsSpace && bytes[index] == UInt8(ascii: "+") ? UInt8(ascii: " ") : bytes[index])
                 index += 1
             }
         }
