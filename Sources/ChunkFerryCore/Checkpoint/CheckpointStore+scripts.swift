@@ -1,0 +1,49 @@
+/// Lua scripts: each runs atomically inside Redis, so no two writers can interleave.
+extension CheckpointStore {
+    /// KEYS: stream, state set. ARGV: id, field/value pairs. Creates only if absent.
+    static let createScript = """
+        if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+        redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+        redis.call('SADD', KEYS[2], ARGV[1])
+        return 1
+        """
+
+    /// KEYS: stream, chunks. ARGV: expected offset, index, size, record, now.
+    /// Returns {1, offset} committed, {0, offset} someone else moved the offset, {-1, 0} no stream.
+    /// Re-committing the very chunk that moved the offset (a retry whose reply was lost) counts as committed.
+    static let commitScript = """
+        local current = redis.call('HGET', KEYS[1], 'committed')
+        if not current then return {-1, 0} end
+        current = tonumber(current)
+        local expected = tonumber(ARGV[1])
+        local size = tonumber(ARGV[3])
+        if current == expected then
+            redis.call('HSET', KEYS[2], ARGV[2], ARGV[4])
+            redis.call('HSET', KEYS[1], 'committed', tostring(expected + size), 'chunk_count', tostring(tonumber(ARGV[2]) + 1),
+                'last_chunk_at', ARGV[5], 'updated_at', ARGV[5])
+            return {1, expected + size}
+        end
+        if current == expected + size and redis.call('HGET', KEYS[2], ARGV[2]) == ARGV[4] then
+            return {1, current}
+        end
+        return {0, current}
+        """
+
+    /// KEYS: stream, chunks. ARGV: index, record, now. Replaces an existing chunk's record (a repair).
+    static let repairScript = """
+        if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return 0 end
+        redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+        redis.call('HINCRBY', KEYS[1], 'repaired', 1)
+        redis.call('HSET', KEYS[1], 'updated_at', ARGV[3])
+        return 1
+        """
+
+    /// KEYS: stream, target state set, then every state set. ARGV: id, new state, field/value pairs to set.
+    static let transitionScript = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        for i = 3, #KEYS do redis.call('SREM', KEYS[i], ARGV[1]) end
+        redis.call('HSET', KEYS[1], 'state', ARGV[2], unpack(ARGV, 3))
+        redis.call('SADD', KEYS[2], ARGV[1])
+        return 1
+        """
+}

@@ -1,0 +1,121 @@
+/// Streams and their confirmed chunks, kept in Redis under a namespace.
+///
+/// Layout, with the default namespace `chunkferry:`:
+/// - `chunkferry:stream:<id>` — hash: the stream record;
+/// - `chunkferry:stream:<id>:chunks` — hash: chunk index → `size sha256 etag`;
+/// - `chunkferry:streams:<state>` — set of stream ids in that state.
+public struct CheckpointStore: Sendable {
+    public enum CommitOutcome: Sendable, Equatable {
+        /// The chunk is recorded and the offset advanced to this value.
+        case committed(offset: Int64)
+        /// The committed offset is no longer what the caller read; it is this instead.
+        case conflict(current: Int64)
+        /// Redis does not know the stream (it lost its data, or the stream was never created).
+        case missingStream
+    }
+
+    public let redis: RedisClient
+    public let namespace: String
+
+    public init(redis: RedisClient, namespace: String = "chunkferry:") {
+        self.redis = redis
+        self.namespace = namespace
+    }
+
+    func streamKey(_ id: String) -> String { "\(namespace)stream:\(id)" }
+    func chunksKey(_ id: String) -> String { "\(namespace)stream:\(id):chunks" }
+    func stateKey(_ state: StreamState) -> String { "\(namespace)streams:\(state.rawValue)" }
+
+    /// Records a new stream; returns false, changing nothing, when the id is already known.
+    @discardableResult
+    public func createStream(_ record: StreamRecord) async throws(RedisError) -> Bool {
+        let reply = try await redis.command(
+            ["EVAL", Self.createScript, "2", streamKey(record.id), stateKey(record.state), record.id] + record.redisFields)
+        return reply.integer == 1
+    }
+
+    /// Records `chunk` and advances the offset from `expectedOffset` by its size, atomically and
+    /// only if the offset is still `expectedOffset`. Call only after the store confirmed the chunk.
+    public func commitChunk(streamID: String, expectedOffset: Int64, chunk: ChunkRecord, now: Int64) async throws(RedisError) -> CommitOutcome {
+        let reply = try await redis.command(
+            "EVAL", Self.commitScript, "2", streamKey(streamID), chunksKey(streamID),
+            String(expectedOffset), String(chunk.index), String(chunk.size), chunk.redisValue, String(now))
+        let values = reply.array.compactMap(\.integer)
+        guard values.count == 2 else { throw RedisError(kind: .data, message: "unexpected commit reply \(reply)") }
+        switch values[0] {
+        case 1: return .committed(offset: values[1])
+        case 0: return .conflict(current: values[1])
+        default: return .missingStream
+        }
+    }
+
+    /// Replaces the record of an already committed chunk whose bytes changed and were re-uploaded.
+    @discardableResult
+    public func repairChunk(streamID: String, chunk: ChunkRecord, now: Int64) async throws(RedisError) -> Bool {
+        let reply = try await redis.command(
+            "EVAL", Self.repairScript, "2", streamKey(streamID), chunksKey(streamID),
+            String(chunk.index), chunk.redisValue, String(now))
+        return reply.integer == 1
+    }
+
+    /// The stream and its chunk records in index order; `nil` when Redis does not know it.
+    public func stream(_ id: String) async throws(RedisError) -> (record: StreamRecord, chunks: [ChunkRecord])? {
+        let replies = try await redis.pipeline([["HGETALL", streamKey(id)], ["HGETALL", chunksKey(id)]])
+        let fields = replies[0].fields
+        guard !fields.isEmpty else { return nil }
+        let chunks = replies[1].fields
+            .compactMap { index, value in Int(index).flatMap { ChunkRecord(index: $0, redisValue: value) } }
+            .sorted { $0.index < $1.index }
+        return (try StreamRecord(id: id, redisFields: fields), chunks)
+    }
+
+    /// Every stream in `state`, read in pipelined batches.
+    public func streams(in state: StreamState) async throws(RedisError) -> [StreamRecord] {
+        let ids = try await redis.command("SMEMBERS", stateKey(state)).array.compactMap(\.string)
+        return try await records(ids)
+    }
+
+    /// Every known stream, whatever its state.
+    public func allStreams() async throws(RedisError) -> [StreamRecord] {
+        var all: [StreamRecord] = []
+        for state in StreamState.allCases { all += try await streams(in: state) }
+        return all
+    }
+
+    func records(_ ids: [String]) async throws(RedisError) -> [StreamRecord] {
+        var records: [StreamRecord] = []
+        records.reserveCapacity(ids.count)
+        var start = 0
+        while start < ids.count {
+            let batch = Array(ids[start..<min(start + 500, ids.count)])
+            let replies = try await redis.pipeline(batch.map { ["HGETALL", streamKey($0)] })
+            for (id, reply) in zip(batch, replies) where !reply.fields.isEmpty {
+                records.append(try StreamRecord(id: id, redisFields: reply.fields))
+            }
+            start += batch.count
+        }
+        return records
+    }
+
+    /// Moves the stream to `state`, setting the given fields with it; false when the stream is unknown.
+    @discardableResult
+    public func transition(_ id: String, to state: StreamState, fields: [String] = []) async throws(RedisError) -> Bool {
+        let keys = [streamKey(id), stateKey(state)] + StreamState.allCases.map(stateKey)
+        let reply = try await redis.command(
+            ["EVAL", Self.transitionScript, String(keys.count)] + keys + [id, state.rawValue] + fields)
+        return reply.integer == 1
+    }
+
+    /// Marks the stream finished: whole-file size and SHA-256 known, manifest written.
+    @discardableResult
+    public func markFinalized(_ id: String, size: Int64, sha256: String, completedAt: Int64) async throws(RedisError) -> Bool {
+        try await transition(id, to: .finalized, fields: [
+            "file_size", String(size), "sha256", sha256, "completed_at", String(completedAt), "updated_at", String(completedAt),
+        ])
+    }
+
+    /// Records the file's latest size, so status can show progress against it.
+    public func noteFileSize(_ id: String, size: Int64, now: Int64) async throws(RedisError) {
+        try await redis.command("HSET", streamKey(id), "file_size", String(size), "updated_at", String(now))
+    }
+}

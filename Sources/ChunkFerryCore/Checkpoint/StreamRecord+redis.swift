@@ -1,0 +1,51 @@
+/// How records are laid out in Redis hashes.
+extension StreamRecord {
+    var redisFields: [String] {
+        var fields = [
+            "path", path, "device", String(device), "inode", String(inode), "chunk_size", String(chunkSize),
+            "key_prefix", keyPrefix, "state", state.rawValue, "committed", String(committedOffset),
+            "chunk_count", String(chunkCount), "file_size", String(fileSize), "started_at", String(startedAt),
+            "updated_at", String(updatedAt), "host", host, "repaired", String(repairedChunks),
+        ]
+        if let lastChunkAt { fields += ["last_chunk_at", String(lastChunkAt)] }
+        if let completedAt { fields += ["completed_at", String(completedAt)] }
+        if let sha256 { fields += ["sha256", sha256] }
+        return fields
+    }
+
+    init(id: String, redisFields fields: [String: String]) throws(RedisError) {
+        func number(_ name: String) throws(RedisError) -> Int64 {
+            guard let value = fields[name].flatMap({ Int64($0) }) else {
+                throw RedisError(kind: .data, message: "stream \(id) in Redis lacks a valid '\(name)'")
+            }
+            return value
+        }
+        guard let path = fields["path"], let keyPrefix = fields["key_prefix"],
+              let state = fields["state"].flatMap(StreamState.init(rawValue:)) else {
+            throw RedisError(kind: .data, message: "stream \(id) in Redis lacks path, key_prefix or state")
+        }
+        self.init(id: id, path: path, device: UInt64(try number("device")), inode: UInt64(try number("inode")),
+                  chunkSize: Int(try number("chunk_size")), keyPrefix: keyPrefix,
+                  startedAt: try number("started_at"), host: fields["host"] ?? "")
+        self.state = state
+        committedOffset = try number("committed")
+        chunkCount = Int(try number("chunk_count"))
+        fileSize = try number("file_size")
+        updatedAt = try number("updated_at")
+        lastChunkAt = fields["last_chunk_at"].flatMap { Int64($0) }
+        completedAt = fields["completed_at"].flatMap { Int64($0) }
+        sha256 = fields["sha256"]
+        repairedChunks = fields["repaired"].flatMap { Int($0) } ?? 0
+    }
+}
+
+extension ChunkRecord {
+    /// `size sha256 etag`; the ETag comes last because only it could hold a space.
+    var redisValue: String { "\(size) \(sha256) \(etag)" }
+
+    init?(index: Int, redisValue: String) {
+        let parts = redisValue.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, let size = Int(parts[0]) else { return nil }
+        self.init(index: index, size: size, sha256: String(parts[1]), etag: String(parts[2]))
+    }
+}

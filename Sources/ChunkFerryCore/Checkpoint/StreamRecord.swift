@@ -1,0 +1,65 @@
+/// Where a stream stands in its life.
+public enum StreamState: String, Sendable, CaseIterable, Codable {
+    /// Growing or not yet finished: chunks are still being uploaded.
+    case active
+    /// Idle, fully uploaded, verified, manifest written.
+    case finalized
+    /// The file vanished before it was finished; what was uploaded stays.
+    case abandoned
+}
+
+/// One generation of one file, as the checkpoint store keeps it.
+public struct StreamRecord: Sendable, Equatable {
+    public var id: String
+    /// Relative to WATCH_DIR, `/`-separated.
+    public var path: String
+    public var device: UInt64
+    public var inode: UInt64
+    public var chunkSize: Int
+    /// The folder under which this stream's chunks and manifest live.
+    public var keyPrefix: String
+    public var state: StreamState = .active
+    /// Bytes `[0, committedOffset)` are confirmed by the store.
+    public var committedOffset: Int64 = 0
+    public var chunkCount: Int = 0
+    /// The file's size when last seen.
+    public var fileSize: Int64 = 0
+    /// Unix milliseconds.
+    public var startedAt: Int64
+    public var updatedAt: Int64
+    public var lastChunkAt: Int64?
+    public var completedAt: Int64?
+    /// Whole-file SHA-256 (hex), once finalized.
+    public var sha256: String?
+    public var host: String
+    public var repairedChunks: Int = 0
+
+    public init(id: String, path: String, device: UInt64, inode: UInt64, chunkSize: Int, keyPrefix: String,
+                startedAt: Int64, host: String) {
+        self.id = id
+        self.path = path
+        self.device = device
+        self.inode = inode
+        self.chunkSize = chunkSize
+        self.keyPrefix = keyPrefix
+        self.startedAt = startedAt
+        self.updatedAt = startedAt
+        self.host = host
+    }
+}
+
+/// A chunk the store confirmed: `[index·chunkSize, index·chunkSize + size)` of the file.
+public struct ChunkRecord: Sendable, Equatable {
+    public var index: Int
+    public var size: Int
+    /// Hex SHA-256 of the chunk's bytes.
+    public var sha256: String
+    public var etag: String
+
+    public init(index: Int, size: Int, sha256: String, etag: String) {
+        self.index = index
+        self.size = size
+        self.sha256 = sha256
+        self.etag = etag
+    }
+}
