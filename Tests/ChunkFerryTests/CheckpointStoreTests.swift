@@ -1,0 +1,122 @@
+import Testing
+@testable import ChunkFerryCore
+
+@Suite struct CheckpointStoreTests {
+    func record(_ id: String, path: String = "front-door/clip.mp4") -> StreamRecord {
+        StreamRecord(id: id, path: path, device: 2049, inode: 77, chunkSize: 8 << 20, keyPrefix: "\(path)/\(id)/",
+                     startedAt: 1_700_000_000_000, host: "test-node")
+    }
+
+    func chunk(_ index: Int, size: Int = 8 << 20, etag: String = "etag") -> ChunkRecord {
+        ChunkRecord(index: index, size: size, sha256: String(repeating: String(index % 10), count: 64), etag: "\(etag)-\(index)")
+    }
+
+    func store(_ server: RedisServer) -> CheckpointStore {
+        CheckpointStore(redis: RedisClient(url: server.url), namespace: Scratch.uniqueName("ns") + ":")
+    }
+
+    @Test func roundTripsStreamsAndChunks() async throws {
+        let store = store(try await SharedServers.shared.redis())
+        #expect(try await store.createStream(record("s1")))
+        #expect(try await store.createStream(record("s1")) == false)
+        #expect(try await store.createStream(record("s2", path: "back yard/ü.mp4")))
+
+        let size = Int64(8 << 20)
+        #expect(try await store.commitChunk(streamID: "s1", expectedOffset: 0, chunk: chunk(0), now: 1) == .committed(offset: size))
+        #expect(try await store.commitChunk(streamID: "s1", expectedOffset: size, chunk: chunk(1), now: 2) == .committed(offset: 2 * size))
+        #expect(try await store.commitChunk(streamID: "s1", expectedOffset: 2 * size, chunk: chunk(2, size: 1234), now: 3)
+            == .committed(offset: 2 * size + 1234))
+
+        let (stream, chunks) = try #require(try await store.stream("s1"))
+        #expect(stream.committedOffset == 2 * size + 1234)
+        #expect(stream.chunkCount == 3)
+        #expect(stream.lastChunkAt == 3)
+        #expect(stream.path == "front-door/clip.mp4")
+        #expect(chunks == [chunk(0), chunk(1), chunk(2, size: 1234)])
+        #expect(try await store.stream("s2")?.record.path == "back yard/ü.mp4")
+        #expect(try await store.stream("nope") == nil)
+
+        #expect(Set(try await store.streams(in: .active).map(\.id)) == ["s1", "s2"])
+        #expect(try await store.markFinalized("s1", size: 2 * size + 1234, sha256: "abc", completedAt: 9))
+        #expect(try await store.streams(in: .active).map(\.id) == ["s2"])
+        let finalized = try await store.streams(in: .finalized)
+        #expect(finalized.map(\.id) == ["s1"])
+        #expect(finalized.first?.sha256 == "abc")
+        #expect(finalized.first?.completedAt == 9)
+        #expect(try await store.markFinalized("unknown", size: 0, sha256: "", completedAt: 0) == false)
+    }
+
+    @Test func commitIsCompareAndAdvance() async throws {
+        let store = store(try await SharedServers.shared.redis())
+        try await store.createStream(record("s"))
+        #expect(try await store.commitChunk(streamID: "s", expectedOffset: 0, chunk: chunk(0, size: 100), now: 1) == .committed(offset: 100))
+        // The same chunk again (a retry whose reply was lost) is not a second advance.
+        #expect(try await store.commitChunk(streamID: "s", expectedOffset: 0, chunk: chunk(0, size: 100), now: 1) == .committed(offset: 100))
+        // A different chunk 0 from a stale reader conflicts.
+        #expect(try await store.commitChunk(streamID: "s", expectedOffset: 0, chunk: chunk(0, size: 100, etag: "other"), now: 1)
+            == .conflict(current: 100))
+        #expect(try await store.commitChunk(streamID: "s", expectedOffset: 50, chunk: chunk(1), now: 1) == .conflict(current: 100))
+        #expect(try await store.commitChunk(streamID: "gone", expectedOffset: 0, chunk: chunk(0), now: 1) == .missingStream)
+        #expect(try await store.stream("s")?.record.committedOffset == 100)
+    }
+
+    @Test func repairReplacesAChunkRecord() async throws {
+        let store = store(try await SharedServers.shared.redis())
+        try await store.createStream(record("s"))
+        _ = try await store.commitChunk(streamID: "s", expectedOffset: 0, chunk: chunk(0, size: 10), now: 1)
+        let repaired = ChunkRecord(index: 0, size: 10, sha256: String(repeating: "f", count: 64), etag: "new")
+        #expect(try await store.repairChunk(streamID: "s", chunk: repaired, now: 2))
+        #expect(try await store.repairChunk(streamID: "s", chunk: chunk(5), now: 2) == false)
+        let (stream, chunks) = try #require(try await store.stream("s"))
+        #expect(chunks == [repaired])
+        #expect(stream.repairedChunks == 1)
+        #expect(stream.committedOffset == 10)
+    }
+
+    @Test func racingWritersExactlyOneWins() async throws {
+        let server = try await SharedServers.shared.redis()
+        let namespace = Scratch.uniqueName("race") + ":"
+        let writers = (0..<2).map { _ in CheckpointStore(redis: RedisClient(url: server.url), namespace: namespace) }
+        for round in 0..<40 {
+            let id = "race-\(round)"
+            try await writers[0].createStream(record(id))
+            let outcomes = try await withThrowingTaskGroup(of: CheckpointStore.CommitOutcome.self) { group in
+                for (number, writer) in writers.enumerated() {
+                    group.addTask {
+                        try await writer.commitChunk(streamID: id, expectedOffset: 0, chunk: chunk(0, size: 64, etag: "writer\(number)"), now: 1)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 == .committed(offset: 64) }.count == 1)
+            #expect(outcomes.filter { $0 == .conflict(current: 64) }.count == 1)
+            let (stream, chunks) = try #require(try await writers[1].stream(id))
+            #expect(stream.committedOffset == 64)
+            #expect(chunks.count == 1)
+        }
+    }
+
+    @Test func survivesARedisRestartByReconnecting() async throws {
+        let server = try await RedisServer(persistent: true)
+        let store = CheckpointStore(redis: RedisClient(url: server.url))
+        try await store.createStream(record("s"))
+        #expect(try await store.commitChunk(streamID: "s", expectedOffset: 0, chunk: chunk(0, size: 10), now: 1) == .committed(offset: 10))
+
+        try await server.restart()  // SIGKILL, then start on the same data
+
+        #expect(try await store.commitChunk(streamID: "s", expectedOffset: 10, chunk: chunk(1, size: 10), now: 2) == .committed(offset: 20))
+        let (stream, chunks) = try #require(try await store.stream("s"))
+        #expect(stream.committedOffset == 20)
+        #expect(chunks.map(\.index) == [0, 1])
+        server.stop()
+    }
+
+    @Test func anEmptiedRedisReportsTheStreamMissing() async throws {
+        let server = try await RedisServer(persistent: false)
+        let store = CheckpointStore(redis: RedisClient(url: server.url))
+        try await store.createStream(record("s"))
+        try await server.restart()
+        #expect(try await store.commitChunk(streamID: "s", expectedOffset: 0, chunk: chunk(0), now: 1) == .missingStream)
+        server.stop()
+    }
+}

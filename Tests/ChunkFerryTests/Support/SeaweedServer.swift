@@ -1,0 +1,82 @@
+import Foundation
+@testable import ChunkFerryCore
+
+/// A real SeaweedFS (`weed mini`) S3 server on free loopback ports. An identities file makes it
+/// check every SigV4 signature against `accessKey`/`secretKey`.
+final class SeaweedServer: Sendable {
+    static let accessKey = "chunkferry-test-key"
+    static let secretKey = "chunkferry-test-secret-Zx81"
+
+    let s3Port: Int
+    let directory: String
+    let process: ManagedProcess
+
+    init() async throws {
+        directory = Scratch.directory("seaweed")
+        // Each HTTP port's +10000 is its gRPC port, and must be free too.
+        let ports = (0..<5).map { _ in FreePort.next(plus: [10_000]) }
+        s3Port = ports[3]
+        let identities = """
+            {"identities":[{"name":"admin","credentials":[{"accessKey":"\(Self.accessKey)","secretKey":"\(Self.secretKey)"}],
+            "actions":["Admin","Read","Write","List","Tagging"]}]}
+            """
+        try identities.write(toFile: "\(directory)/identities.json", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: "\(directory)/data", withIntermediateDirectories: true)
+        process = ManagedProcess(
+            name: "seaweedfs", executable: "weed",
+            arguments: [
+                "mini", "-dir=\(directory)/data", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+                "-master.port=\(ports[0])", "-volume.port=\(ports[1])", "-filer.port=\(ports[2])",
+                "-s3.port=\(ports[3])", "-admin.port=\(ports[4])", "-s3.config=\(directory)/identities.json",
+                "-s3.port.iceberg=0", "-s3.port.lance=0", "-webdav=false", "-admin.ui=false",
+            ],
+            logPath: "\(directory)/weed.log"
+        )
+        try await start()
+    }
+
+    var endpoint: String { "http://127.0.0.1:\(s3Port)" }
+
+    func settings(bucket: String, secretKey: String = SeaweedServer.secretKey, integrity: S3Settings.Integrity = .sha256,
+                  stallTimeoutSeconds: Int = 30) -> S3Settings {
+        S3Settings(endpoint: endpoint, bucket: bucket, accessKeyID: Self.accessKey, secretAccessKey: Secret(secretKey),
+                   integrity: integrity, connectTimeoutMilliseconds: 2_000, stallTimeoutSeconds: stallTimeoutSeconds)
+    }
+
+    /// A client for a new, empty bucket of its own.
+    func client(bucket: String = Scratch.uniqueName("test"), integrity: S3Settings.Integrity = .sha256) async throws -> S3Client {
+        let client = try S3Client(settings: settings(bucket: bucket, integrity: integrity), connections: 2)
+        try await client.createBucket()
+        return client
+    }
+
+    /// Started, and a real request (create + write + delete) succeeds: the S3 port answers
+    /// before the filer behind it can store anything.
+    func start() async throws {
+        try process.start()
+        let probe = try S3Client(settings: settings(bucket: "harness-probe", stallTimeoutSeconds: 5), connections: 1)
+        let deadline = ContinuousClock.now + .seconds(60)
+        var lastError: (any Error)?
+        while ContinuousClock.now < deadline {
+            do {
+                try await probe.createBucket()
+                _ = try await probe.putObject(key: "probe", body: [1, 2, 3])
+                try await probe.deleteObject(key: "probe")
+                return
+            } catch {
+                lastError = error
+                try await Task.sleep(for: .milliseconds(150))
+            }
+        }
+        throw HarnessError("SeaweedFS on port \(s3Port) not ready within 60 s (\(String(describing: lastError))):\n\(process.log().suffix(2000))")
+    }
+
+    func restart() async throws {
+        process.kill9()
+        try await start()
+    }
+
+    func stop() { process.kill9() }
+    func freeze() { process.freeze() }
+    func thaw() { process.thaw() }
+}
