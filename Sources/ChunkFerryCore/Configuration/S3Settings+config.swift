@@ -1,0 +1,29 @@
+extension S3Settings {
+    /// Keys: `S3_ENDPOINT`, `S3_BUCKET` (required), `S3_REGION` (falls back to `AWS_REGION`, then
+    /// `us-east-1`), `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` (required), `AWS_SESSION_TOKEN`,
+    /// `S3_FORCE_PATH_STYLE` (default true when S3_ENDPOINT is set), `S3_CA_FILE`, `S3_INTEGRITY`.
+    public init(config: SettingsReader) throws(SettingsError) {
+        let endpoint = config.string(.s3Endpoint) ?? ""
+        do throws(S3Error) {
+            _ = try Endpoint(endpoint, region: "us-east-1")
+        } catch {
+            throw SettingsError(.s3Endpoint, value: endpoint, expected: "http://host:port or https://host (\(error.message))")
+        }
+        let integrityText = config.string(.integrity) ?? "sha256"
+        guard let integrity = Integrity(rawValue: integrityText.lowercased()) else {
+            throw SettingsError(.integrity, value: integrityText, expected: "sha256 or md5")
+        }
+        let caFile = config.string(.caFile)
+        self.init(
+            endpoint: endpoint,
+            bucket: try config.required(.s3Bucket, "set it to the bucket to upload into"),
+            region: config.string(.s3Region) ?? config.string(.awsRegion) ?? "us-east-1",
+            accessKeyID: try config.required(.accessKeyID, "set it to the store's access key"),
+            secretAccessKey: Secret(try config.required(.secretAccessKey, "set it to the store's secret key")),
+            sessionToken: config.string(.sessionToken).map(Secret.init),
+            forcePathStyle: try config.bool(.forcePathStyle),
+            caFile: caFile,
+            integrity: integrity
+        )
+    }
+}

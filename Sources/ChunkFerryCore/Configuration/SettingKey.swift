@@ -1,0 +1,57 @@
+/// One setting: its environment name (what docker-compose users set), and the flag and YAML key
+/// derived from it — `WATCH_DIR`, `--watch-dir`, `watch_dir:`.
+public struct SettingKey: Sendable, Hashable {
+    /// The environment variable name, upper snake case.
+    public let environmentName: String
+    /// What `--help` and the README show as the default, if any.
+    public let defaultDescription: String?
+    public let help: String
+    public let isSecret: Bool
+
+    /// Dotted form swift-configuration uses; each provider encodes it its own way.
+    var configKey: String { environmentName.lowercased().replacing("_", with: ".") }
+    public var flag: String { "--" + environmentName.lowercased().replacing("_", with: "-") }
+    public var yamlKey: String { environmentName.lowercased() }
+
+    init(_ environmentName: String, default defaultDescription: String? = nil, secret: Bool = false, _ help: String) {
+        self.environmentName = environmentName
+        self.defaultDescription = defaultDescription
+        self.isSecret = secret
+        self.help = help
+    }
+}
+
+extension SettingKey {
+    public static let configFile = SettingKey("CONFIG_FILE", "YAML file with any of these settings (same names, lower case)")
+    public static let watchDir = SettingKey("WATCH_DIR", default: "./input", "directory to watch, recursively")
+    public static let fileExtensions = SettingKey("FILE_EXTENSIONS", default: "mp4,mov,m4v,mkv,avi,ts", "file extensions to upload, comma-separated, any case")
+    public static let scanInterval = SettingKey("SCAN_INTERVAL", default: "5s", "full rescan interval, catching what inotify misses")
+    public static let chunkSize = SettingKey("CHUNK_SIZE", default: "8MiB", "size of each chunk object (at least 5MiB)")
+    public static let idleTimeout = SettingKey("IDLE_TIMEOUT", default: "30s", "a file unchanged this long is finalized")
+    public static let uploadConcurrency = SettingKey("UPLOAD_CONCURRENCY", default: "4", "chunks uploaded at once, across all files")
+    public static let redisURL = SettingKey("REDIS_URL", default: "redis://localhost:6379/0", secret: true, "Redis for checkpoints: redis://[:password@]host[:port][/db]")
+    public static let redisNamespace = SettingKey("REDIS_NAMESPACE", default: "chunkferry:", "prefix of every Redis key")
+    public static let s3Endpoint = SettingKey("S3_ENDPOINT", default: "AWS S3", "S3-compatible endpoint, e.g. http://minio:9000")
+    public static let s3Bucket = SettingKey("S3_BUCKET", "bucket to upload into (required)")
+    public static let s3Prefix = SettingKey("S3_PREFIX", default: "", "key prefix for every object")
+    public static let s3Region = SettingKey("S3_REGION", default: "AWS_REGION, then us-east-1", "region for signing")
+    public static let awsRegion = SettingKey("AWS_REGION", "region, when S3_REGION is not set")
+    public static let accessKeyID = SettingKey("AWS_ACCESS_KEY_ID", "access key (required)")
+    public static let secretAccessKey = SettingKey("AWS_SECRET_ACCESS_KEY", secret: true, "secret key (required)")
+    public static let sessionToken = SettingKey("AWS_SESSION_TOKEN", secret: true, "session token for temporary credentials")
+    public static let forcePathStyle = SettingKey("S3_FORCE_PATH_STYLE", default: "true when S3_ENDPOINT is set", "bucket in the path instead of the host name")
+    public static let caFile = SettingKey("S3_CA_FILE", "PEM file of CA certificates to trust for https")
+    public static let createBucket = SettingKey("S3_CREATE_BUCKET", default: "false", "create the bucket if it does not exist")
+    public static let integrity = SettingKey("S3_INTEGRITY", default: "sha256", "how the store verifies each chunk: sha256 (x-amz-checksum-sha256) or md5 (Content-MD5)")
+    public static let nodeID = SettingKey("NODE_ID", default: "host name", "this instance's name in logs, status and manifests")
+    public static let logLevel = SettingKey("LOG_LEVEL", default: "info", "trace, debug, info, notice, warning, error or critical")
+    public static let logFormat = SettingKey("LOG_FORMAT", default: "text", "text or json (one object a line)")
+
+    /// Every setting, in the order `--help` and the README list them.
+    public static let all: [SettingKey] = [
+        .configFile, .watchDir, .fileExtensions, .scanInterval, .chunkSize, .idleTimeout, .uploadConcurrency,
+        .redisURL, .redisNamespace, .s3Endpoint, .s3Bucket, .s3Prefix, .s3Region, .awsRegion, .accessKeyID,
+        .secretAccessKey, .sessionToken, .forcePathStyle, .caFile, .createBucket, .integrity, .nodeID,
+        .logLevel, .logFormat,
+    ]
+}

@@ -1,0 +1,18 @@
+/// A setting that is missing or has a value ChunkFerry cannot use; says which and what is accepted.
+public struct SettingsError: Error, Sendable, CustomStringConvertible {
+    public let key: SettingKey
+    public let message: String
+
+    init(_ key: SettingKey, value: String?, expected: String) {
+        self.key = key
+        if let value, !key.isSecret {
+            message = "\(key.environmentName)='\(value)' is not valid: expected \(expected)"
+        } else if value != nil {
+            message = "\(key.environmentName) is not valid: expected \(expected)"
+        } else {
+            message = "\(key.environmentName) is not set: \(expected)"
+        }
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,53 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How files become chunks, and when a file counts as finished.
+///
+/// Keys: `CHUNK_SIZE` (default `8MiB`, at least `5MiB` so chunks can be assembled server-side),
+/// `IDLE_TIMEOUT` (default `30s`), `UPLOAD_CONCURRENCY` (default 4), `S3_PREFIX` (default empty),
+/// `NODE_ID` (default: the host name).
+public struct UploadSettings: Sendable {
+    public static let minimumChunkSize = 5 * 1024 * 1024
+
+    public var chunkSize: Int
+    public var idleTimeout: Duration
+    public var concurrency: Int
+    /// Empty, or ends with `/`.
+    public var keyPrefix: String
+    public var nodeID: String
+
+    public init(chunkSize: Int = 8 << 20, idleTimeout: Duration = .seconds(30), concurrency: Int = 4, keyPrefix: String = "",
+                nodeID: String = UploadSettings.hostName()) {
+        self.chunkSize = chunkSize
+        self.idleTimeout = idleTimeout
+        self.concurrency = concurrency
+        self.keyPrefix = Self.normalizedPrefix(keyPrefix)
+        self.nodeID = nodeID
+    }
+
+    public init(config: SettingsReader) throws(SettingsError) {
+        chunkSize = try config.byteSize(.chunkSize) ?? 8 << 20
+        guard chunkSize >= Self.minimumChunkSize, chunkSize <= 5 << 30 else {
+            throw SettingsError(.chunkSize, value: config.string(.chunkSize), expected: "a size from 5MiB to 5GiB")
+        }
+        idleTimeout = try config.duration(.idleTimeout) ?? .seconds(30)
+        guard idleTimeout >= .seconds(1) else {
+            throw SettingsError(.idleTimeout, value: config.string(.idleTimeout), expected: "at least 1s")
+        }
+        concurrency = try config.integer(.uploadConcurrency, range: 1...64) ?? 4
+        keyPrefix = Self.normalizedPrefix(config.string(.s3Prefix) ?? "")
+        nodeID = config.string(.nodeID) ?? Self.hostName()
+    }
+
+    static func normalizedPrefix(_ prefix: String) -> String {
+        let trimmedPrefix = prefix.trimmed(of: "/ ")
+        return trimmedPrefix.isEmpty ? "" : trimmedPrefix + "/"
+    }
+
+    public static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
