@@ -66,11 +66,33 @@ import Testing
         _ = try await store.commitChunk(streamID: "s", expectedOffset: 0, chunk: chunk(0, size: 10), now: 1)
         let repaired = ChunkRecord(index: 0, size: 10, sha256: String(repeating: "f", count: 64), etag: "new")
         #expect(try await store.repairChunk(streamID: "s", chunk: repaired, now: 2))
-        #expect(try await store.repairChunk(streamID: "s", chunk: chunk(5), now: 2) == false)
+        #expect(try await store.repairChunk(streamID: "unknown", chunk: chunk(0), now: 2) == false)
         let (stream, chunks) = try #require(try await store.stream("s"))
         #expect(chunks == [repaired])
         #expect(stream.repairedChunks == 1)
         #expect(stream.committedOffset == 10)
+    }
+
+    @Test func reopeningAFinalizedStreamDropsItsPartialTail() async throws {
+        let store = store(try await SharedServers.shared.redis())
+        var stream = record("s")
+        stream.chunkSize = 100
+        try await store.createStream(stream)
+        _ = try await store.commitChunk(streamID: "s", expectedOffset: 0, chunk: chunk(0, size: 100), now: 1)
+        _ = try await store.commitChunk(streamID: "s", expectedOffset: 100, chunk: chunk(1, size: 40), now: 2)
+        try await store.markFinalized("s", size: 140, sha256: "abc", completedAt: 3)
+        let finalized = try #require(try await store.stream("s")).record
+
+        #expect(try await store.reopen(finalized, now: 4))
+        let (reopened, chunks) = try #require(try await store.stream("s"))
+        #expect(reopened.state == .active)
+        #expect(reopened.committedOffset == 100)
+        #expect(reopened.chunkCount == 1)
+        #expect(reopened.sha256 == nil)
+        #expect(chunks.map(\.index) == [0])
+        #expect(try await store.streams(in: .active).map(\.id) == ["s"])
+        #expect(try await store.streams(in: .finalized).isEmpty)
+        #expect(try await store.reopen(finalized, now: 5) == false)  // stale offset
     }
 
     @Test func racingWritersExactlyOneWins() async throws {

@@ -8,7 +8,7 @@ extension CheckpointStore {
         return 1
         """
 
-    /// KEYS: stream, chunks. ARGV: expected offset, index, size, record, now.
+    /// KEYS: stream, chunks. ARGV: expected offset, index, size, record, now, file size.
     /// Returns {1, offset} committed, {0, offset} someone else moved the offset, {-1, 0} no stream.
     /// Re-committing the very chunk that moved the offset (a retry whose reply was lost) counts as committed.
     static let commitScript = """
@@ -20,7 +20,7 @@ extension CheckpointStore {
         if current == expected then
             redis.call('HSET', KEYS[2], ARGV[2], ARGV[4])
             redis.call('HSET', KEYS[1], 'committed', tostring(expected + size), 'chunk_count', tostring(tonumber(ARGV[2]) + 1),
-                'last_chunk_at', ARGV[5], 'updated_at', ARGV[5])
+                'last_chunk_at', ARGV[5], 'updated_at', ARGV[5], 'file_size', ARGV[6])
             return {1, expected + size}
         end
         if current == expected + size and redis.call('HGET', KEYS[2], ARGV[2]) == ARGV[4] then
@@ -29,12 +29,27 @@ extension CheckpointStore {
         return {0, current}
         """
 
-    /// KEYS: stream, chunks. ARGV: index, record, now. Replaces an existing chunk's record (a repair).
+    /// KEYS: stream, chunks. ARGV: index, record, now. Records a chunk re-sent because its bytes
+    /// changed after upload (or its record was missing); the offset does not move.
     static let repairScript = """
-        if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return 0 end
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
         redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
         redis.call('HINCRBY', KEYS[1], 'repaired', 1)
         redis.call('HSET', KEYS[1], 'updated_at', ARGV[3])
+        return 1
+        """
+
+    /// KEYS: stream, chunks, active set, finalized set. ARGV: id, expected offset, new offset,
+    /// chunk count, tail index or -1, now. A finalized file grew: its partial tail chunk is
+    /// dropped so the stream continues at the tail's start. Returns 1, or 0 if the offset moved.
+    static let reopenScript = """
+        local current = redis.call('HGET', KEYS[1], 'committed')
+        if not current or tonumber(current) ~= tonumber(ARGV[2]) then return 0 end
+        if tonumber(ARGV[5]) >= 0 then redis.call('HDEL', KEYS[2], ARGV[5]) end
+        redis.call('HSET', KEYS[1], 'state', 'active', 'committed', ARGV[3], 'chunk_count', ARGV[4], 'updated_at', ARGV[6])
+        redis.call('HDEL', KEYS[1], 'sha256', 'completed_at')
+        redis.call('SREM', KEYS[4], ARGV[1])
+        redis.call('SADD', KEYS[3], ARGV[1])
         return 1
         """
 

@@ -36,10 +36,14 @@ public struct CheckpointStore: Sendable {
 
     /// Records `chunk` and advances the offset from `expectedOffset` by its size, atomically and
     /// only if the offset is still `expectedOffset`. Call only after the store confirmed the chunk.
-    public func commitChunk(streamID: String, expectedOffset: Int64, chunk: ChunkRecord, now: Int64) async throws(RedisError) -> CommitOutcome {
+    public func commitChunk(
+        streamID: String, expectedOffset: Int64, chunk: ChunkRecord, fileSize: Int64? = nil, now: Int64
+    ) async throws(RedisError) -> CommitOutcome {
+        let newOffset = expectedOffset + Int64(chunk.size)
         let reply = try await redis.command(
             "EVAL", Self.commitScript, "2", streamKey(streamID), chunksKey(streamID),
-            String(expectedOffset), String(chunk.index), String(chunk.size), chunk.redisValue, String(now))
+            String(expectedOffset), String(chunk.index), String(chunk.size), chunk.redisValue, String(now),
+            String(max(fileSize ?? newOffset, newOffset)))
         let values = reply.array.compactMap(\.integer)
         guard values.count == 2 else { throw RedisError(kind: .data, message: "unexpected commit reply \(reply)") }
         switch values[0] {
@@ -49,12 +53,26 @@ public struct CheckpointStore: Sendable {
         }
     }
 
-    /// Replaces the record of an already committed chunk whose bytes changed and were re-uploaded.
+    /// Records a chunk re-sent at finalization because its bytes changed after upload.
     @discardableResult
     public func repairChunk(streamID: String, chunk: ChunkRecord, now: Int64) async throws(RedisError) -> Bool {
         let reply = try await redis.command(
             "EVAL", Self.repairScript, "2", streamKey(streamID), chunksKey(streamID),
             String(chunk.index), chunk.redisValue, String(now))
+        return reply.integer == 1
+    }
+
+    /// Makes a finalized stream active again at `newOffset` (the start of its partial tail, which
+    /// is dropped); false when the committed offset is no longer `expectedOffset`.
+    public func reopen(_ record: StreamRecord, now: Int64) async throws(RedisError) -> Bool {
+        let chunkSize = Int64(record.chunkSize)
+        let hasTail = record.committedOffset % chunkSize != 0
+        let newOffset = record.committedOffset / chunkSize * chunkSize
+        let chunkCount = Int(newOffset / chunkSize)
+        let reply = try await redis.command(
+            "EVAL", Self.reopenScript, "4", streamKey(record.id), chunksKey(record.id), stateKey(.active), stateKey(.finalized),
+            record.id, String(record.committedOffset), String(newOffset), String(chunkCount),
+            hasTail ? String(chunkCount) : "-1", String(now))
         return reply.integer == 1
     }
 
