@@ -11,6 +11,8 @@ final class CurlConnection {
         var requestTimeoutMilliseconds = 600_000
         var caFile: String?
         var verifyTLS = true
+        /// When triggered, transfers under way stop at their next progress tick.
+        var abort: TransferAbort?
     }
 
     private static let globalInit: Void = {
@@ -84,6 +86,11 @@ final class CurlConnection {
             _ = cf_curl_set_string(handle, CURLOPT_CAINFO, caFile)
         }
         _ = cf_curl_set_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
+        if let abort = options.abort {
+            _ = cf_curl_set_long(handle, CURLOPT_NOPROGRESS, 0)
+            _ = cf_curl_set_progress_callback(handle, checkAbort)
+            _ = cf_curl_set_pointer(handle, CURLOPT_XFERINFODATA, Unmanaged.passUnretained(abort).toOpaque())
+        }
         _ = cf_curl_set_list(handle, CURLOPT_HTTPHEADER, headers)
         let context = Unmanaged.passUnretained(sink).toOpaque()
         _ = cf_curl_set_data_callback(handle, CURLOPT_WRITEFUNCTION, writeBody)
@@ -119,10 +126,16 @@ final class CurlConnection {
         case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CACERT_BADFILE,
              CURLE_SSL_CERTPROBLEM: .tls
         case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL: .setup
+        case CURLE_ABORTED_BY_CALLBACK: .aborted
         default: .broken
         }
         return TransportError(kind: kind, curlCode: Int(code.rawValue), message: message)
     }
+}
+
+private let checkAbort: cf_curl_progress_callback = { context, _, _, _, _ in
+    guard let context else { return 0 }
+    return Unmanaged<TransferAbort>.fromOpaque(context).takeUnretainedValue().isTriggered ? 1 : 0
 }
 
 private final class ResponseSink {

@@ -27,7 +27,7 @@ struct HTTPResponse: Sendable {
 /// A request that got no HTTP answer: the connection, TLS or a timeout failed.
 struct TransportError: Error, Sendable {
     enum Kind: Sendable {
-        case connect, timeout, tls, resolve, broken, setup
+        case connect, timeout, tls, resolve, broken, setup, aborted
     }
 
     var kind: Kind

@@ -7,7 +7,7 @@ public final class S3Client: Sendable {
     private let workers: BlockingWorkerPool<CurlConnection>
 
     /// `connections` is how many requests may run at once, each on its own thread and handle.
-    public init(settings: S3Settings, connections: Int = 4) throws(S3Error) {
+    public init(settings: S3Settings, connections: Int = 4, abort: TransferAbort? = nil) throws(S3Error) {
         self.settings = settings
         endpoint = try S3Settings.Endpoint(settings.endpoint, region: settings.region)
         signer = S3Signer(
@@ -19,7 +19,8 @@ public final class S3Client: Sendable {
         let options = CurlConnection.Options(
             connectTimeoutMilliseconds: settings.connectTimeoutMilliseconds,
             stallTimeoutSeconds: settings.stallTimeoutSeconds,
-            caFile: settings.caFile
+            caFile: settings.caFile,
+            abort: abort
         )
         workers = BlockingWorkerPool(name: "s3", workers: max(1, connections)) { CurlConnection(options: options) }
     }

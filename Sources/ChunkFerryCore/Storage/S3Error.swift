@@ -84,6 +84,7 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
         case .resolve: "HostNotFound"
         case .broken: "ConnectionBroken"
         case .setup: "InvalidEndpoint"
+        case .aborted: "Aborted"
         }
         return S3Error(code: code, message: error.message, httpStatus: nil, requestID: nil,
                        operation: operation, resource: resource)

@@ -1,0 +1,39 @@
+import ArgumentParser
+import ChunkFerryCore
+
+struct RestoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "Rebuild a file from its manifest, verifying every chunk and the whole file.")
+
+    @Argument(help: "A stream id (see status) or a manifest key in the bucket.")
+    var reference: String
+
+    @Option(name: .shortAndLong, help: "Where to write the file; written only if every byte verifies.")
+    var output: String
+
+    @OptionGroup var options: SettingsOptions
+
+    func run() async throws {
+        let config = try await options.load()
+        let s3Settings: S3Settings
+        let redis: RedisSettings
+        do {
+            s3Settings = try S3Settings(config: config)
+            redis = try RedisSettings(config: config)
+            _ = bootstrapLogging(try LogSettings(config: config), toStandardError: true)
+        } catch {
+            throw fail(error)
+        }
+        do {
+            let s3 = try S3Client(settings: s3Settings, connections: 1)
+            let store = CheckpointStore(
+                redis: RedisClient(url: redis.url, connectTimeoutMilliseconds: 1_000, commandTimeoutMilliseconds: 2_000),
+                namespace: redis.namespace)
+            let manifest = try await Restorer(s3: s3, store: store).restore(reference, to: output)
+            print("restored \(manifest.path) (\(manifest.size) bytes, \(manifest.chunks.count) chunks, sha256 \(manifest.sha256)) to \(output)")
+        } catch {
+            throw fail(error, code: 1)
+        }
+    }
+}

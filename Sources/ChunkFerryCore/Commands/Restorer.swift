@@ -1,0 +1,115 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `chunkferry restore`: a manifest back into the original file, every byte verified, written
+/// under a temporary name and renamed into place only when everything matched.
+public struct Restorer: Sendable {
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public let description: String
+    }
+
+    let s3: S3Client
+    let store: CheckpointStore?
+
+    public init(s3: S3Client, store: CheckpointStore?) {
+        self.s3 = s3
+        self.store = store
+    }
+
+    /// `reference` is a stream id or a manifest key. Returns the manifest that was restored.
+    public func restore(_ reference: String, to output: String) async throws(Failure) -> Manifest {
+        let key = try await manifestKey(for: reference)
+        let manifest: Manifest
+        do {
+            manifest = try Manifest.decode(try await fetch(key: key, range: nil))
+        } catch let error as Failure {
+            throw error
+        } catch {
+            throw Failure(description: "\(key) is not a ChunkFerry manifest: \(error)")
+        }
+        guard manifest.version == 1 else { throw Failure(description: "\(key) has manifest version \(manifest.version); this ChunkFerry reads version 1") }
+        guard manifest.isContiguous else { throw Failure(description: "\(key) lists chunks that do not cover the file exactly") }
+
+        let temporary = Self.temporaryPath(for: output)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw Failure(description: "cannot create \(temporary): \(Errno(errno))") }
+        var closed = false
+        defer {
+            if !closed { close(descriptor) }
+            unlink(temporary)
+        }
+        var whole = Digest(.sha256)
+        for chunk in manifest.chunks {
+            let bytes = try await fetch(key: chunk.key, range: nil)
+            guard bytes.count == chunk.size else {
+                throw Failure(description: "chunk \(chunk.index) (\(chunk.key)) has \(bytes.count) bytes, the manifest says \(chunk.size)")
+            }
+            guard ByteEncoding.hex(Digest.sha256(bytes)) == chunk.sha256 else {
+                throw Failure(description: "chunk \(chunk.index) (\(chunk.key)) does not match its SHA-256 in the manifest")
+            }
+            bytes.withUnsafeBytes { whole.update($0) }
+            try Self.writeAll(descriptor, bytes, path: temporary)
+        }
+        guard ByteEncoding.hex(whole.finalize()) == manifest.sha256 else {
+            throw Failure(description: "the restored bytes do not match the file's SHA-256 in the manifest")
+        }
+        guard fsync(descriptor) == 0, close(descriptor) == 0 else { throw Failure(description: "cannot flush \(temporary): \(Errno(errno))") }
+        closed = true
+        guard rename(temporary, output) == 0 else { throw Failure(description: "cannot rename \(temporary) to \(output): \(Errno(errno))") }
+        return manifest
+    }
+
+    /// A manifest key as given, or the one of stream `reference` (from Redis, else by listing the bucket).
+    func manifestKey(for reference: String) async throws(Failure) -> String {
+        if reference.contains("/") || reference.hasSuffix(".json") { return reference }
+        if let store, let record = try? await store.stream(reference)?.record {
+            return ObjectLayout(prefix: "").manifestKey(streamPrefix: record.keyPrefix)
+        }
+        do {
+            var token: String?
+            repeat {
+                let page = try await s3.listObjects(continuationToken: token)
+                if let match = page.objects.first(where: { $0.key.hasSuffix("/\(reference)/manifest.json") }) { return match.key }
+                token = page.continuationToken
+            } while token != nil
+        } catch {
+            throw Failure(description: error.description)
+        }
+        throw Failure(description: "no manifest for stream \(reference): it is not finalized yet, or the id is wrong (see chunkferry status)")
+    }
+
+    private func fetch(key: String, range: Range<Int64>?) async throws(Failure) -> [UInt8] {
+        var attempt = 0
+        while true {
+            do {
+                return try await s3.getObject(key: key, range: range)
+            } catch where error.isRetryable && attempt < 4 {
+                attempt += 1
+                try? await Task.sleep(for: RetryPolicy().delay(afterAttempt: attempt))
+            } catch {
+                throw Failure(description: error.code == "NoSuchKey" || error.code == "NotFound"
+                              ? "\(key) is not in bucket \(s3.settings.bucket)" : error.description)
+            }
+        }
+    }
+
+    static func temporaryPath(for output: String) -> String {
+        let slash = output.lastIndex(of: "/")
+        let directory = slash.map { String(output[...$0]) } ?? ""
+        let name = slash.map { String(output[output.index(after: $0)...]) } ?? output
+        return "\(directory).\(name).restore-\(getpid())"
+    }
+
+    private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], path: String) throws(Failure) {
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, bytes.count - written) }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw Failure(description: "cannot write \(path): \(Errno(errno))")
+            }
+            written += result
+        }
+    }
+}

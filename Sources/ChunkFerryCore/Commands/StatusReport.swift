@@ -1,0 +1,83 @@
+import Foundation
+
+/// `chunkferry status`: every stream Redis knows, as a table or JSON.
+public struct StatusReport: Sendable {
+    public struct Row: Codable, Sendable {
+        public var path: String
+        public var streamID: String
+        public var state: String
+        public var committedBytes: Int64
+        public var fileSize: Int64
+        public var chunks: Int
+        public var lastActivity: String
+        /// Seconds since the last confirmed chunk; nil before the first.
+        public var lastChunkAgeSeconds: Int64?
+        public var host: String
+        public var keyPrefix: String
+
+        enum CodingKeys: String, CodingKey {
+            case path, state, chunks, host
+            case streamID = "stream_id"
+            case committedBytes = "committed_bytes"
+            case fileSize = "file_size"
+            case lastActivity = "last_activity"
+            case lastChunkAgeSeconds = "last_chunk_age_seconds"
+            case keyPrefix = "key_prefix"
+        }
+    }
+
+    public let rows: [Row]
+
+    public static func load(from store: CheckpointStore, now: Int64? = nil) async throws(RedisError) -> StatusReport {
+        let now = now ?? WallClock.nowMilliseconds()
+        let records = try await store.allStreams().sorted { ($0.path, $0.startedAt) < ($1.path, $1.startedAt) }
+        return StatusReport(rows: records.map { record in
+            Row(path: record.path, streamID: record.id, state: record.state.rawValue, committedBytes: record.committedOffset,
+                fileSize: max(record.fileSize, record.committedOffset), chunks: record.chunkCount,
+                lastActivity: WallClock.rfc3339(milliseconds: record.updatedAt),
+                lastChunkAgeSeconds: record.lastChunkAt.map { max(0, now - $0) / 1000 }, host: record.host,
+                keyPrefix: record.keyPrefix)
+        })
+    }
+
+    public func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(rows)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+
+    public func table() -> String {
+        guard !rows.isEmpty else { return "no streams yet\n" }
+        let header = ["PATH", "STREAM", "STATE", "COMMITTED / SIZE", "CHUNKS", "LAST ACTIVITY", "LAST CHUNK"]
+        let lines = rows.map { row in
+            [row.path, row.streamID, row.state,
+             "\(Self.bytes(row.committedBytes)) / \(Self.bytes(row.fileSize))", String(row.chunks),
+             row.lastActivity, row.lastChunkAgeSeconds.map { "\(Self.age($0)) ago" } ?? "-"]
+        }
+        let widths = header.indices.map { column in ([header] + lines).map { $0[column].count }.max() ?? 0 }
+        return ([header] + lines).map { cells in
+            cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmed(of: " ")
+        }.joined(separator: "\n") + "\n"
+    }
+
+    static func bytes(_ count: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(count)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
+    }
+
+    static func age(_ seconds: Int64) -> String {
+        switch seconds {
+        case ..<60: "\(seconds)s"
+        case ..<3600: "\(seconds / 60)m\(seconds % 60)s"
+        case ..<86_400: "\(seconds / 3600)h\(seconds / 60 % 60)m"
+        default: "\(seconds / 86_400)d\(seconds / 3600 % 24)h"
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Logging
+import ServiceLifecycle
+
+/// Runs the startup checks until they pass (a fatal one ends the daemon with its message),
+/// loads what Redis knows, then opens the gate for the pipeline.
+struct StartupService: Service {
+    let checks: StartupChecks
+    let store: CheckpointStore
+    let manager: StreamManager
+    let gate: ReadinessGate
+    let logger: Logger
+
+    struct FatalProblem: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    func run() async throws {
+        var reported: [String: String] = [:]
+        var attempt = 0
+        while true {
+            var pending = false
+            for result in await checks.runAll() {
+                switch result.outcome {
+                case .ok:
+                    if reported.removeValue(forKey: result.name) != nil {
+                        logger.notice("startup check passed", metadata: ["check": "\(result.name)"])
+                    }
+                case .failed(let message, fatal: true):
+                    logger.critical("cannot start: \(message)", metadata: ["check": "\(result.name)"])
+                    throw FatalProblem(description: message)
+                case .failed(let message, fatal: false):
+                    pending = true
+                    if reported[result.name] != message {
+                        reported[result.name] = message
+                        logger.warning("waiting: \(message)", metadata: ["check": "\(result.name)"])
+                    }
+                }
+                if pending { break }
+            }
+            if !pending { break }
+            guard await RetryPolicy.pause(RetryPolicy().delay(afterAttempt: min(attempt, 4))) else { return }
+            attempt += 1
+        }
+        var records: [StreamRecord] = []
+        while true {
+            do {
+                records = try await store.allStreams()
+                break
+            } catch {
+                logger.warning("waiting: cannot read streams from Redis: \(error.message)")
+                guard await RetryPolicy.pause(.seconds(1)) else { return }
+            }
+        }
+        await manager.preload(records)
+        logger.info("ready", metadata: [
+            "streams.known": "\(records.count)",
+            "streams.active": "\(records.filter { $0.state == .active }.count)",
+        ])
+        gate.open()
+    }
+}

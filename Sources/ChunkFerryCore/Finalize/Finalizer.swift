@@ -1,0 +1,133 @@
+import Logging
+
+/// Finishes an idle stream: uploads the tail, re-reads the file and re-sends every chunk whose
+/// bytes changed since upload (muxers patch the header when they close a file), writes the
+/// manifest, and marks the stream finalized. If the file changes meanwhile, nothing is written
+/// and the stream stays active.
+struct Finalizer: Sendable {
+    let worker: StreamWorker
+    var context: PipelineContext { worker.context }
+
+    func finalize(_ work: StreamWork) async -> WorkOutcome {
+        let started = ContinuousClock.now
+        let path = context.absolutePath(work.path)
+        guard case .success(let before) = FileStatus.of(path) else { return .vanished }
+        guard var record = await worker.activeStream(work) else { return .stopped }
+        guard before.isUnchanged(since: work.status) else { return .changed(record) }
+
+        while record.committedOffset < before.size {
+            let length = Int(min(Int64(record.chunkSize), before.size - record.committedOffset))
+            switch await worker.uploadChunk(&record, length: length, fileSize: before.size) {
+            case .stopped: return .stopped
+            case .failed(let error): return worker.fileFailure(error, record: record)
+            case .done: continue
+            }
+        }
+
+        let chunkSize = record.chunkSize
+        guard let scanned = await context.reader.run({ FileVerification.scan(path, chunkSize: chunkSize) }) else { return .stopped }
+        let verification: FileVerification
+        switch scanned {
+        case .success(let result): verification = result
+        case .failure(let error): return worker.fileFailure(error, record: record)
+        }
+        guard verification.size == before.size else { return .changed(record) }
+
+        let store = context.store
+        let streamID = record.id
+        guard let stored = await context.redisCall({ () async throws(RedisError) -> [ChunkRecord] in
+            try await store.stream(streamID)?.chunks ?? []
+        }) else { return .stopped }
+        var chunks = Dictionary(stored.map { ($0.index, $0) }, uniquingKeysWith: { $1 })
+        var repaired = 0
+        for (index, hash) in verification.chunkHashes.enumerated() {
+            let offset = Int64(index) * Int64(chunkSize)
+            let length = Int(min(Int64(chunkSize), before.size - offset))
+            if let existing = chunks[index], existing.sha256 == hash, existing.size == length { continue }
+            switch await repair(record, index: index, offset: offset, length: length) {
+            case .success(let chunk):
+                chunks[index] = chunk
+                repaired += 1
+            case .failure(let stop):
+                return stop.outcome
+            }
+        }
+
+        guard case .success(let after) = FileStatus.of(path) else { return .vanished }
+        guard after.isUnchanged(since: before) else { return .changed(record) }
+        return await complete(record, verification: verification, chunks: chunks, repaired: repaired, started: started)
+    }
+
+    /// Re-reads and re-sends one chunk whose bytes differ from what the store holds.
+    private func repair(_ record: StreamRecord, index: Int, offset: Int64, length: Int) async -> Result<ChunkRecord, RepairStop> {
+        let chunk: ChunkReader.Chunk
+        do {
+            chunk = try await context.reader.read(context.absolutePath(record.path), offset: offset, length: length)
+        } catch {
+            return .failure(RepairStop(outcome: worker.fileFailure(error, record: record)))
+        }
+        let key = context.layout.chunkKey(streamPrefix: record.keyPrefix, index: index)
+        let s3 = context.s3
+        guard let put = await context.storeCall({ () async throws(S3Error) -> S3PutResult in
+            try await s3.putObject(key: key, body: chunk.bytes, sha256: chunk.sha256)
+        }) else { return .failure(RepairStop(outcome: .stopped)) }
+        let repaired = ChunkRecord(index: index, size: length, sha256: ByteEncoding.hex(chunk.sha256), etag: put.etag)
+        let store = context.store
+        guard await context.redisCall({ () async throws(RedisError) -> Bool in
+            try await store.repairChunk(streamID: record.id, chunk: repaired, now: WallClock.nowMilliseconds())
+        }) != nil else { return .failure(RepairStop(outcome: .stopped)) }
+        worker.metrics.chunksRepaired.increment()
+        context.logger.info("chunk changed after upload; sent again", metadata: [
+            "file.path": "\(record.path)", "stream.id": "\(record.id)", "chunk.index": "\(index)", "chunk.bytes": "\(length)",
+        ])
+        return .success(repaired)
+    }
+
+    struct RepairStop: Error { let outcome: WorkOutcome }
+
+    /// Writes the manifest, then marks the stream finalized.
+    private func complete(_ record: StreamRecord, verification: FileVerification, chunks: [Int: ChunkRecord], repaired: Int,
+                          started: ContinuousClock.Instant) async -> WorkOutcome {
+        let completedAt = WallClock.nowMilliseconds()
+        let manifest = Manifest(
+            streamID: record.id, path: record.path, size: verification.size, sha256: verification.fileSHA256,
+            chunkSize: record.chunkSize,
+            chunks: (0..<verification.chunkHashes.count).map { index in
+                Manifest.Chunk(index: index, key: context.layout.chunkKey(streamPrefix: record.keyPrefix, index: index),
+                               offset: Int64(index) * Int64(record.chunkSize), size: chunks[index]?.size ?? 0,
+                               sha256: chunks[index]?.sha256 ?? "")
+            },
+            startedAt: WallClock.rfc3339(milliseconds: record.startedAt),
+            completedAt: WallClock.rfc3339(milliseconds: completedAt),
+            host: record.host.isEmpty ? context.upload.nodeID : record.host,
+            repairedChunks: record.repairedChunks + repaired
+        )
+        let key = context.layout.manifestKey(streamPrefix: record.keyPrefix)
+        let body = manifest.encoded()
+        let s3 = context.s3
+        guard await context.storeCall({ () async throws(S3Error) -> S3PutResult in
+            try await s3.putObject(key: key, body: body, contentType: "application/json")
+        }) != nil else { return .stopped }
+        let store = context.store
+        guard await context.redisCall({ () async throws(RedisError) -> Bool in
+            try await store.markFinalized(record.id, size: verification.size, sha256: verification.fileSHA256, completedAt: completedAt)
+        }) != nil else { return .stopped }
+
+        var finalized = record
+        finalized.state = .finalized
+        finalized.fileSize = verification.size
+        finalized.committedOffset = verification.size
+        finalized.chunkCount = manifest.chunks.count
+        finalized.sha256 = verification.fileSHA256
+        finalized.completedAt = completedAt
+        finalized.repairedChunks = manifest.repairedChunks
+        worker.metrics.streamsFinalized.increment()
+        context.logger.info("stream finalized", metadata: [
+            "file.path": "\(record.path)", "stream.id": "\(record.id)", "file.size": "\(verification.size)",
+            "file.sha256": "\(verification.fileSHA256)", "chunks": "\(manifest.chunks.count)",
+            "chunks.repaired": "\(repaired)", "finalize.ms": "\((ContinuousClock.now - started).milliseconds)",
+            "manifest.key": "\(key)",
+        ])
+        return .finalized(finalized)
+    }
+}

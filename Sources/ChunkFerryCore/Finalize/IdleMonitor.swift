@@ -1,0 +1,15 @@
+import ServiceLifecycle
+
+/// Looks for streams idle for IDLE_TIMEOUT and hands them to the finalizer.
+struct IdleMonitor: Service {
+    let manager: StreamManager
+    let interval: Duration
+    let gate: ReadinessGate
+
+    func run() async throws {
+        guard await gate.wait() else { return }
+        repeat {
+            await manager.finalizeIdleStreams()
+        } while await RetryPolicy.pause(interval)
+    }
+}

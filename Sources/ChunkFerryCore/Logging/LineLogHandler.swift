@@ -1,0 +1,100 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+import Synchronization
+
+/// One line per event on stdout (or stderr): `LOG_FORMAT=text` for people, `json` for machines.
+/// Values travel in metadata, so lines stay greppable and JSON stays structured.
+public struct LineLogHandler: LogHandler {
+    public var logLevel: Logger.Level
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
+    let format: LogSettings.Format
+    let descriptor: Int32
+
+    private static let writeLock = Mutex(())
+
+    public init(level: Logger.Level, format: LogSettings.Format, toStandardError: Bool = false) {
+        logLevel = level
+        self.format = format
+        descriptor = toStandardError ? 2 : 1
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var all = metadata
+        if let provided = metadataProvider?.get() { all.merge(provided) { $1 } }
+        if let given = event.metadata { all.merge(given) { $1 } }
+        if let error = event.error { all["error"] = "\(error)" }
+        let timestamp = WallClock.rfc3339(milliseconds: WallClock.nowMilliseconds())
+        let line = switch format {
+        case .text: textLine(timestamp, event, all)
+        case .json: jsonLine(timestamp, event, all)
+        }
+        let bytes = Array(line.utf8)
+        Self.writeLock.withLock { _ in
+            var written = 0
+            while written < bytes.count {
+                let result = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, bytes.count - written) }
+                if result <= 0 { if errno == EINTR { continue } else { break } }
+                written += result
+            }
+        }
+    }
+
+    private func textLine(_ timestamp: String, _ event: LogEvent, _ metadata: Logger.Metadata) -> String {
+        var line = "\(timestamp) \(event.level.rawValue.uppercased()) \(event.message)"
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
+            let text = "\(value)"
+            let needsQuotes = text.isEmpty || text.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline })
+            line += " \(key)=" + (needsQuotes ? Self.quoted(text) : text)
+        }
+        return line + "\n"
+    }
+
+    private func jsonLine(_ timestamp: String, _ event: LogEvent, _ metadata: Logger.Metadata) -> String {
+        var fields = ["\"time\":\(Self.quoted(timestamp))", "\"level\":\(Self.quoted(event.level.rawValue))",
+                      "\"message\":\(Self.quoted(event.message.description))"]
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
+            fields.append("\(Self.quoted(key)):\(Self.json(value))")
+        }
+        return "{" + fields.joined(separator: ",") + "}\n"
+    }
+
+    private static func json(_ value: Logger.MetadataValue) -> String {
+        switch value {
+        case .string(let text): quoted(text)
+        case .stringConvertible(let convertible): quoted(convertible.description)
+        case .array(let items): "[" + items.map(json).joined(separator: ",") + "]"
+        case .dictionary(let entries):
+            "{" + entries.sorted { $0.key < $1.key }.map { "\(quoted($0.key)):\(json($0.value))" }.joined(separator: ",") + "}"
+        }
+    }
+
+    /// A JSON string literal (also used for quoted text values).
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// What a stream became in the bucket: written as `manifest.json` beside its chunks.
+/// The chunks, concatenated in index order, are exactly the file's bytes.
+public struct Manifest: Codable, Sendable, Equatable {
+    public struct Chunk: Codable, Sendable, Equatable {
+        public var index: Int
+        public var key: String
+        public var offset: Int64
+        public var size: Int
+        public var sha256: String
+    }
+
+    public var version = 1
+    public var streamID: String
+    /// Relative to WATCH_DIR, `/`-separated.
+    public var path: String
+    public var size: Int64
+    /// Whole file, hex.
+    public var sha256: String
+    public var chunkSize: Int
+    public var chunks: [Chunk]
+    /// RFC 3339, UTC.
+    public var startedAt: String
+    public var completedAt: String
+    public var host: String
+    /// Chunks whose bytes changed after upload (a muxer patching the header) and were sent again.
+    public var repairedChunks: Int
+
+    enum CodingKeys: String, CodingKey {
+        case version, path, size, sha256, chunks, host
+        case streamID = "stream_id"
+        case chunkSize = "chunk_size"
+        case startedAt = "started_at"
+        case completedAt = "completed_at"
+        case repairedChunks = "repaired_chunks"
+    }
+
+    public func encoded() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // Encoding plain strings and numbers cannot fail.
+        return Array((try? encoder.encode(self)) ?? Data()) + [0x0a]
+    }
+
+    public static func decode(_ bytes: [UInt8]) throws -> Manifest {
+        try JSONDecoder().decode(Manifest.self, from: Data(bytes))
+    }
+
+    /// Whether the chunks tile `[0, size)` exactly, in order.
+    public var isContiguous: Bool {
+        var offset: Int64 = 0
+        for (position, chunk) in chunks.enumerated() {
+            guard chunk.index == position, chunk.offset == offset, chunk.size > 0 else { return false }
+            offset += Int64(chunk.size)
+        }
+        return offset == size
+    }
+}

@@ -1,0 +1,31 @@
+import ServiceLifecycle
+
+/// Capped exponential backoff with jitter, for every store and Redis operation.
+struct RetryPolicy: Sendable {
+    var initialDelay: Duration = .milliseconds(200)
+    var maximumDelay: Duration = .seconds(10)
+    /// Errors no retry can fix (wrong credentials) are still retried, slowly, so the daemon
+    /// picks up a fix without a restart and loses nothing meanwhile.
+    var fatalDelay: Duration = .seconds(30)
+
+    /// The delay before attempt `attempt + 1` (attempt counts from 0), between half and all of the cap.
+    func delay(afterAttempt attempt: Int, fatal: Bool = false) -> Duration {
+        if fatal { return fatalDelay }
+        let exponent = min(attempt, 20)
+        let base = min(initialDelay * (1 << exponent), maximumDelay)
+        return base * Double.random(in: 0.5...1.0)
+    }
+
+    /// Sleeps for `duration` unless shutdown begins; returns false when the caller should give up.
+    static func pause(_ duration: Duration) async -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now + duration
+        while clock.now < deadline {
+            if Task.isCancelled || Task.isShuttingDownGracefully { return false }
+            try? await Task.sleep(for: min(.milliseconds(100), deadline - clock.now))
+        }
+        return !(Task.isCancelled || Task.isShuttingDownGracefully)
+    }
+
+    static var isStopping: Bool { Task.isCancelled || Task.isShuttingDownGracefully }
+}

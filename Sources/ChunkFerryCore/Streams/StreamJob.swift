@@ -1,0 +1,29 @@
+/// A unit of work for an upload worker.
+enum StreamJob: Sendable {
+    /// Create or load the file's stream and upload its next whole chunk.
+    case upload(path: String)
+    /// The file went idle: upload the tail, verify, write the manifest.
+    case finalize(path: String)
+    /// The file is gone or replaced before it was finished: record that.
+    case abandon(StreamRecord, reason: String)
+}
+
+/// What a worker needs to act on one file's stream, copied out of the manager.
+struct StreamWork: Sendable {
+    var path: String
+    var streamID: String
+    var status: FileStatus
+    /// The stream as last known; nil means load it from Redis or create it.
+    var record: StreamRecord?
+}
+
+/// How a job ended, reported back to the manager.
+enum WorkOutcome: Sendable {
+    case progressed(StreamRecord)
+    case finalized(StreamRecord)
+    /// The file changed while being finalized: it is active again.
+    case changed(StreamRecord)
+    case vanished
+    case unreadable(StreamRecord?, FileReadError)
+    case stopped
+}

@@ -1,0 +1,73 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Walks WATCH_DIR: every directory to watch and every candidate file, as relative paths.
+struct DirectoryScanner: Sendable {
+    let root: String
+    let filter: FileFilter
+
+    struct Result: Sendable {
+        var directories: [String] = []
+        var files: [String] = []
+    }
+
+    /// Walks `relativeDirectory` ("" for the root) and everything below it.
+    /// Symlinks are followed to files inside WATCH_DIR only, never into directories (no loops).
+    func scan(_ relativeDirectory: String = "") throws(Errno) -> Result {
+        var result = Result()
+        var pending = [relativeDirectory]
+        var first = true
+        while let directory = pending.popLast() {
+            let absolute = Self.join(root, directory)
+            guard let handle = opendir(absolute) else {
+                if first { throw Errno(errno) }
+                continue  // vanished or unreadable while walking: the next scan sees it again
+            }
+            first = false
+            result.directories.append(directory)
+            defer { closedir(handle) }
+            while let entry = readdir(handle) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name == "." || name == ".." { continue }
+                let relative = directory.isEmpty ? name : "\(directory)/\(name)"
+                switch Int32(entry.pointee.d_type) {
+                case Int32(DT_DIR):
+                    if filter.descends(into: Substring(name)) { pending.append(relative) }
+                case Int32(DT_REG):
+                    if filter.accepts(relative) { result.files.append(relative) }
+                case Int32(DT_LNK):
+                    if filter.accepts(relative), linksInside(relative) { result.files.append(relative) }
+                case Int32(DT_UNKNOWN):  // some filesystems do not fill d_type
+                    if case .success(let status) = FileStatus.ofLink(Self.join(root, relative)) {
+                        if status.kind == .directory, filter.descends(into: Substring(name)) { pending.append(relative) }
+                        if status.kind == .regular, filter.accepts(relative) { result.files.append(relative) }
+                    }
+                default:
+                    continue
+                }
+            }
+        }
+        return result
+    }
+
+    /// Whether the symlink at `relative` resolves to a regular file inside WATCH_DIR.
+    func linksInside(_ relative: String) -> Bool {
+        guard let resolvedRoot = Self.realPath(root), let target = Self.realPath(Self.join(root, relative)) else { return false }
+        guard target.hasPrefix(resolvedRoot.hasSuffix("/") ? resolvedRoot : resolvedRoot + "/") else { return false }
+        if case .success(let status) = FileStatus.of(target) { return status.kind == .regular }
+        return false
+    }
+
+    static func join(_ root: String, _ relative: String) -> String {
+        relative.isEmpty ? root : (root.hasSuffix("/") ? root + relative : "\(root)/\(relative)")
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}

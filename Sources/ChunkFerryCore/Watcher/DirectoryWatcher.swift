@@ -1,0 +1,74 @@
+import Logging
+import ServiceLifecycle
+
+/// Watches WATCH_DIR with inotify, recursively, and rescans it every SCAN_INTERVAL to catch what
+/// events miss (network filesystems, a full event queue, files present at start).
+struct DirectoryWatcher: Service {
+    let root: String
+    let filter: FileFilter
+    let scanInterval: Duration
+    let manager: StreamManager
+    let gate: ReadinessGate
+    let logger: Logger
+
+    func run() async throws {
+        guard await gate.wait() else { return }
+        let root = root
+        let inotify = BlockingWorkerPool<Inotify?>(name: "inotify", workers: 1) { try? Inotify(root: root) }
+        defer { inotify.shutdown(wait: false) }
+        var nextScan = ContinuousClock.now
+        var rootMissing = false
+        while !RetryPolicy.isStopping {
+            if ContinuousClock.now >= nextScan {
+                let found = await scan("", inotify: inotify)
+                if found != !rootMissing {
+                    rootMissing = !found
+                    if rootMissing {
+                        logger.error("WATCH_DIR is missing or unreadable; waiting for it to come back", metadata: ["watch.dir": "\(root)"])
+                    } else {
+                        logger.info("watching", metadata: ["watch.dir": "\(root)", "scan.interval": "\(scanInterval)"])
+                    }
+                }
+                nextScan = ContinuousClock.now + scanInterval
+            }
+            let wait = Int32(max(1, min(500, (nextScan - ContinuousClock.now).milliseconds)))
+            let read: [Inotify.Event]?
+            do {
+                read = try await inotify.run { inotify -> [Inotify.Event]? in inotify?.read(timeoutMilliseconds: wait) }
+            } catch {
+                break
+            }
+            guard let events = read else {  // no inotify here: rescans alone
+                _ = await RetryPolicy.pause(.milliseconds(Int64(wait)))
+                continue
+            }
+            var changed: [String] = []
+            for event in events {
+                switch event.kind {
+                case .changed: changed.append(event.path)
+                case .removed: await manager.vanished(event.path)
+                case .directoryAdded: _ = await scan(event.path, inotify: inotify)
+                case .directoryRemoved: nextScan = .now
+                case .overflow:
+                    logger.notice("inotify queue overflowed; rescanning")
+                    nextScan = .now
+                }
+            }
+            if !changed.isEmpty { await manager.observe(Array(Set(changed))) }
+        }
+    }
+
+    /// Watches and reports everything under `directory`; false when it cannot be read.
+    private func scan(_ directory: String, inotify: BlockingWorkerPool<Inotify?>) async -> Bool {
+        let scanner = DirectoryScanner(root: root, filter: filter)
+        let scanned = try? await inotify.run { inotify -> DirectoryScanner.Result? in
+            guard let result = try? scanner.scan(directory) else { return nil }
+            for folder in result.directories { try? inotify?.watch(folder) }
+            return result
+        }
+        guard let result = scanned ?? nil else { return false }
+        await manager.observe(result.files)
+        if directory.isEmpty { await manager.scanCompleted(seen: Set(result.files)) }
+        return true
+    }
+}
