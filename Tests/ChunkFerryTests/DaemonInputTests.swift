@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+@testable import ChunkFerryCore
+
+/// Odd and hostile input: each case gets its behaviour while the other files carry on.
+@Suite struct DaemonInputTests {
+    @Test func replacedAndTruncatedFilesBecomeNewStreamsAndBothVersionsRestore() async throws {
+        let fixture = try await DaemonFixture()
+        try fixture.start()
+        let replaced = "replaced.mp4", truncated = "truncated.mp4"
+        try FileWriter.write("\(fixture.watchDir)/\(replaced)", FileWriter.randomBytes(6 * 1024 * 1024))
+        try FileWriter.write("\(fixture.watchDir)/\(truncated)", FileWriter.randomBytes(7 * 1024 * 1024))
+        let firstReplaced = try await fixture.waitForManifestMatchingFile(replaced)
+        let firstTruncated = try await fixture.waitForManifestMatchingFile(truncated)
+
+        // A new file renamed over the old name (new inode); the other cut short and rewritten in place.
+        let staging = "\(fixture.watchDir)/.staging.tmp"
+        try FileWriter.write(staging, FileWriter.randomBytes(5 * 1024 * 1024 + 99))
+        #expect(rename(staging, "\(fixture.watchDir)/\(replaced)") == 0)
+        #expect(truncate("\(fixture.watchDir)/\(truncated)", 1000) == 0)
+        try FileWriter.append("\(fixture.watchDir)/\(truncated)", FileWriter.randomBytes(3_000_000))
+
+        let secondReplaced = try await fixture.waitForManifestMatchingFile(replaced)
+        let secondTruncated = try await fixture.waitForManifestMatchingFile(truncated)
+        #expect(secondReplaced.streamID != firstReplaced.streamID)
+        #expect(secondTruncated.streamID != firstTruncated.streamID)
+        try await fixture.expectBucketMatchesFile(secondReplaced)
+        try await fixture.expectBucketMatchesFile(secondTruncated)
+        // The first versions are still whole in the bucket.
+        for old in [firstReplaced, firstTruncated] {
+            let output = Scratch.directory("old") + "/old.mp4"
+            let restored = try await Restorer(s3: fixture.s3, store: fixture.store).restore(old.streamID, to: output)
+            #expect(restored.sha256 == old.sha256)
+            #expect(try DaemonFixture.sha256(ofFile: output) == old.sha256)
+        }
+        #expect(try await fixture.manifests(for: replaced).count == 2)
+    }
+
+    @Test func oddFilesGetTheirBehaviourWhileOthersCarryOn() async throws {
+        let fixture = try await DaemonFixture()
+        let root = fixture.watchDir
+        for directory in ["dir.mp4", ".cache", "Café Straße"] {
+            try FileManager.default.createDirectory(atPath: "\(root)/\(directory)", withIntermediateDirectories: true)
+        }
+        let ignored = [".hidden.mp4", ".cache/c.mp4", "notes.txt", "frame.jpg", "clip.mp4.part", "rec.tmp", "~lock.mp4"]
+        for name in ignored { try FileWriter.write("\(root)/\(name)", FileWriter.randomBytes(1000)) }
+        try FileWriter.write("\(root)/empty.mp4", [])
+        try FileWriter.write("\(root)/dir.mp4/inner.mp4", FileWriter.randomBytes(200_000))
+        try FileWriter.write("\(root)/Café Straße/caméra 1.MP4", FileWriter.randomBytes(5 * 1024 * 1024 + 12_345))
+        try FileWriter.write("\(root)/locked.mp4", FileWriter.randomBytes(300_000))
+        chmod("\(root)/locked.mp4", 0)
+        try FileWriter.write("\(root)/outside-target.mp4", FileWriter.randomBytes(10))
+        let outside = Scratch.directory("outside") + "/secret.mp4"
+        try FileWriter.write(outside, FileWriter.randomBytes(1000))
+        symlink(outside, "\(root)/link-out.mp4")
+
+        try fixture.start(asNobody: true)
+        try FileWriter.append("\(root)/deleted.mp4", FileWriter.randomBytes(6 * 1024 * 1024))
+        try await fixture.waitUntil("deleted.mp4's first chunk") { !fixture.events("chunk uploaded", path: "deleted.mp4").isEmpty }
+        #expect(unlink("\(root)/deleted.mp4") == 0)
+
+        for name in ["empty.mp4", "dir.mp4/inner.mp4", "Café Straße/caméra 1.MP4", "outside-target.mp4"] {
+            try await fixture.expectBucketMatchesFile(try await fixture.waitForManifestMatchingFile(name))
+        }
+        #expect(try await fixture.manifests(for: "empty.mp4").first?.chunks.isEmpty == true)
+        try await fixture.waitUntil("deleted.mp4 abandoned") { !fixture.events("stream abandoned; its uploaded chunks stay in the bucket", path: "deleted.mp4").isEmpty }
+        try await fixture.waitUntil("locked.mp4 reported") { !fixture.events("cannot read the file; retrying in 30s (check its permissions)", path: "locked.mp4").isEmpty }
+
+        let keys = try await fixture.s3.listAllObjects(prefix: "").map(\.key)
+        for name in ignored + ["locked.mp4", "link-out.mp4", "dir.mp4/"] {
+            #expect(!keys.contains { $0.hasPrefix(name + "/") }, "\(name) must not be uploaded")
+        }
+        #expect(keys.contains { $0.hasPrefix("deleted.mp4/") && $0.hasSuffix("chunk-00000000") }, "an abandoned stream keeps its chunks")
+        let daemon = try #require(fixture.runs.first)
+        #expect(daemon.isRunning)
+    }
+}

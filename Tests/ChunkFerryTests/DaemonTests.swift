@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+@testable import ChunkFerryCore
+
+/// The daemon as users run it: the real binary, real Redis, real S3, files written as recorders write them.
+@Suite struct DaemonTests {
+    @Test func growingFilesBecomeChunksWhileGrowingAndRestoreIdentical() async throws {
+        let fixture = try await DaemonFixture()
+        try fixture.start()
+        let names = ["cam1/front door.mp4", "cam2/back.mp4", "garage.mkv"]
+        for name in names {
+            try FileManager.default.createDirectory(atPath: "\(fixture.watchDir)/\(name)/..".standardizedPath, withIntermediateDirectories: true)
+        }
+        var uploadedWhileGrowing: Set<String> = []
+        for round in 0..<20 {
+            for name in names {
+                try FileWriter.append("\(fixture.watchDir)/\(name)", FileWriter.randomBytes(Int.random(in: 600_000...1_400_000)))
+            }
+            if round >= 12 {
+                for name in names where !fixture.events("chunk uploaded", path: name).isEmpty { uploadedWhileGrowing.insert(name) }
+            }
+            try await Task.sleep(for: .seconds(1))
+        }
+        #expect(uploadedWhileGrowing == Set(names), "chunks should reach the bucket while files still grow")
+
+        for name in names {
+            let manifest = try await fixture.waitForManifestMatchingFile(name)
+            #expect(manifest.chunks.count >= 3)
+            #expect(manifest.chunks.dropLast().allSatisfy { $0.size == 5 * 1024 * 1024 })
+            #expect(manifest.host == "test-node")
+            try await fixture.expectBucketMatchesFile(manifest)
+        }
+
+        let manifest = try #require(try await fixture.manifests(for: names[0]).first)
+        let output = Scratch.directory("restore") + "/front door.mp4"
+        let restore = try fixture.start(["restore", manifest.streamID, "--output", output])
+        #expect(await restore.waitForExit(timeout: .seconds(60)) == 0)
+        #expect(try DaemonFixture.sha256(ofFile: output) == DaemonFixture.sha256(ofFile: "\(fixture.watchDir)/\(names[0])"))
+    }
+
+    @Test func bytesRewrittenNearTheStartAfterUploadAreRepaired() async throws {
+        let fixture = try await DaemonFixture()
+        try fixture.start()
+        let path = "rewrite.mp4"
+        try FileWriter.append("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(6 * 1024 * 1024))
+        try await fixture.waitUntil("chunk 0 uploaded") { !fixture.events("chunk uploaded", path: path).isEmpty }
+        // What an MP4 muxer does when it closes the file: patch the mdat size at bytes 40–43.
+        try FileWriter.overwrite("\(fixture.watchDir)/\(path)", at: 40, [0x00, 0x5f, 0x12, 0x34])
+        try FileWriter.append("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(2_000_000))
+
+        let manifest = try await fixture.waitForManifestMatchingFile(path)
+        #expect(manifest.repairedChunks == 1)
+        #expect(fixture.events("chunk changed after upload; sent again", path: path).count == 1)
+        try await fixture.expectBucketMatchesFile(manifest)
+    }
+
+    @Test func killedMidStreamAndRestartedLosesNothingAndResendsOnlyInFlightChunks() async throws {
+        let fixture = try await DaemonFixture()
+        let daemon = try fixture.start()
+        let path = "killed.mp4"
+        for _ in 0..<4 {
+            try FileWriter.append("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(4 * 1024 * 1024))
+            try await Task.sleep(for: .milliseconds(400))
+        }
+        try await fixture.waitUntil("two chunks committed") { fixture.events("chunk uploaded", path: path).count >= 2 }
+        daemon.kill9()
+        let streamID = try #require(fixture.events("stream started", path: path).first?["stream.id"])
+        let committed = try #require(try await fixture.store.stream(streamID)).record.chunkCount
+        #expect(committed >= 2)
+
+        for _ in 0..<3 { try FileWriter.append("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(3 * 1024 * 1024)) }
+        try fixture.start()
+        let manifest = try await fixture.waitForManifestMatchingFile(path)
+        try await fixture.expectBucketMatchesFile(manifest)
+        let resent = fixture.events("chunk uploaded", path: path, run: 1).compactMap { Int($0["chunk.index"] ?? "") }
+        #expect(resent.min() == committed, "the restart must resume at the first uncommitted chunk")
+        #expect(fixture.events("stream started", path: path, run: 1).isEmpty)
+    }
+
+    @Test func mp4RecordedByFFmpegInRealTimeRestoresAndPlays() async throws {
+        let fixture = try await DaemonFixture()
+        try fixture.start()
+        let path = "ffmpeg/live.mp4"
+        try FileManager.default.createDirectory(atPath: "\(fixture.watchDir)/ffmpeg", withIntermediateDirectories: true)
+        let ffmpeg = ManagedProcess(
+            name: "ffmpeg", executable: "ffmpeg",
+            arguments: ["-nostdin", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=640x360:rate=25",
+                        "-vf", "noise=alls=60:allf=t", "-t", "8", "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "8M",
+                        "-flush_packets", "1", "\(fixture.watchDir)/\(path)"],
+            logPath: Scratch.directory("ffmpeg") + "/ffmpeg.log")
+        try ffmpeg.start()
+        #expect(await ffmpeg.waitForExit(timeout: .seconds(90)) == 0, "ffmpeg failed: \(ffmpeg.log())")
+
+        let manifest = try await fixture.waitForManifestMatchingFile(path)
+        try await fixture.expectBucketMatchesFile(manifest)
+        let output = Scratch.directory("restore") + "/live.mp4"
+        let restore = try fixture.start(["restore", manifest.streamID, "--output", output])
+        #expect(await restore.waitForExit(timeout: .seconds(60)) == 0)
+        let probe = ManagedProcess(name: "ffprobe", executable: "ffprobe",
+                                   arguments: ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", output],
+                                   logPath: Scratch.directory("ffprobe") + "/out.log")
+        try probe.start()
+        #expect(await probe.waitForExit(timeout: .seconds(30)) == 0)
+        let duration = Double(probe.log().trimmed()) ?? 0
+        #expect(duration > 7.5 && duration < 8.5, "ffprobe read \(probe.log())")
+    }
+
+    @Test func sigtermStopsWithinTenSecondsAndExitsZero() async throws {
+        let fixture = try await DaemonFixture()
+        let daemon = try fixture.start()
+        try FileWriter.append("\(fixture.watchDir)/busy.mp4", FileWriter.randomBytes(12 * 1024 * 1024))
+        try await fixture.waitUntil("an upload") { !fixture.events("chunk uploaded").isEmpty }
+        let started = ContinuousClock.now
+        daemon.signal(SIGTERM, wait: false)
+        #expect(await daemon.waitForExit(timeout: .seconds(10)) == 0)
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(!fixture.events("stopped").isEmpty)
+    }
+}
+
+extension String {
+    var standardizedPath: String { (self as NSString).standardizingPath }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import Testing
+@testable import ChunkFerryCore
+
+/// A watch directory, a bucket and a Redis namespace of its own, and the real `chunkferry`
+/// binary run against them, logging JSON so tests can read what it did.
+final class DaemonFixture: @unchecked Sendable {
+    let seaweed: SeaweedServer
+    let redis: RedisServer
+    let watchDir: String
+    let bucket: String
+    let namespace: String
+    let s3: S3Client
+    let store: CheckpointStore
+    var extraEnvironment: [String: String]
+    private(set) var runs: [ManagedProcess] = []
+
+    init(seaweed: SeaweedServer? = nil, redis: RedisServer? = nil, environment: [String: String] = [:]) async throws {
+        if let seaweed { self.seaweed = seaweed } else { self.seaweed = try await SharedServers.shared.seaweed() }
+        if let redis { self.redis = redis } else { self.redis = try await SharedServers.shared.redis() }
+        watchDir = Scratch.directory("watch")
+        bucket = Scratch.uniqueName("daemon")
+        namespace = Scratch.uniqueName("cf") + ":"
+        s3 = try await self.seaweed.client(bucket: bucket)
+        store = CheckpointStore(redis: RedisClient(url: self.redis.url), namespace: namespace)
+        extraEnvironment = environment
+    }
+
+    static var binary: String {
+        if let explicit = ProcessInfo.processInfo.environment["CHUNKFERRY_BINARY"] { return explicit }
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = testBinary.deletingLastPathComponent()
+        while directory.path != "/" && !FileManager.default.fileExists(atPath: directory.appendingPathComponent("chunkferry").path) {
+            directory = directory.deletingLastPathComponent()
+        }
+        return directory.appendingPathComponent("chunkferry").path
+    }
+
+    /// A copy of the binary any user can run (the build folder may sit under root's home).
+    static func binaryForNobody() throws -> String {
+        let copy = Scratch.root + "/chunkferry"
+        if !FileManager.default.fileExists(atPath: copy) {
+            try? FileManager.default.copyItem(atPath: binary, toPath: copy)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: Scratch.root)
+        }
+        return copy
+    }
+
+    var environment: [String: String] {
+        var environment = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            "WATCH_DIR": watchDir, "REDIS_URL": redis.urlString, "REDIS_NAMESPACE": namespace,
+            "S3_ENDPOINT": seaweed.endpoint, "S3_BUCKET": bucket,
+            "AWS_ACCESS_KEY_ID": SeaweedServer.accessKey, "AWS_SECRET_ACCESS_KEY": SeaweedServer.secretKey,
+            "CHUNK_SIZE": "5MiB", "IDLE_TIMEOUT": "2s", "SCAN_INTERVAL": "1s", "UPLOAD_CONCURRENCY": "4",
+            "LOG_FORMAT": "json", "LOG_LEVEL": "info", "NODE_ID": "test-node",
+        ]
+        environment.merge(extraEnvironment) { $1 }
+        return environment
+    }
+
+    /// Starts `chunkferry <command>`; `asUser` drops root (so permission tests mean something).
+    @discardableResult
+    func start(_ command: [String] = ["run"], asNobody: Bool = false) throws -> ManagedProcess {
+        precondition(FileManager.default.fileExists(atPath: Self.binary), "build chunkferry first: \(Self.binary) is missing")
+        let wrapper = asNobody && getuid() == 0
+        let process = ManagedProcess(
+            name: "chunkferry",
+            executable: wrapper ? "/usr/bin/setpriv" : Self.binary,
+            arguments: wrapper ? ["--reuid=65534", "--regid=65534", "--clear-groups", try Self.binaryForNobody()] + command : command,
+            environment: environment,
+            logPath: "\(watchDir)/../\(URL(fileURLWithPath: watchDir).lastPathComponent)-run\(runs.count).log")
+        try process.start()
+        runs.append(process)
+        return process
+    }
+
+    /// Every JSON log line of every run so far.
+    func events() -> [[String: String]] {
+        runs.flatMap { Self.parse($0.log()) }
+    }
+
+    func events(_ message: String, path: String? = nil, run: Int? = nil) -> [[String: String]] {
+        let source = run.map { index in Self.parse(runs[index].log()) } ?? events()
+        return source.filter { $0["message"] == message && (path == nil || $0["file.path"] == path) }
+    }
+
+    static func parse(_ log: String) -> [[String: String]] {
+        log.split(separator: "\n").compactMap { line -> [String: String]? in
+            guard let data = line.data(using: .utf8),
+                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+            return object.compactMapValues { $0 as? String }
+        }
+    }
+
+    /// Waits until `condition` holds, checking every 100 ms.
+    func waitUntil(_ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw HarnessError("timed out waiting for \(what); daemon log:\n\(runs.map { $0.log() }.joined(separator: "\n---\n").suffix(6000))")
+    }
+
+    /// The manifests in the bucket for `path` (one per stream of that file).
+    func manifests(for path: String) async throws -> [Manifest] {
+        var manifests: [Manifest] = []
+        for object in try await s3.listAllObjects(prefix: path + "/") where object.key.hasSuffix("/manifest.json") {
+            manifests.append(try Manifest.decode(try await s3.getObject(key: object.key)))
+        }
+        return manifests
+    }
+
+    /// Waits for a manifest of `path` whose SHA-256 is that of the file on disk now.
+    @discardableResult
+    func waitForManifestMatchingFile(_ path: String, timeout: Duration = .seconds(60)) async throws -> Manifest {
+        var found: Manifest?
+        try await waitUntil("a manifest matching \(path)", timeout: timeout) {
+            let expected = try Self.sha256(ofFile: "\(watchDir)/\(path)")
+            found = try await manifests(for: path).first { $0.sha256 == expected }
+            return found != nil
+        }
+        return found!
+    }
+
+    /// Downloads the manifest's chunks and checks their concatenation against the file on disk.
+    func expectBucketMatchesFile(_ manifest: Manifest, file: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        var whole = Digest(.sha256)
+        for chunk in manifest.chunks {
+            let bytes = try await s3.getObject(key: chunk.key)
+            #expect(ByteEncoding.hex(Digest.sha256(bytes)) == chunk.sha256, sourceLocation: sourceLocation)
+            bytes.withUnsafeBytes { whole.update($0) }
+        }
+        #expect(manifest.isContiguous, sourceLocation: sourceLocation)
+        let fileHash = try Self.sha256(ofFile: file ?? "\(watchDir)/\(manifest.path)")
+        #expect(ByteEncoding.hex(whole.finalize()) == fileHash, "bucket bytes differ from \(manifest.path)", sourceLocation: sourceLocation)
+        #expect(manifest.sha256 == fileHash, sourceLocation: sourceLocation)
+    }
+
+    static func sha256(ofFile path: String) throws -> String {
+        ByteEncoding.hex(Digest.sha256(Array(try Data(contentsOf: URL(fileURLWithPath: path)))))
+    }
+
+    func stopAll() {
+        for run in runs { run.stop() }
+    }
+
+    deinit { for run in runs { run.kill9() } }
+}
