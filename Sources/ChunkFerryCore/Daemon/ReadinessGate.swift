@@ -14,9 +14,9 @@ final class ReadinessGate: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Waits until open; false if shutdown began first.
+    /// Waits until open; false if shutdown or cancellation came first.
     func wait() async -> Bool {
-        await withGracefulShutdownHandler {
+        await withTaskCancellationOrGracefulShutdownHandler {
             await withCheckedContinuation { continuation in
                 let isOpen = state.withLock { state in
                     if !state.open { state.waiters.append(continuation) }
@@ -24,7 +24,7 @@ final class ReadinessGate: Sendable {
                 }
                 if isOpen { continuation.resume() }
             }
-        } onGracefulShutdown: { [self] in
+        } onCancelOrGracefulShutdown: { [self] in
             open()
         }
         return !Task.isShuttingDownGracefully && !Task.isCancelled

@@ -7,6 +7,11 @@ extension S3Client {
             var missing = error
             missing.code = "NoSuchBucket"
             throw missing
+        } catch where error.httpStatus == 403 || error.httpStatus == 400 {
+            // A HEAD answer has no body, so a wrong secret and a missing permission look alike;
+            // a one-key listing brings the store's own error code.
+            _ = try await listObjects(maxKeys: 1)
+            throw error
         }
     }
 
