@@ -65,7 +65,7 @@ struct StreamWorker: Sendable {
             context.logger.info("chunk uploaded", metadata: [
                 "file.path": "\(record.path)", "stream.id": "\(record.id)", "chunk.index": "\(index)",
                 "chunk.bytes": "\(length)", "chunk.ms": "\(elapsed.milliseconds)",
-                "chunk.mbps": "\(Int((Double(length) / 1_000_000 / seconds * 10).rounded()) / 10)",
+                "chunk.mbps": "\((Double(length) / 1_000_000 / seconds * 10).rounded() / 10)",
             ])
         }
         return .done
