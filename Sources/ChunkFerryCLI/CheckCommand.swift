@@ -8,15 +8,8 @@ struct CheckCommand: AsyncParsableCommand {
     @OptionGroup var options: SettingsOptions
 
     func run() async throws {
-        let config = try await options.load()
-        let settings: ChunkFerrySettings
-        do {
-            settings = try ChunkFerrySettings(config: config)
-            _ = bootstrapLogging(settings.log, toStandardError: true)
-        } catch {
-            print("FAIL  settings         \(error)")
-            throw ExitCode(1)
-        }
+        let settings = try await options.loadSettings()
+        _ = bootstrapLogging(settings.log, toStandardError: true)
         print("ok    settings         loaded")
         let s3: S3Client
         do {

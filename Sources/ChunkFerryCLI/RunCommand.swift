@@ -8,13 +8,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var options: SettingsOptions
 
     func run() async throws {
-        let config = try await options.load()
-        let settings: ChunkFerrySettings
-        do {
-            settings = try ChunkFerrySettings(config: config)
-        } catch {
-            throw fail(error)
-        }
+        let settings = try await options.loadSettings()
         let logger = bootstrapLogging(settings.log, toStandardError: false)
         do {
             try await Daemon(settings: settings, logger: logger).run()

@@ -19,6 +19,16 @@ struct SettingsOptions: ParsableArguments {
         }
     }
 
+    /// Every setting, for the commands that need the store and Redis; a bad one ends the command.
+    func loadSettings() async throws -> ChunkFerrySettings {
+        let config = try await load()
+        do {
+            return try ChunkFerrySettings(config: config)
+        } catch {
+            throw fail(error)
+        }
+    }
+
     static let settingsHelp: String = {
         var text = "SETTINGS (flag > environment > --config file > default):\n"
         for key in SettingKey.all where key != .configFile {

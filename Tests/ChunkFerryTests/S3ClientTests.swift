@@ -12,6 +12,27 @@ import Testing
 
     func sha(_ bytes: [UInt8]) -> String { ByteEncoding.hex(Digest.sha256(bytes)) }
 
+    @Test func pathStyleAndVirtualHostedAddressing() throws {
+        let secret = Secret("s")
+        let minio = try S3Client(settings: S3Settings(endpoint: "http://minio:9000/", bucket: "footage", accessKeyID: "k", secretAccessKey: secret))
+        #expect(minio.settings.forcePathStyle)
+        #expect(minio.address(key: "cam 1/a+b.mp4") == ("minio:9000", "/footage/cam%201/a%2Bb.mp4"))
+        #expect(minio.address(key: nil) == ("minio:9000", "/footage"))
+
+        let aws = try S3Client(settings: S3Settings(bucket: "footage", region: "eu-west-2", accessKeyID: "k", secretAccessKey: secret))
+        #expect(aws.settings.forcePathStyle == false)
+        #expect(aws.endpointDescription == "https://s3.eu-west-2.amazonaws.com")
+        #expect(aws.address(key: "cam/a.mp4") == ("footage.s3.eu-west-2.amazonaws.com", "/cam/a.mp4"))
+        #expect(aws.address(key: nil) == ("footage.s3.eu-west-2.amazonaws.com", "/"))
+
+        let r2 = try S3Client(settings: S3Settings(endpoint: "https://acct.r2.cloudflarestorage.com:443", bucket: "b", region: "auto",
+                                                   accessKeyID: "k", secretAccessKey: secret, forcePathStyle: false))
+        #expect(r2.address(key: "k") == ("b.acct.r2.cloudflarestorage.com", "/k"))
+        for bad in ["minio:9000", "ftp://host", "http://host/path", "http://user:pw@host"] {
+            #expect(throws: S3Error.self) { try S3Client(settings: S3Settings(endpoint: bad, bucket: "b", accessKeyID: "k", secretAccessKey: secret)) }
+        }
+    }
+
     @Test func putHeadGetRangeDelete() async throws {
         let client = try await SharedServers.shared.seaweed().client()
         let body = randomBytes(100_000)

@@ -32,33 +32,33 @@ struct PipelineContext: Sendable {
 
     /// Runs a store operation until it succeeds; nil only when the daemon is stopping.
     func storeCall<T: Sendable>(_ body: () async throws(S3Error) -> T) async -> T? {
-        var attempt = 0
-        while !RetryPolicy.isStopping {
-            do {
-                let value = try await body()
-                await storeOutage.succeeded()
-                return value
-            } catch {
-                await storeOutage.failed(cause: error.code, detail: error.description, fatal: !error.isRetryable)
-                guard await RetryPolicy.pause(retry.delay(afterAttempt: attempt, fatal: !error.isRetryable)) else { return nil }
-                attempt += 1
-            }
-        }
-        return nil
+        await retrying(storeOutage, body) { error in (error.code, error.description, error.isRetryable) }
     }
 
     /// Runs a Redis operation until it succeeds; nil only when the daemon is stopping.
     func redisCall<T: Sendable>(_ body: () async throws(RedisError) -> T) async -> T? {
+        await retrying(redisOutage, body) { error in
+            (error.isRetryable ? "unavailable" : error.message, error.message, error.isRetryable)
+        }
+    }
+
+    /// Retries `body` with backoff, reporting failures and recovery to `tracker` (one log line
+    /// per outage). `describe` gives a failure's cause (to group it), its message, and whether
+    /// it may pass by itself.
+    private func retrying<T: Sendable, Failure: Error>(
+        _ tracker: OutageTracker, _ body: () async throws(Failure) -> T,
+        describe: (Failure) -> (cause: String, detail: String, retryable: Bool)
+    ) async -> T? {
         var attempt = 0
         while !RetryPolicy.isStopping {
-            do {
+            do throws(Failure) {
                 let value = try await body()
-                await redisOutage.succeeded()
+                await tracker.succeeded()
                 return value
             } catch {
-                let cause = error.isRetryable ? "unavailable" : error.message
-                await redisOutage.failed(cause: cause, detail: error.message, fatal: !error.isRetryable)
-                guard await RetryPolicy.pause(retry.delay(afterAttempt: attempt, fatal: !error.isRetryable)) else { return nil }
+                let (cause, detail, retryable) = describe(error)
+                await tracker.failed(cause: cause, detail: detail, fatal: !retryable)
+                guard await RetryPolicy.pause(retry.delay(afterAttempt: attempt, fatal: !retryable)) else { return nil }
                 attempt += 1
             }
         }

@@ -2,7 +2,7 @@ import Foundation
 @testable import ChunkFerryCore
 
 /// A real `redis-server` on a free loopback port, with its own data folder.
-final class RedisServer: Sendable {
+final class RedisServer: TestServer {
     let port: Int
     let directory: String
     let password: String?
@@ -41,6 +41,17 @@ final class RedisServer: Sendable {
         throw HarnessError("redis-server on port \(port) did not answer within 10 s:\n\(process.log())")
     }
 
+}
+
+/// A server a test can stop (SIGKILL: data survives as it would a crash), freeze (SIGSTOP: a hung
+/// server), thaw and start again on the same ports and data.
+protocol TestServer: Sendable {
+    var process: ManagedProcess { get }
+    /// Starts the process and returns once the server really answers.
+    func start() async throws
+}
+
+extension TestServer {
     func restart() async throws {
         process.kill9()
         try await start()

@@ -3,7 +3,7 @@ import Foundation
 
 /// A real SeaweedFS (`weed mini`) S3 server on free loopback ports. An identities file makes it
 /// check every SigV4 signature against `accessKey`/`secretKey`.
-final class SeaweedServer: Sendable {
+final class SeaweedServer: TestServer {
     static let accessKey = "chunkferry-test-key"
     static let secretKey = "chunkferry-test-secret-Zx81"
 
@@ -70,13 +70,4 @@ final class SeaweedServer: Sendable {
         }
         throw HarnessError("SeaweedFS on port \(s3Port) not ready within 60 s (\(String(describing: lastError))):\n\(process.log().suffix(2000))")
     }
-
-    func restart() async throws {
-        process.kill9()
-        try await start()
-    }
-
-    func stop() { process.kill9() }
-    func freeze() { process.freeze() }
-    func thaw() { process.thaw() }
 }
