@@ -31,7 +31,12 @@ struct RestoreCommand: AsyncParsableCommand {
                 redis: RedisClient(url: redis.url, connectTimeoutMilliseconds: 1_000, commandTimeoutMilliseconds: 2_000),
                 namespace: redis.namespace)
             let manifest = try await Restorer(s3: s3, store: store).restore(reference, to: output)
-            print("restored \(manifest.path) (\(manifest.size) bytes, \(manifest.chunks.count) chunks, sha256 \(manifest.sha256)) to \(output)")
+            let summary = "\(manifest.size) bytes, \(manifest.chunks.count) chunks"
+            if let sha256 = manifest.sha256, manifest.complete {
+                print("restored \(manifest.path) (\(summary), sha256 \(sha256)) to \(output)")
+            } else {
+                print("restored what was uploaded of \(manifest.path) before it was abandoned (\(summary); incomplete, each chunk verified) to \(output)")
+            }
         } catch {
             throw fail(error, code: 1)
         }

@@ -21,6 +21,7 @@ extension CheckpointStore {
             redis.call('HSET', KEYS[2], ARGV[2], ARGV[4])
             redis.call('HSET', KEYS[1], 'committed', tostring(expected + size), 'chunk_count', tostring(tonumber(ARGV[2]) + 1),
                 'last_chunk_at', ARGV[5], 'updated_at', ARGV[5], 'file_size', ARGV[6])
+            redis.call('HDEL', KEYS[1], 'last_error')
             return {1, expected + size}
         end
         if current == expected + size and redis.call('HGET', KEYS[2], ARGV[2]) == ARGV[4] then
@@ -58,6 +59,7 @@ extension CheckpointStore {
         if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
         for i = 3, #KEYS do redis.call('SREM', KEYS[i], ARGV[1]) end
         redis.call('HSET', KEYS[1], 'state', ARGV[2], unpack(ARGV, 3))
+        redis.call('HDEL', KEYS[1], 'last_error')
         redis.call('SADD', KEYS[2], ARGV[1])
         return 1
         """

@@ -132,6 +132,11 @@ public struct CheckpointStore: Sendable {
         ])
     }
 
+    /// Records why the stream cannot progress, for status; the next commit clears it.
+    public func noteProblem(_ id: String, _ problem: String, now: Int64) async throws(RedisError) {
+        try await redis.command("HSET", streamKey(id), "last_error", problem, "updated_at", String(now))
+    }
+
     /// Records the file's latest size, so status can show progress against it.
     public func noteFileSize(_ id: String, size: Int64, now: Int64) async throws(RedisError) {
         try await redis.command("HSET", streamKey(id), "file_size", String(size), "updated_at", String(now))

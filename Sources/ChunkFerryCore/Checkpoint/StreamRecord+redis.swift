@@ -36,6 +36,7 @@ extension StreamRecord {
         completedAt = fields["completed_at"].flatMap { Int64($0) }
         sha256 = fields["sha256"]
         repairedChunks = fields["repaired"].flatMap { Int($0) } ?? 0
+        lastError = fields["last_error"]
     }
 }
 

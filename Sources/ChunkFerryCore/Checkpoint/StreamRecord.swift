@@ -33,6 +33,8 @@ public struct StreamRecord: Sendable, Equatable {
     public var sha256: String?
     public var host: String
     public var repairedChunks: Int = 0
+    /// Why the stream cannot progress (an unreadable file), until it does again.
+    public var lastError: String?
 
     public init(id: String, path: String, device: UInt64, inode: UInt64, chunkSize: Int, keyPrefix: String,
                 startedAt: Int64, host: String) {

@@ -51,8 +51,12 @@ public struct Restorer: Sendable {
             bytes.withUnsafeBytes { whole.update($0) }
             try Self.writeAll(descriptor, bytes, path: temporary)
         }
-        guard ByteEncoding.hex(whole.finalize()) == manifest.sha256 else {
+        let restoredHash = ByteEncoding.hex(whole.finalize())
+        if let expected = manifest.sha256, restoredHash != expected {
             throw Failure(description: "the restored bytes do not match the file's SHA-256 in the manifest")
+        }
+        if manifest.sha256 == nil && manifest.complete {
+            throw Failure(description: "\(key) has no whole-file SHA-256 although it says it is complete")
         }
         guard fsync(descriptor) == 0, close(descriptor) == 0 else { throw Failure(description: "cannot flush \(temporary): \(Errno(errno))") }
         closed = true

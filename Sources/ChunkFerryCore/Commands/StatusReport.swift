@@ -14,9 +14,11 @@ public struct StatusReport: Sendable {
         public var lastChunkAgeSeconds: Int64?
         public var host: String
         public var keyPrefix: String
+        /// Why the stream is stuck, if it is (an unreadable file).
+        public var problem: String?
 
         enum CodingKeys: String, CodingKey {
-            case path, state, chunks, host
+            case path, state, chunks, host, problem
             case streamID = "stream_id"
             case committedBytes = "committed_bytes"
             case fileSize = "file_size"
@@ -36,7 +38,7 @@ public struct StatusReport: Sendable {
                 fileSize: max(record.fileSize, record.committedOffset), chunks: record.chunkCount,
                 lastActivity: WallClock.rfc3339(milliseconds: record.updatedAt),
                 lastChunkAgeSeconds: record.lastChunkAt.map { max(0, now - $0) / 1000 }, host: record.host,
-                keyPrefix: record.keyPrefix)
+                keyPrefix: record.keyPrefix, problem: record.lastError)
         })
     }
 
@@ -48,11 +50,11 @@ public struct StatusReport: Sendable {
 
     public func table() -> String {
         guard !rows.isEmpty else { return "no streams yet\n" }
-        let header = ["PATH", "STREAM", "STATE", "COMMITTED / SIZE", "CHUNKS", "LAST ACTIVITY", "LAST CHUNK"]
+        let header = ["PATH", "STREAM", "STATE", "COMMITTED / SIZE", "CHUNKS", "LAST ACTIVITY", "LAST CHUNK", "PROBLEM"]
         let lines = rows.map { row in
             [row.path, row.streamID, row.state,
              "\(Self.bytes(row.committedBytes)) / \(Self.bytes(row.fileSize))", String(row.chunks),
-             row.lastActivity, row.lastChunkAgeSeconds.map { "\(Self.age($0)) ago" } ?? "-"]
+             row.lastActivity, row.lastChunkAgeSeconds.map { "\(Self.age($0)) ago" } ?? "-", row.problem ?? ""]
         }
         let widths = header.indices.map { column in ([header] + lines).map { $0[column].count }.max() ?? 0 }
         return ([header] + lines).map { cells in

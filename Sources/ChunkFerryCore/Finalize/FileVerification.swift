@@ -10,7 +10,7 @@ struct FileVerification: Sendable {
     var size: Int64
 
     /// Hashes `path` as chunks of `chunkSize`; runs on a reader thread.
-    static func scan(_ path: String, chunkSize: Int) -> Result<FileVerification, FileReadError> {
+    static func scan(_ path: [CChar], chunkSize: Int) -> Result<FileVerification, FileReadError> {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return .failure(ChunkReader.classify(errno)) }
         defer { close(descriptor) }

@@ -12,8 +12,15 @@ struct Finalizer: Sendable {
         let started = ContinuousClock.now
         let path = context.absolutePath(work.path)
         guard case .success(let before) = FileStatus.of(path) else { return .vanished }
-        guard var record = await worker.activeStream(work) else { return .stopped }
+        var record: StreamRecord
+        switch await worker.prepare(work) {
+        case .ready(let ready): record = ready
+        case .stopped: return .stopped
+        case .otherGeneration: return .otherGeneration
+        }
         guard before.isUnchanged(since: work.status) else { return .changed(record) }
+        if record.state == .finalized && record.fileSize == before.size { return .finalized(record) }
+        guard record.state == .active else { return .progressed(record) }
 
         while record.committedOffset < before.size {
             let length = Int(min(Int64(record.chunkSize), before.size - record.committedOffset))
@@ -90,24 +97,10 @@ struct Finalizer: Sendable {
                           started: ContinuousClock.Instant) async -> WorkOutcome {
         let completedAt = WallClock.nowMilliseconds()
         let manifest = Manifest(
-            streamID: record.id, path: record.path, size: verification.size, sha256: verification.fileSHA256,
-            chunkSize: record.chunkSize,
-            chunks: (0..<verification.chunkHashes.count).map { index in
-                Manifest.Chunk(index: index, key: context.layout.chunkKey(streamPrefix: record.keyPrefix, index: index),
-                               offset: Int64(index) * Int64(record.chunkSize), size: chunks[index]?.size ?? 0,
-                               sha256: chunks[index]?.sha256 ?? "")
-            },
-            startedAt: WallClock.rfc3339(milliseconds: record.startedAt),
-            completedAt: WallClock.rfc3339(milliseconds: completedAt),
-            host: record.host.isEmpty ? context.upload.nodeID : record.host,
-            repairedChunks: record.repairedChunks + repaired
-        )
-        let key = context.layout.manifestKey(streamPrefix: record.keyPrefix)
-        let body = manifest.encoded()
-        let s3 = context.s3
-        guard await context.storeCall({ () async throws(S3Error) -> S3PutResult in
-            try await s3.putObject(key: key, body: body, contentType: "application/json")
-        }) != nil else { return .stopped }
+            record: record, chunks: (0..<verification.chunkHashes.count).compactMap { chunks[$0] }, layout: context.layout,
+            complete: true, size: verification.size, sha256: verification.fileSHA256, completedAt: completedAt,
+            repairedChunks: record.repairedChunks + repaired)
+        guard let key = await worker.store(manifest, record: record) else { return .stopped }
         let store = context.store
         guard await context.redisCall({ () async throws(RedisError) -> Bool in
             try await store.markFinalized(record.id, size: verification.size, sha256: verification.fileSHA256, completedAt: completedAt)

@@ -13,11 +13,17 @@ public struct Manifest: Codable, Sendable, Equatable {
 
     public var version = 1
     public var streamID: String
-    /// Relative to WATCH_DIR, `/`-separated.
+    /// Relative to WATCH_DIR, `/`-separated, exactly as the file is named.
     public var path: String
+    /// The name's bytes in Base64, only when they are not valid UTF-8 (`path` then shows them
+    /// with replacement characters).
+    public var pathBase64: String?
+    /// False for a stream abandoned before it was finished (the file was deleted, replaced or
+    /// truncated): the chunks hold what was uploaded, `size` counts them, `sha256` is absent.
+    public var complete: Bool
     public var size: Int64
     /// Whole file, hex.
-    public var sha256: String
+    public var sha256: String?
     public var chunkSize: Int
     public var chunks: [Chunk]
     /// RFC 3339, UTC.
@@ -28,8 +34,9 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var repairedChunks: Int
 
     enum CodingKeys: String, CodingKey {
-        case version, path, size, sha256, chunks, host
+        case version, path, size, sha256, chunks, host, complete
         case streamID = "stream_id"
+        case pathBase64 = "path_base64"
         case chunkSize = "chunk_size"
         case startedAt = "started_at"
         case completedAt = "completed_at"

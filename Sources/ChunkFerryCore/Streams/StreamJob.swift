@@ -15,6 +15,8 @@ struct StreamWork: Sendable {
     var status: FileStatus
     /// The stream as last known; nil means load it from Redis or create it.
     var record: StreamRecord?
+    /// First job for this stream since start: check the bucket for chunks Redis does not know.
+    var verifyBucket: Bool
 }
 
 /// How a job ended, reported back to the manager.
@@ -25,5 +27,7 @@ enum WorkOutcome: Sendable {
     case changed(StreamRecord)
     case vanished
     case unreadable(StreamRecord?, FileReadError)
+    /// Another generation of the file owns this stream id in the bucket.
+    case otherGeneration
     case stopped
 }

@@ -34,7 +34,7 @@ actor StreamManager {
     /// The watcher saw `path` (relative) created, written or present: look and act.
     func observe(_ path: String) {
         guard filter.accepts(path) else { return }
-        let absolute = DirectoryScanner.join(root, path)
+        let absolute = PathEscaping.systemPath(root: root, relative: path)
         switch FileStatus.of(absolute) {
         case .failure(let error):
             if error.isMissing { vanished(path) }
@@ -61,7 +61,7 @@ actor StreamManager {
     /// After a full scan: whatever is tracked but was not seen is gone.
     func scanCompleted(seen: Set<String>) {
         for path in files.keys where !seen.contains(path) {
-            if case .failure(let error) = FileStatus.of(DirectoryScanner.join(root, path)), error.isMissing {
+            if case .failure(let error) = FileStatus.of(PathEscaping.systemPath(root: root, relative: path)), error.isMissing {
                 vanished(path)
             }
         }
@@ -79,7 +79,8 @@ actor StreamManager {
     /// A worker takes up a job for `path`: a copy of what it needs; nil if the file is no longer tracked.
     func begin(_ path: String) -> StreamWork? {
         guard let file = files[path] else { return nil }
-        return StreamWork(path: path, streamID: file.streamID, status: file.status, record: file.record)
+        return StreamWork(path: path, streamID: file.streamID, status: file.status, record: file.record,
+                          verifyBucket: !file.bucketChecked)
     }
 
     /// A worker finished a job for `path`'s stream `streamID`.
@@ -87,12 +88,15 @@ actor StreamManager {
         let record: StreamRecord? = switch outcome {
         case .progressed(let record), .finalized(let record), .changed(let record): record
         case .unreadable(let record, _): record
-        case .vanished, .stopped: nil
+        case .vanished, .stopped, .otherGeneration: nil
         }
         if let record { known[record.id] = record }
         guard var file = files[path], file.streamID == streamID else { return }  // retired meanwhile
         file.jobPending = false
-        if let record { file.record = record }
+        if let record {
+            file.record = record
+            file.bucketChecked = true
+        }
         switch outcome {
         case .progressed, .stopped:
             break
@@ -102,6 +106,8 @@ actor StreamManager {
             file.changedAt = .now
         case .unreadable:
             file.retryAfter = .now + readRetryDelay
+        case .otherGeneration:
+            file = trackedFile(path, file.status, generation: file.generation + 1, record: nil, changedAt: file.changedAt)
         case .vanished:
             files[path] = file
             vanished(path)

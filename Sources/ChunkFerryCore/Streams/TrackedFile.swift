@@ -9,6 +9,8 @@ struct TrackedFile: Sendable {
     /// The stream as Redis last confirmed it; nil until a worker created or loaded it.
     var record: StreamRecord?
     var jobPending = false
+    /// Whether this process compared the stream's checkpoint with the bucket yet.
+    var bucketChecked = false
     /// After a read failure, no new job before this instant.
     var retryAfter: ContinuousClock.Instant?
 

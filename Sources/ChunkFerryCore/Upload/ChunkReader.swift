@@ -37,7 +37,7 @@ final class ChunkReader: Sendable {
     deinit { workers.shutdown(wait: false) }
 
     /// Bytes `[offset, offset + length)` of `path` and their SHA-256.
-    func read(_ path: String, offset: Int64, length: Int) async throws(FileReadError) -> Chunk {
+    func read(_ path: [CChar], offset: Int64, length: Int) async throws(FileReadError) -> Chunk {
         let result: Result<Chunk, FileReadError>
         do {
             result = try await workers.run { _ in
@@ -59,7 +59,7 @@ final class ChunkReader: Sendable {
         try? await workers.run { _ in body() }
     }
 
-    static func readRange(_ path: String, offset: Int64, length: Int) throws(FileReadError) -> [UInt8] {
+    static func readRange(_ path: [CChar], offset: Int64, length: Int) throws(FileReadError) -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw classify(errno) }
         defer { close(descriptor) }

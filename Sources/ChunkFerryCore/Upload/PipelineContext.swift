@@ -26,8 +26,9 @@ struct PipelineContext: Sendable {
         self.logger = logger
     }
 
-    func absolutePath(_ relativePath: String) -> String {
-        DirectoryScanner.join(watchRoot, relativePath)
+    /// The file's path for system calls (relative paths are kept escaped, see `PathEscaping`).
+    func absolutePath(_ relativePath: String) -> [CChar] {
+        PathEscaping.systemPath(root: watchRoot, relative: relativePath)
     }
 
     /// Runs a store operation until it succeeds; nil only when the daemon is stopping.

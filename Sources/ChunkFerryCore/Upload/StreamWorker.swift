@@ -12,20 +12,35 @@ struct StreamWorker: Sendable {
             switch job {
             case .upload(let path):
                 guard let work = await manager.begin(path) else { continue }
-                await manager.finish(path, streamID: work.streamID, outcome: await uploadNextChunk(work))
+                await finish(work, await uploadNextChunk(work))
             case .finalize(let path):
                 guard let work = await manager.begin(path) else { continue }
-                let finalizer = Finalizer(worker: self)
-                await manager.finish(path, streamID: work.streamID, outcome: await finalizer.finalize(work))
+                await finish(work, await Finalizer(worker: self).finalize(work))
             case .abandon(let record, let reason):
                 await abandon(record, reason: reason)
             }
         }
     }
 
+    private func finish(_ work: StreamWork, _ outcome: WorkOutcome) async {
+        if case .unreadable(let record?, let error) = outcome {
+            let store = context.store
+            _ = await context.redisCall { () async throws(RedisError) in
+                try await store.noteProblem(record.id, "\(error)", now: WallClock.nowMilliseconds())
+            }
+        }
+        await manager.finish(work.path, streamID: work.streamID, outcome: outcome)
+    }
+
     /// Uploads the next whole chunk, if the file has one beyond the committed offset.
     func uploadNextChunk(_ work: StreamWork) async -> WorkOutcome {
-        guard var record = await activeStream(work) else { return .stopped }
+        var record: StreamRecord
+        switch await prepare(work) {
+        case .ready(let ready): record = ready
+        case .stopped: return .stopped
+        case .otherGeneration: return .otherGeneration
+        }
+        guard record.state == .active else { return .progressed(record) }
         let chunkSize = Int64(record.chunkSize)
         guard work.status.size >= record.committedOffset + chunkSize else { return .progressed(record) }
         switch await uploadChunk(&record, length: record.chunkSize, fileSize: work.status.size) {
@@ -56,8 +71,9 @@ struct StreamWorker: Sendable {
         }) else { return .stopped }
         let elapsed = ContinuousClock.now - started
         let confirmed = ChunkRecord(index: index, size: length, sha256: ByteEncoding.hex(chunk.sha256), etag: put.etag)
-        guard let committed = await commit(&record, chunk: confirmed, fileSize: fileSize) else { return .stopped }
-        if committed {
+        let outcome = await commit(&record, chunk: confirmed, fileSize: fileSize, rebuildIfLost: true)
+        if case .stopped = outcome { return .stopped }
+        if case .committed = outcome {
             metrics.bytesUploaded.increment(by: length)
             metrics.chunksUploaded.increment()
             metrics.chunkUploadSeconds.record(duration: elapsed)
@@ -71,82 +87,47 @@ struct StreamWorker: Sendable {
         return .done
     }
 
-    /// Commits `chunk` in Redis; true when this call advanced the offset. nil when stopping.
-    private func commit(_ record: inout StreamRecord, chunk: ChunkRecord, fileSize: Int64) async -> Bool? {
+    enum CommitResult { case committed, notCommitted, stopped }
+
+    /// Commits `chunk` in Redis. When Redis lost the stream (`rebuildIfLost`), it is rebuilt
+    /// from the bucket, which the chunk just joined. On return `record` is what Redis holds.
+    func commit(_ record: inout StreamRecord, chunk: ChunkRecord, fileSize: Int64, rebuildIfLost: Bool) async -> CommitResult {
         let store = context.store
         let snapshot = record
         guard let outcome = await context.redisCall({ () async throws(RedisError) -> CheckpointStore.CommitOutcome in
             try await store.commitChunk(streamID: snapshot.id, expectedOffset: snapshot.committedOffset, chunk: chunk,
                                         fileSize: fileSize, now: WallClock.nowMilliseconds())
-        }) else { return nil }
+        }) else { return .stopped }
         switch outcome {
         case .committed(let offset):
             record.committedOffset = offset
             record.chunkCount = chunk.index + 1
             record.fileSize = max(record.fileSize, fileSize)
             record.lastChunkAt = WallClock.nowMilliseconds()
-            return true
+            return .committed
         case .conflict(let current):
             context.logger.warning("checkpoint moved under this stream; continuing from Redis's offset", metadata: [
                 "file.path": "\(record.path)", "stream.id": "\(record.id)", "offset.expected": "\(snapshot.committedOffset)",
                 "offset.redis": "\(current)",
             ])
-            guard let reloaded = await load(record.id) else { return nil }
+            guard let reloaded = await load(record.id) else { return .stopped }
             record = reloaded ?? record
-            return false
+            return .notCommitted
         case .missingStream:
-            // Redis lost its data (restarted without persistence). The stream starts over under
-            // the same id and keys, so the objects are overwritten, never orphaned or misplaced.
-            context.logger.warning("Redis no longer knows this stream (restarted empty?); uploading it again from the start", metadata: [
+            guard rebuildIfLost else { return .stopped }
+            // Redis lost its data (restarted without persistence): rebuild the checkpoint from
+            // the chunks in the bucket that still match the file.
+            context.logger.warning("Redis no longer knows this stream (restarted empty?); rebuilding its checkpoint from the bucket", metadata: [
                 "file.path": "\(record.path)", "stream.id": "\(record.id)",
             ])
-            var fresh = record
-            fresh.committedOffset = 0
-            fresh.chunkCount = 0
-            fresh.state = .active
-            fresh.repairedChunks = 0
-            guard let created = await create(fresh) else { return nil }
-            record = created
-            return false
-        }
-    }
-
-    /// The stream for `work`, ready to take chunks: loaded or created, reopened if it was
-    /// finalized and the file grew since.
-    func activeStream(_ work: StreamWork) async -> StreamRecord? {
-        var record: StreamRecord
-        if let known = work.record {
-            record = known
-        } else {
-            guard let loaded = await load(work.streamID) else { return nil }
-            if let loaded {
-                record = loaded
-            } else {
-                let now = WallClock.nowMilliseconds()
-                let fresh = StreamRecord(
-                    id: work.streamID, path: work.path, device: work.status.device, inode: work.status.inode,
-                    chunkSize: context.upload.chunkSize,
-                    keyPrefix: context.layout.streamPrefix(path: work.path, streamID: work.streamID),
-                    startedAt: now, host: context.upload.nodeID)
-                guard let created = await create(fresh) else { return nil }
-                record = created
+            switch await rebuild(record, fileSize: fileSize, mayBeOtherGeneration: false) {
+            case .ready(let rebuilt):
+                record = rebuilt
+                return .notCommitted
+            case .stopped, .otherGeneration:
+                return .stopped
             }
         }
-        if record.state == .finalized && record.fileSize != work.status.size {
-            let store = context.store
-            let snapshot = record
-            guard let reopened = await context.redisCall({ () async throws(RedisError) -> Bool in
-                try await store.reopen(snapshot, now: WallClock.nowMilliseconds())
-            }) else { return nil }
-            guard let reloaded = await load(record.id) else { return nil }
-            record = reloaded ?? record
-            if reopened {
-                context.logger.info("finalized file grew; stream resumed", metadata: [
-                    "file.path": "\(record.path)", "stream.id": "\(record.id)", "file.size": "\(work.status.size)",
-                ])
-            }
-        }
-        return record
     }
 
     /// The stream's record from Redis: `.some(nil)` when Redis has none, nil when stopping.
@@ -156,7 +137,7 @@ struct StreamWorker: Sendable {
     }
 
     /// Creates the stream in Redis (or takes the one that appeared meanwhile).
-    private func create(_ record: StreamRecord) async -> StreamRecord? {
+    func create(_ record: StreamRecord) async -> StreamRecord? {
         let store = context.store
         guard let created = await context.redisCall({ () async throws(RedisError) -> Bool in try await store.createStream(record) })
         else { return nil }
@@ -171,16 +152,44 @@ struct StreamWorker: Sendable {
         return loaded ?? record
     }
 
+    /// Closes a stream whose file went away unfinished: its chunks stay, listed in a manifest
+    /// marked incomplete.
     func abandon(_ record: StreamRecord, reason: String) async {
         let store = context.store
+        guard let stored = await context.redisCall({ () async throws(RedisError) -> (record: StreamRecord, chunks: [ChunkRecord])? in
+            try await store.stream(record.id)
+        }) else { return }
+        let current = stored?.record ?? record
+        guard current.state == .active else { return }  // finished or closed meanwhile
+        let chunks = Array((stored?.chunks ?? []).prefix { $0.index < current.chunkCount })
+        var manifestKey = "-"
+        if !chunks.isEmpty {
+            let manifest = Manifest(
+                record: current, chunks: chunks, layout: context.layout, complete: false,
+                size: chunks.reduce(0) { $0 + Int64($1.size) }, sha256: nil, completedAt: WallClock.nowMilliseconds(),
+                repairedChunks: current.repairedChunks)
+            guard let key = await self.store(manifest, record: current) else { return }
+            manifestKey = key
+        }
         guard await context.redisCall({ () async throws(RedisError) -> Bool in
             try await store.transition(record.id, to: .abandoned, fields: ["updated_at", String(WallClock.nowMilliseconds())])
         }) != nil else { return }
         metrics.streamsAbandoned.increment()
         context.logger.warning("stream abandoned; its uploaded chunks stay in the bucket", metadata: [
             "file.path": "\(record.path)", "stream.id": "\(record.id)", "reason": "\(reason)",
-            "bytes.committed": "\(record.committedOffset)",
+            "bytes.committed": "\(current.committedOffset)", "manifest.key": "\(manifestKey)",
         ])
+    }
+
+    /// Writes `manifest.json` for `record`; its key, or nil when stopping.
+    func store(_ manifest: Manifest, record: StreamRecord) async -> String? {
+        let key = context.layout.manifestKey(streamPrefix: record.keyPrefix)
+        let body = manifest.encoded()
+        let s3 = context.s3
+        guard await context.storeCall({ () async throws(S3Error) -> S3PutResult in
+            try await s3.putObject(key: key, body: body, contentType: "application/json")
+        }) != nil else { return nil }
+        return key
     }
 
     func fileFailure(_ error: FileReadError, record: StreamRecord) -> WorkOutcome {

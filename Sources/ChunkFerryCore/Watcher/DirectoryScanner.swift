@@ -2,7 +2,8 @@
 import Glibc
 #endif
 
-/// Walks WATCH_DIR: every directory to watch and every candidate file, as relative paths.
+/// Walks WATCH_DIR: every directory to watch and every candidate file, as escaped relative
+/// paths (see `PathEscaping`).
 struct DirectoryScanner: Sendable {
     let root: String
     let filter: FileFilter
@@ -19,8 +20,7 @@ struct DirectoryScanner: Sendable {
         var pending = [relativeDirectory]
         var first = true
         while let directory = pending.popLast() {
-            let absolute = Self.join(root, directory)
-            guard let handle = opendir(absolute) else {
+            guard let handle = opendir(PathEscaping.systemPath(root: root, relative: directory)) else {
                 if first { throw Errno(errno) }
                 continue  // vanished or unreadable while walking: the next scan sees it again
             }
@@ -29,9 +29,9 @@ struct DirectoryScanner: Sendable {
             defer { closedir(handle) }
             while let entry = readdir(handle) {
                 let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                    PathEscaping.escape(name: raw.prefix { $0 != 0 })
                 }
-                if name == "." || name == ".." { continue }
+                if name == "%2E" || name == "%2E%2E" { continue }
                 let relative = directory.isEmpty ? name : "\(directory)/\(name)"
                 switch Int32(entry.pointee.d_type) {
                 case Int32(DT_DIR):
@@ -41,7 +41,7 @@ struct DirectoryScanner: Sendable {
                 case Int32(DT_LNK):
                     if filter.accepts(relative), linksInside(relative) { result.files.append(relative) }
                 case Int32(DT_UNKNOWN):  // some filesystems do not fill d_type
-                    if case .success(let status) = FileStatus.ofLink(Self.join(root, relative)) {
+                    if case .success(let status) = FileStatus.ofLink(PathEscaping.systemPath(root: root, relative: relative)) {
                         if status.kind == .directory, filter.descends(into: Substring(name)) { pending.append(relative) }
                         if status.kind == .regular, filter.accepts(relative) { result.files.append(relative) }
                     }
@@ -55,19 +55,18 @@ struct DirectoryScanner: Sendable {
 
     /// Whether the symlink at `relative` resolves to a regular file inside WATCH_DIR.
     func linksInside(_ relative: String) -> Bool {
-        guard let resolvedRoot = Self.realPath(root), let target = Self.realPath(Self.join(root, relative)) else { return false }
-        guard target.hasPrefix(resolvedRoot.hasSuffix("/") ? resolvedRoot : resolvedRoot + "/") else { return false }
-        if case .success(let status) = FileStatus.of(target) { return status.kind == .regular }
+        guard let resolvedRoot = Self.realPath(Array(root.utf8CString)),
+              let target = Self.realPath(PathEscaping.systemPath(root: root, relative: relative)) else { return false }
+        let rootPrefix = resolvedRoot.last == UInt8(ascii: "/") ? resolvedRoot : resolvedRoot + [UInt8(ascii: "/")]
+        guard target.starts(with: rootPrefix) else { return false }
+        if case .success(let status) = FileStatus.of(target.map { CChar(bitPattern: $0) } + [0]) { return status.kind == .regular }
         return false
     }
 
-    static func join(_ root: String, _ relative: String) -> String {
-        relative.isEmpty ? root : (root.hasSuffix("/") ? root + relative : "\(root)/\(relative)")
-    }
-
-    static func realPath(_ path: String) -> String? {
+    /// The canonical path's bytes (without the NUL).
+    static func realPath(_ path: [CChar]) -> [UInt8]? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
-        return String(cString: resolved)
+        return Array(UnsafeRawBufferPointer(start: resolved, count: strlen(resolved)))
     }
 }

@@ -13,18 +13,22 @@ struct FileStatus: Sendable, Equatable {
     /// Modification time, nanoseconds since 1970.
     var modified: Int64
 
-    /// The status of `path`, following symlinks; the errno on failure.
-    static func of(_ path: String) -> Result<FileStatus, Errno> {
+    /// The status of `path` (NUL-terminated bytes), following symlinks; the errno on failure.
+    static func of(_ path: [CChar]) -> Result<FileStatus, Errno> {
         var info = stat()
         guard stat(path, &info) == 0 else { return .failure(Errno(errno)) }
         return .success(FileStatus(info))
     }
 
     /// Like `of`, but does not follow a final symlink (`kind` is `.other` for the link).
-    static func ofLink(_ path: String) -> Result<FileStatus, Errno> {
+    static func ofLink(_ path: [CChar]) -> Result<FileStatus, Errno> {
         var info = stat()
         guard lstat(path, &info) == 0 else { return .failure(Errno(errno)) }
         return .success(FileStatus(info))
+    }
+
+    static func of(_ path: String) -> Result<FileStatus, Errno> {
+        of(Array(path.utf8CString))
     }
 
     private init(_ info: stat) {

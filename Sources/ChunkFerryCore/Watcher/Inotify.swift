@@ -30,7 +30,7 @@ final class Inotify {
 
     /// Watches one directory (relative to WATCH_DIR). Re-adding an already watched one is harmless.
     func watch(_ relativeDirectory: String) throws(Errno) {
-        let path = DirectoryScanner.join(root, relativeDirectory)
+        let path = PathEscaping.systemPath(root: root, relative: relativeDirectory)
         let watchDescriptor = inotify_add_watch(descriptor, path, Self.fileMask | Self.selfMask | UInt32(IN_ONLYDIR))
         guard watchDescriptor >= 0 else { throw Errno(errno) }
         directories[watchDescriptor] = relativeDirectory
@@ -52,7 +52,7 @@ final class Inotify {
                 let header = raw.loadUnaligned(fromByteOffset: offset, as: inotify_event.self)
                 let nameStart = offset + headerSize
                 let nameBytes = raw[nameStart..<min(nameStart + Int(header.len), count)].prefix { $0 != 0 }
-                let name = String(decoding: nameBytes, as: UTF8.self)
+                let name = PathEscaping.escape(name: nameBytes)
                 offset = nameStart + Int(header.len)
                 if let event = translate(header, name: name) { events.append(event) }
             }

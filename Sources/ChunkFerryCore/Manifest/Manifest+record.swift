@@ -1,0 +1,18 @@
+extension Manifest {
+    /// The manifest of `record` with the given confirmed chunks (in index order).
+    init(record: StreamRecord, chunks: [ChunkRecord], layout: ObjectLayout, complete: Bool, size: Int64, sha256: String?,
+         completedAt: Int64, repairedChunks: Int) {
+        let name = PathEscaping.display(record.path)
+        self.init(
+            streamID: record.id, path: name.text,
+            pathBase64: name.isExact ? nil : ByteEncoding.base64(PathEscaping.unescape(record.path)),
+            complete: complete, size: size, sha256: sha256, chunkSize: record.chunkSize,
+            chunks: chunks.map { chunk in
+                Chunk(index: chunk.index, key: layout.chunkKey(streamPrefix: record.keyPrefix, index: chunk.index),
+                      offset: Int64(chunk.index) * Int64(record.chunkSize), size: chunk.size, sha256: chunk.sha256)
+            },
+            startedAt: WallClock.rfc3339(milliseconds: record.startedAt),
+            completedAt: WallClock.rfc3339(milliseconds: completedAt),
+            host: record.host, repairedChunks: repairedChunks)
+    }
+}

@@ -1,0 +1,112 @@
+/// Rebuilds a stream's checkpoint from the bucket, which is the truth (Redis is a cache).
+///
+/// A chunk object counts only if its size is right and the checksum the store keeps for it
+/// (SHA-256 from HeadObject with checksum mode, or the MD5 ETag of a single-part PUT) matches the
+/// file's bytes at that place now. Anything else is ignored and will be overwritten.
+struct StreamRecovery: Sendable {
+    let context: PipelineContext
+
+    enum Finding: Sendable {
+        /// Nothing under the stream's prefix: a new stream.
+        case nothing
+        /// Full chunks `0..<n` intact (`firstChunkStale`: chunk 0 differs, as after a muxer's
+        /// header patch, and must be sent again; the others are intact).
+        case chunks([ChunkRecord], firstChunkStale: Bool)
+        /// A complete manifest whose every chunk matches the file as it is now.
+        case finalized(Manifest, [ChunkRecord])
+        /// The objects there belong to another generation of this path (the file was truncated
+        /// and rewritten): leave them, use the next generation.
+        case otherGeneration
+    }
+
+    /// What the bucket holds for `record` from chunk `startIndex` on; nil when stopping.
+    /// `mayBeOtherGeneration`: false when Redis vouches that the stream is this file's.
+    func examine(_ record: StreamRecord, fileSize: Int64, from startIndex: Int, mayBeOtherGeneration: Bool) async -> Finding? {
+        let s3 = context.s3
+        let prefix = record.keyPrefix
+        guard let objects = await context.storeCall({ () async throws(S3Error) -> [S3ObjectInfo] in
+            try await s3.listAllObjects(prefix: prefix)
+        }) else { return nil }
+        guard !objects.isEmpty else { return .nothing }
+        var chunkObjects: [Int: S3ObjectInfo] = [:]
+        for object in objects {
+            let name = object.key.dropFirst(prefix.count)
+            if name.hasPrefix("chunk-"), let index = Int(name.dropFirst(6)), name.count == 14 { chunkObjects[index] = object }
+        }
+        let manifestKey = context.layout.manifestKey(streamPrefix: prefix)
+
+        if startIndex == 0, objects.contains(where: { $0.key == manifestKey }) {
+            guard let manifest = await manifest(at: manifestKey) else { return nil }
+            if !manifest.complete { return mayBeOtherGeneration ? .otherGeneration : .chunks([], firstChunkStale: false) }
+            if manifest.size == fileSize, manifest.chunks.count == chunkObjects.count {
+                guard let verified = await verifyAll(record, manifest.chunks.map { ($0.index, $0.size) }, chunkObjects) else { return nil }
+                if let verified { return .finalized(manifest, verified) }
+            }
+        }
+
+        let chunkSize = Int64(record.chunkSize)
+        var intact: [ChunkRecord] = []
+        var firstChunkStale = false
+        var index = startIndex
+        while Int64(index + 1) * chunkSize <= fileSize, let object = chunkObjects[index], object.size == chunkSize {
+            guard let verified = await verify(record, index: index, size: record.chunkSize, object: object) else { return nil }
+            if let verified {
+                intact.append(verified)
+            } else if index == 0 && startIndex == 0 && !firstChunkStale {
+                firstChunkStale = true  // maybe patched; the generation is decided by chunk 1
+            } else {
+                break
+            }
+            index += 1
+        }
+        if firstChunkStale && intact.first?.index != 1 {
+            intact = []
+            firstChunkStale = false
+            if mayBeOtherGeneration { return .otherGeneration }
+        }
+        return .chunks(intact, firstChunkStale: firstChunkStale)
+    }
+
+    /// Every listed `(index, size)` chunk verified, in order; `.some(nil)` if any does not match.
+    private func verifyAll(_ record: StreamRecord, _ chunks: [(index: Int, size: Int)], _ objects: [Int: S3ObjectInfo]) async -> [ChunkRecord]?? {
+        var verified: [ChunkRecord] = []
+        for chunk in chunks {
+            guard let object = objects[chunk.index], object.size == Int64(chunk.size) else { return .some(nil) }
+            guard let result = await verify(record, index: chunk.index, size: chunk.size, object: object) else { return nil }
+            guard let result else { return .some(nil) }
+            verified.append(result)
+        }
+        return .some(verified)
+    }
+
+    /// The chunk's record if the stored object matches the file's bytes; `.some(nil)` if not.
+    private func verify(_ record: StreamRecord, index: Int, size: Int, object: S3ObjectInfo) async -> ChunkRecord?? {
+        let offset = Int64(index) * Int64(record.chunkSize)
+        guard let chunk = try? await context.reader.read(context.absolutePath(record.path), offset: offset, length: size) else {
+            return .some(nil)
+        }
+        let s3 = context.s3
+        guard let head = await context.storeCall({ () async throws(S3Error) -> S3ObjectInfo? in try await s3.headObject(key: object.key) })
+        else { return nil }
+        guard let head, head.size == Int64(size) else { return .some(nil) }
+        let matches: Bool
+        if let stored = head.checksumSHA256 {
+            matches = stored == ByteEncoding.base64(chunk.sha256)
+        } else if head.etag.count == 32, !head.etag.contains("-") {
+            matches = head.etag.lowercased() == ByteEncoding.hex(Digest.md5(chunk.bytes))
+        } else {
+            matches = false  // nothing the store keeps can vouch for these bytes
+        }
+        return .some(matches ? ChunkRecord(index: index, size: size, sha256: ByteEncoding.hex(chunk.sha256), etag: head.etag) : nil)
+    }
+
+    private func manifest(at key: String) async -> Manifest? {
+        let s3 = context.s3
+        guard let bytes = await context.storeCall({ () async throws(S3Error) -> [UInt8] in try await s3.getObject(key: key) })
+        else { return nil }
+        // An unreadable manifest vouches for nothing: treat it as an incomplete one.
+        return (try? Manifest.decode(bytes)) ?? Manifest(
+            streamID: "", path: "", complete: false, size: 0, chunkSize: 0, chunks: [], startedAt: "", completedAt: "",
+            host: "", repairedChunks: 0)
+    }
+}

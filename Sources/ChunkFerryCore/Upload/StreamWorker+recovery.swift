@@ -1,0 +1,128 @@
+import Logging
+
+/// Getting a stream ready to take chunks: loaded from Redis, or rebuilt from the bucket when
+/// Redis does not know it (restarted empty, restored from an old snapshot, a file found on disk).
+extension StreamWorker {
+    enum Preparation: Sendable {
+        case ready(StreamRecord)
+        case stopped
+        /// The bucket holds another generation under this stream id: the manager picks the next.
+        case otherGeneration
+    }
+
+    /// The stream for `work`, ready for its next chunk: reopened if it was finalized and the
+    /// file grew, caught up with the bucket on its first job since start.
+    func prepare(_ work: StreamWork) async -> Preparation {
+        var record: StreamRecord
+        if let known = work.record {
+            record = known
+        } else {
+            guard let loaded = await load(work.streamID) else { return .stopped }
+            guard let loaded else {
+                let fresh = StreamRecord(
+                    id: work.streamID, path: work.path, device: work.status.device, inode: work.status.inode,
+                    chunkSize: context.upload.chunkSize,
+                    keyPrefix: context.layout.streamPrefix(path: work.path, streamID: work.streamID),
+                    startedAt: WallClock.nowMilliseconds(), host: context.upload.nodeID)
+                return await rebuild(fresh, fileSize: work.status.size, mayBeOtherGeneration: true)
+            }
+            record = loaded
+        }
+        if work.verifyBucket && record.state == .active {
+            guard let caughtUp = await catchUp(record, fileSize: work.status.size) else { return .stopped }
+            record = caughtUp
+        }
+        if record.state == .finalized && record.fileSize != work.status.size {
+            guard let reopened = await reopen(record, fileSize: work.status.size) else { return .stopped }
+            record = reopened
+        }
+        return .ready(record)
+    }
+
+    /// Creates `record` in Redis with whatever of it the bucket already holds intact.
+    func rebuild(_ record: StreamRecord, fileSize: Int64, mayBeOtherGeneration: Bool) async -> Preparation {
+        guard let finding = await StreamRecovery(context: context)
+            .examine(record, fileSize: fileSize, from: 0, mayBeOtherGeneration: mayBeOtherGeneration) else { return .stopped }
+        var fresh = record
+        fresh.committedOffset = 0
+        fresh.chunkCount = 0
+        fresh.state = .active
+        switch finding {
+        case .otherGeneration:
+            context.logger.info("the bucket holds another generation of this file; starting a new stream", metadata: [
+                "file.path": "\(record.path)", "stream.id": "\(record.id)",
+            ])
+            return .otherGeneration
+        case .nothing:
+            guard let created = await create(fresh) else { return .stopped }
+            return .ready(created)
+        case .chunks(let chunks, let firstChunkStale):
+            guard var created = await create(fresh) else { return .stopped }
+            if firstChunkStale {
+                switch await uploadChunk(&created, length: created.chunkSize, fileSize: fileSize) {
+                case .done: break
+                case .stopped: return .stopped
+                case .failed: return .ready(created)
+                }
+            }
+            guard await commitRecovered(&created, chunks, fileSize: fileSize) else { return .stopped }
+            return .ready(created)
+        case .finalized(let manifest, let chunks):
+            guard var created = await create(fresh) else { return .stopped }
+            guard await commitRecovered(&created, chunks, fileSize: fileSize), let sha256 = manifest.sha256 else { return .stopped }
+            let store = context.store
+            let snapshot = created
+            guard await context.redisCall({ () async throws(RedisError) -> Bool in
+                try await store.markFinalized(snapshot.id, size: manifest.size, sha256: sha256, completedAt: WallClock.nowMilliseconds())
+            }) != nil, let reloaded = await load(created.id) else { return .stopped }
+            context.logger.info("finalized stream recovered from its manifest; nothing to upload", metadata: [
+                "file.path": "\(record.path)", "stream.id": "\(record.id)", "chunks": "\(chunks.count)",
+            ])
+            return .ready(reloaded ?? created)
+        }
+    }
+
+    /// Commits chunks found intact in the bucket beyond what Redis has (a Redis restored from an
+    /// old snapshot). nil when stopping.
+    private func catchUp(_ record: StreamRecord, fileSize: Int64) async -> StreamRecord? {
+        let next = Int(record.committedOffset / Int64(record.chunkSize))
+        guard let finding = await StreamRecovery(context: context)
+            .examine(record, fileSize: fileSize, from: next, mayBeOtherGeneration: false) else { return nil }
+        guard case .chunks(let chunks, _) = finding, !chunks.isEmpty else { return record }
+        var updated = record
+        guard await commitRecovered(&updated, chunks, fileSize: fileSize) else { return nil }
+        return updated
+    }
+
+    /// Commits `chunks` (verified in the bucket) in order from the committed offset; false when stopping.
+    private func commitRecovered(_ record: inout StreamRecord, _ chunks: [ChunkRecord], fileSize: Int64) async -> Bool {
+        var recovered = 0
+        for chunk in chunks where Int64(chunk.index) * Int64(record.chunkSize) == record.committedOffset {
+            switch await commit(&record, chunk: chunk, fileSize: fileSize, rebuildIfLost: false) {
+            case .committed: recovered += 1
+            case .notCommitted: break
+            case .stopped: return false
+            }
+        }
+        if recovered > 0 {
+            context.logger.notice("checkpoint rebuilt from the bucket; not uploading those chunks again", metadata: [
+                "file.path": "\(record.path)", "stream.id": "\(record.id)", "chunks.recovered": "\(recovered)",
+                "offset": "\(record.committedOffset)",
+            ])
+        }
+        return true
+    }
+
+    private func reopen(_ record: StreamRecord, fileSize: Int64) async -> StreamRecord? {
+        let store = context.store
+        guard let reopened = await context.redisCall({ () async throws(RedisError) -> Bool in
+            try await store.reopen(record, now: WallClock.nowMilliseconds())
+        }), let reloaded = await load(record.id) else { return nil }
+        if reopened {
+            context.logger.info("finalized file grew; stream resumed", metadata: [
+                "file.path": "\(record.path)", "stream.id": "\(record.id)", "file.size": "\(fileSize)",
+            ])
+        }
+        return reloaded ?? record
+    }
+}
