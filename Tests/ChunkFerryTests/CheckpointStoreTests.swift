@@ -95,6 +95,32 @@ import Testing
         #expect(try await store.reopen(finalized, now: 5) == false)  // stale offset
     }
 
+    @Test func leasesAreExclusiveLapseAndFenceCommits() async throws {
+        let store = store(try await SharedServers.shared.redis())
+        try await store.createStream(record("s"))
+        #expect(try await store.acquireLease("s", owner: "a/1", ttl: .milliseconds(400)))
+        #expect(try await store.acquireLease("s", owner: "b/2", ttl: .seconds(5)) == false)
+        #expect(try await store.acquireLease("s", owner: "a/1", ttl: .milliseconds(400)))  // extends its own
+        #expect(try await store.leaseOwners(["s", "none"]) == ["a/1", nil])
+
+        // Only the holder commits.
+        #expect(try await store.commitChunk(streamID: "s", expectedOffset: 0, chunk: chunk(0, size: 10), leaseOwner: "b/2", now: 1) == .leaseLost)
+        #expect(try await store.commitChunk(streamID: "s", expectedOffset: 0, chunk: chunk(0, size: 10), leaseOwner: "a/1", now: 1)
+            == .committed(offset: 10))
+
+        // A holder that stops renewing loses the stream to another instance.
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(try await store.renewLeases(["s"], owner: "a/1", ttl: .seconds(5)) == ["s"])
+        #expect(try await store.acquireLease("s", owner: "b/2", ttl: .seconds(5)))
+        #expect(try await store.commitChunk(streamID: "s", expectedOffset: 10, chunk: chunk(1, size: 10), leaseOwner: "a/1", now: 2) == .leaseLost)
+        #expect(try await store.renewLeases(["s"], owner: "b/2", ttl: .seconds(5)).isEmpty)
+
+        try await store.releaseLeases(["s"], owner: "a/1")  // not a's: nothing happens
+        #expect(try await store.leaseOwners(["s"]) == ["b/2"])
+        try await store.releaseLeases(["s"], owner: "b/2")
+        #expect(try await store.leaseOwners(["s"]) == [nil])
+    }
+
     @Test func racingWritersExactlyOneWins() async throws {
         let server = try await SharedServers.shared.redis()
         let namespace = Scratch.uniqueName("race") + ":"

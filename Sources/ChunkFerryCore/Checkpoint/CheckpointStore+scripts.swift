@@ -8,13 +8,15 @@ extension CheckpointStore {
         return 1
         """
 
-    /// KEYS: stream, chunks. ARGV: expected offset, index, size, record, now, file size.
-    /// Returns {1, offset} committed, {0, offset} someone else moved the offset, {-1, 0} no stream.
+    /// KEYS: stream, chunks, lease. ARGV: expected offset, index, size, record, now, file size, lease owner.
+    /// Returns {1, offset} committed, {0, offset} someone else moved the offset, {-1, 0} no stream,
+    /// {-2, offset} the caller no longer holds the stream's lease (another instance took it over).
     /// Re-committing the very chunk that moved the offset (a retry whose reply was lost) counts as committed.
     static let commitScript = """
         local current = redis.call('HGET', KEYS[1], 'committed')
         if not current then return {-1, 0} end
         current = tonumber(current)
+        if ARGV[7] ~= '' and redis.call('GET', KEYS[3]) ~= ARGV[7] then return {-2, current} end
         local expected = tonumber(ARGV[1])
         local size = tonumber(ARGV[3])
         if current == expected then
@@ -28,6 +30,28 @@ extension CheckpointStore {
             return {1, current}
         end
         return {0, current}
+        """
+
+    /// KEYS: lease. ARGV: owner, ttl ms. Takes a free lease or extends one's own; 1 if held.
+    static let acquireLeaseScript = """
+        local owner = redis.call('GET', KEYS[1])
+        if owner == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+        if owner then return 0 end
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        return 1
+        """
+
+    /// KEYS: lease. ARGV: owner, ttl ms. Extends the lease if still one's own; 1 if so.
+    static let renewLeaseScript = """
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+        redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        return 1
+        """
+
+    /// KEYS: lease. ARGV: owner. Gives the lease up if it is one's own.
+    static let releaseLeaseScript = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+        return 0
         """
 
     /// KEYS: stream, chunks. ARGV: index, record, now. Records a chunk re-sent because its bytes
@@ -54,11 +78,16 @@ extension CheckpointStore {
         return 1
         """
 
-    /// KEYS: stream, target state set, then every state set. ARGV: id, new state, field/value pairs to set.
+    /// KEYS: stream, target state set, then every state set. ARGV: id, new state, expected state
+    /// and expected committed offset ('' for any), then field/value pairs to set. Returns 0,
+    /// changing nothing, unless the stream is in the expected state at the expected offset.
     static let transitionScript = """
-        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        local state = redis.call('HGET', KEYS[1], 'state')
+        if not state then return 0 end
+        if ARGV[3] ~= '' and state ~= ARGV[3] then return 0 end
+        if ARGV[4] ~= '' and redis.call('HGET', KEYS[1], 'committed') ~= ARGV[4] then return 0 end
         for i = 3, #KEYS do redis.call('SREM', KEYS[i], ARGV[1]) end
-        redis.call('HSET', KEYS[1], 'state', ARGV[2], unpack(ARGV, 3))
+        redis.call('HSET', KEYS[1], 'state', ARGV[2], unpack(ARGV, 5))
         redis.call('HDEL', KEYS[1], 'last_error')
         redis.call('SADD', KEYS[2], ARGV[1])
         return 1

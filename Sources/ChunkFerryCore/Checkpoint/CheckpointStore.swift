@@ -12,6 +12,8 @@ public struct CheckpointStore: Sendable {
         case conflict(current: Int64)
         /// Redis does not know the stream (it lost its data, or the stream was never created).
         case missingStream
+        /// The caller's lease on the stream is gone: another instance owns it now.
+        case leaseLost
     }
 
     public let redis: RedisClient
@@ -25,6 +27,7 @@ public struct CheckpointStore: Sendable {
     func streamKey(_ id: String) -> String { "\(namespace)stream:\(id)" }
     func chunksKey(_ id: String) -> String { "\(namespace)stream:\(id):chunks" }
     func stateKey(_ state: StreamState) -> String { "\(namespace)streams:\(state.rawValue)" }
+    func leaseKey(_ id: String) -> String { "\(namespace)lease:\(id)" }
 
     /// Records a new stream; returns false, changing nothing, when the id is already known.
     @discardableResult
@@ -36,19 +39,21 @@ public struct CheckpointStore: Sendable {
 
     /// Records `chunk` and advances the offset from `expectedOffset` by its size, atomically and
     /// only if the offset is still `expectedOffset`. Call only after the store confirmed the chunk.
+    /// With `leaseOwner`, only while that owner holds the stream's lease.
     public func commitChunk(
-        streamID: String, expectedOffset: Int64, chunk: ChunkRecord, fileSize: Int64? = nil, now: Int64
+        streamID: String, expectedOffset: Int64, chunk: ChunkRecord, fileSize: Int64? = nil, leaseOwner: String? = nil, now: Int64
     ) async throws(RedisError) -> CommitOutcome {
         let newOffset = expectedOffset + Int64(chunk.size)
         let reply = try await redis.command(
-            "EVAL", Self.commitScript, "2", streamKey(streamID), chunksKey(streamID),
+            "EVAL", Self.commitScript, "3", streamKey(streamID), chunksKey(streamID), leaseKey(streamID),
             String(expectedOffset), String(chunk.index), String(chunk.size), chunk.redisValue, String(now),
-            String(max(fileSize ?? newOffset, newOffset)))
+            String(max(fileSize ?? newOffset, newOffset)), leaseOwner ?? "")
         let values = reply.array.compactMap(\.integer)
         guard values.count == 2 else { throw RedisError(kind: .data, message: "unexpected commit reply \(reply)") }
         switch values[0] {
         case 1: return .committed(offset: values[1])
         case 0: return .conflict(current: values[1])
+        case -2: return .leaseLost
         default: return .missingStream
         }
     }
@@ -62,8 +67,9 @@ public struct CheckpointStore: Sendable {
         return reply.integer == 1
     }
 
-    /// Makes a finalized stream active again at `newOffset` (the start of its partial tail, which
-    /// is dropped); false when the committed offset is no longer `expectedOffset`.
+    /// Makes a stream active at the start of its partial tail, which is dropped: a finalized file
+    /// that grew, or an active one whose tail was committed before it grew again. False when the
+    /// committed offset moved meanwhile.
     public func reopen(_ record: StreamRecord, now: Int64) async throws(RedisError) -> Bool {
         let chunkSize = Int64(record.chunkSize)
         let hasTail = record.committedOffset % chunkSize != 0
@@ -115,19 +121,22 @@ public struct CheckpointStore: Sendable {
         return records
     }
 
-    /// Moves the stream to `state`, setting the given fields with it; false when the stream is unknown.
+    /// Moves the stream to `state`, setting the given fields with it, if it is in state `from` at
+    /// committed offset `at` (when given); false, changing nothing, otherwise.
     @discardableResult
-    public func transition(_ id: String, to state: StreamState, fields: [String] = []) async throws(RedisError) -> Bool {
+    public func transition(_ id: String, to state: StreamState, from expected: StreamState? = nil, at offset: Int64? = nil,
+                           fields: [String] = []) async throws(RedisError) -> Bool {
         let keys = [streamKey(id), stateKey(state)] + StreamState.allCases.map(stateKey)
         let reply = try await redis.command(
-            ["EVAL", Self.transitionScript, String(keys.count)] + keys + [id, state.rawValue] + fields)
+            ["EVAL", Self.transitionScript, String(keys.count)] + keys
+                + [id, state.rawValue, expected?.rawValue ?? "", offset.map(String.init) ?? ""] + fields)
         return reply.integer == 1
     }
 
-    /// Marks the stream finished: whole-file size and SHA-256 known, manifest written.
+    /// Marks an active stream whose `size` bytes are all committed as finished (manifest written).
     @discardableResult
     public func markFinalized(_ id: String, size: Int64, sha256: String, completedAt: Int64) async throws(RedisError) -> Bool {
-        try await transition(id, to: .finalized, fields: [
+        try await transition(id, to: .finalized, from: .active, at: size, fields: [
             "file_size", String(size), "sha256", sha256, "completed_at", String(completedAt), "updated_at", String(completedAt),
         ])
     }

@@ -12,7 +12,10 @@ public struct StatusReport: Sendable {
         public var lastActivity: String
         /// Seconds since the last confirmed chunk; nil before the first.
         public var lastChunkAgeSeconds: Int64?
+        /// The instance that started the stream (NODE_ID).
         public var host: String
+        /// The instance working on it now, for active streams (several instances share a directory).
+        public var owner: String?
         public var keyPrefix: String
         /// Why the stream is stuck, if it is (an unreadable file).
         public var problem: String?
@@ -33,11 +36,14 @@ public struct StatusReport: Sendable {
     public static func load(from store: CheckpointStore, now: Int64? = nil) async throws(RedisError) -> StatusReport {
         let now = now ?? WallClock.nowMilliseconds()
         let records = try await store.allStreams().sorted { ($0.path, $0.startedAt) < ($1.path, $1.startedAt) }
+        let active = records.filter { $0.state == .active }.map(\.id)
+        let owners = Dictionary(uniqueKeysWithValues: zip(active, try await store.leaseOwners(active)))
         return StatusReport(rows: records.map { record in
             Row(path: record.path, streamID: record.id, state: record.state.rawValue, committedBytes: record.committedOffset,
                 fileSize: max(record.fileSize, record.committedOffset), chunks: record.chunkCount,
                 lastActivity: WallClock.rfc3339(milliseconds: record.updatedAt),
                 lastChunkAgeSeconds: record.lastChunkAt.map { max(0, now - $0) / 1000 }, host: record.host,
+                owner: (owners[record.id] ?? nil).map { String($0.split(separator: "/").first ?? "") },
                 keyPrefix: record.keyPrefix, problem: record.lastError)
         })
     }
@@ -50,9 +56,9 @@ public struct StatusReport: Sendable {
 
     public func table() -> String {
         guard !rows.isEmpty else { return "no streams yet\n" }
-        let header = ["PATH", "STREAM", "STATE", "COMMITTED / SIZE", "CHUNKS", "LAST ACTIVITY", "LAST CHUNK", "PROBLEM"]
+        let header = ["PATH", "STREAM", "STATE", "NODE", "COMMITTED / SIZE", "CHUNKS", "LAST ACTIVITY", "LAST CHUNK", "PROBLEM"]
         let lines = rows.map { row in
-            [row.path, row.streamID, row.state,
+            [row.path, row.streamID, row.state, row.owner ?? row.host,
              "\(Self.bytes(row.committedBytes)) / \(Self.bytes(row.fileSize))", String(row.chunks),
              row.lastActivity, row.lastChunkAgeSeconds.map { "\(Self.age($0)) ago" } ?? "-", row.problem ?? ""]
         }

@@ -1,4 +1,7 @@
 import Configuration
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Builds the one configuration every command reads: flags > environment > YAML file > defaults
 /// (defaults live in each settings type).
@@ -31,13 +34,17 @@ public enum ConfigurationLoader {
         let location = ConfigReader(provider: InMemoryProvider(values: [
             AbsoluteConfigKey(["filePath"]): ConfigValue(.string(path), isSecret: false),
         ]))
+        guard access(path, R_OK) == 0 else {
+            throw SettingsError(.configFile, value: path, expected: "a readable YAML file of settings (\(Errno(errno)))")
+        }
         do {
             let file = try await FileProvider<YAMLSnapshot>(config: location)
             return KeyMappingProvider(upstream: file) { key in
                 AbsoluteConfigKey([key.components.joined(separator: "_")], context: key.context)
             }
         } catch {
-            throw SettingsError(.configFile, value: path, expected: "a readable YAML file of settings (\(error))")
+            // The parser's message quotes the offending line, which may hold a secret: not shown.
+            throw SettingsError(.configFile, value: path, expected: "a YAML mapping of settings (it does not parse as one)")
         }
     }
 

@@ -43,6 +43,7 @@ extension SettingKey {
     public static let caFile = SettingKey("S3_CA_FILE", "PEM file of CA certificates to trust for https")
     public static let createBucket = SettingKey("S3_CREATE_BUCKET", default: "false", "create the bucket if it does not exist")
     public static let integrity = SettingKey("S3_INTEGRITY", default: "sha256", "how the store verifies each chunk: sha256 (x-amz-checksum-sha256) or md5 (Content-MD5)")
+    public static let leaseTTL = SettingKey("LEASE_TTL", default: "15s", "how long a stream stays with an instance that stopped renewing it (several instances on one directory)")
     public static let nodeID = SettingKey("NODE_ID", default: "host name", "this instance's name in logs, status and manifests")
     public static let logLevel = SettingKey("LOG_LEVEL", default: "info", "trace, debug, info, notice, warning, error or critical")
     public static let logFormat = SettingKey("LOG_FORMAT", default: "text", "text or json (one object a line)")
@@ -51,7 +52,7 @@ extension SettingKey {
     public static let all: [SettingKey] = [
         .configFile, .watchDir, .fileExtensions, .scanInterval, .chunkSize, .idleTimeout, .uploadConcurrency,
         .redisURL, .redisNamespace, .s3Endpoint, .s3Bucket, .s3Prefix, .s3Region, .awsRegion, .accessKeyID,
-        .secretAccessKey, .sessionToken, .forcePathStyle, .caFile, .createBucket, .integrity, .nodeID,
+        .secretAccessKey, .sessionToken, .forcePathStyle, .caFile, .createBucket, .integrity, .nodeID, .leaseTTL,
         .logLevel, .logFormat,
     ]
 }

@@ -6,7 +6,7 @@ import Glibc
 ///
 /// Keys: `CHUNK_SIZE` (default `8MiB`, at least `5MiB` so chunks can be assembled server-side),
 /// `IDLE_TIMEOUT` (default `30s`), `UPLOAD_CONCURRENCY` (default 4), `S3_PREFIX` (default empty),
-/// `NODE_ID` (default: the host name).
+/// `NODE_ID` (default: the host name), `LEASE_TTL` (default `15s`).
 public struct UploadSettings: Sendable {
     public static let minimumChunkSize = 5 * 1024 * 1024
 
@@ -16,14 +16,18 @@ public struct UploadSettings: Sendable {
     /// Empty, or ends with `/`.
     public var keyPrefix: String
     public var nodeID: String
+    /// How long a stream's lease lasts without renewal: the longest another instance waits to
+    /// take over the streams of one that died.
+    public var leaseTTL: Duration
 
     public init(chunkSize: Int = 8 << 20, idleTimeout: Duration = .seconds(30), concurrency: Int = 4, keyPrefix: String = "",
-                nodeID: String = UploadSettings.hostName()) {
+                nodeID: String = UploadSettings.hostName(), leaseTTL: Duration = .seconds(15)) {
         self.chunkSize = chunkSize
         self.idleTimeout = idleTimeout
         self.concurrency = concurrency
         self.keyPrefix = Self.normalizedPrefix(keyPrefix)
         self.nodeID = nodeID
+        self.leaseTTL = leaseTTL
     }
 
     public init(config: SettingsReader) throws(SettingsError) {
@@ -36,8 +40,16 @@ public struct UploadSettings: Sendable {
             throw SettingsError(.idleTimeout, value: config.string(.idleTimeout), expected: "at least 1s")
         }
         concurrency = try config.integer(.uploadConcurrency, range: 1...64) ?? 4
+        // Each upload in flight holds one chunk in memory.
+        guard chunkSize * concurrency <= 2 << 30 else {
+            throw SettingsError(key: .chunkSize, message: "CHUNK_SIZE × UPLOAD_CONCURRENCY would hold \(chunkSize * concurrency >> 20)MiB of chunks in memory: keep the product at 2GiB or less")
+        }
         keyPrefix = Self.normalizedPrefix(config.string(.s3Prefix) ?? "")
         nodeID = config.string(.nodeID) ?? Self.hostName()
+        leaseTTL = try config.duration(.leaseTTL) ?? .seconds(15)
+        guard leaseTTL >= .seconds(2) else {
+            throw SettingsError(.leaseTTL, value: config.string(.leaseTTL), expected: "at least 2s")
+        }
     }
 
     static func normalizedPrefix(_ prefix: String) -> String {

@@ -18,7 +18,7 @@ public struct Daemon: Sendable {
         let s3 = try S3Client(settings: settings.s3, connections: settings.upload.concurrency + 1, abort: abort)
         let redis = RedisClient(url: settings.redis.url)
         let store = CheckpointStore(redis: redis, namespace: settings.redis.namespace)
-        let context = PipelineContext(s3: s3, store: store, settings: settings, logger: logger)
+        let context = PipelineContext(s3: s3, store: store, settings: settings, abort: abort, logger: logger)
         let manager = StreamManager(watch: settings.watch, upload: settings.upload, logger: logger)
         let gate = ReadinessGate()
         logStart(s3: s3)
@@ -28,6 +28,7 @@ public struct Daemon: Sendable {
 
         let startup = StartupService(
             checks: StartupChecks(settings: settings, s3: s3, redis: redis), store: store, manager: manager, gate: gate, logger: logger)
+        let leaseKeeper = LeaseKeeper(leases: context.leases, gate: gate, logger: logger)
         let uploads = UploadService(
             worker: StreamWorker(context: context, manager: manager), concurrency: settings.upload.concurrency,
             abort: abort, drainDeadline: .seconds(7), gate: gate, logger: logger)
@@ -39,6 +40,7 @@ public struct Daemon: Sendable {
         // Started in order, stopped in reverse: the watcher stops first, the uploads drain last.
         var configuration = ServiceGroupConfiguration(
             services: [
+                .init(service: leaseKeeper, serviceName: "leases"),
                 .init(service: uploads, serviceName: "uploads"),
                 .init(service: monitor, serviceName: "idle-monitor"),
                 .init(service: startup, successTerminationBehavior: .ignore, serviceName: "startup"),
@@ -48,7 +50,7 @@ public struct Daemon: Sendable {
             logger: logger.withLevel(.warning)
         )
         configuration.maximumGracefulShutdownDuration = .seconds(9)
-        configuration.maximumCancellationDuration = .seconds(1)
+        configuration.maximumCancellationDuration = .seconds(3)
         try await ServiceGroup(configuration: configuration).run()
         logger.info("stopped")
     }
@@ -60,6 +62,7 @@ public struct Daemon: Sendable {
             "chunk.size": "\(settings.upload.chunkSize)", "upload.concurrency": "\(settings.upload.concurrency)",
             "idle.timeout": "\(settings.upload.idleTimeout)", "redis": "\(settings.redis.url)",
             "node.id": "\(settings.upload.nodeID)", "integrity": "\(settings.s3.integrity.rawValue)",
+            "lease.ttl": "\(settings.upload.leaseTTL)",
         ])
     }
 

@@ -9,10 +9,15 @@ struct FileVerification: Sendable {
     var fileSHA256: String
     var size: Int64
 
-    /// Hashes `path` as chunks of `chunkSize`; runs on a reader thread.
-    static func scan(_ path: [CChar], chunkSize: Int) -> Result<FileVerification, FileReadError> {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return .failure(ChunkReader.classify(errno)) }
+    /// Hashes `path` (if still the stream's file) as chunks of `chunkSize`; runs on a reader
+    /// thread. Gives up between chunks once `abort` is triggered (shutdown).
+    static func scan(_ path: [CChar], chunkSize: Int, stream: StreamRecord, abort: TransferAbort) -> Result<FileVerification, FileReadError> {
+        let descriptor: Int32
+        do throws(FileReadError) {
+            descriptor = try ChunkReader.open(path, device: stream.device, inode: stream.inode)
+        } catch {
+            return .failure(error)
+        }
         defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { return .failure(ChunkReader.classify(errno)) }
@@ -21,6 +26,7 @@ struct FileVerification: Sendable {
         var hashes: [String] = []
         var offset: Int64 = 0
         while offset < size {
+            if abort.isTriggered { return .failure(.unreadable(Errno(ECANCELED))) }
             let length = Int(min(Int64(chunkSize), size - offset))
             do throws(FileReadError) {
                 let bytes = try ChunkReader.readRange(descriptor: descriptor, offset: offset, length: length)

@@ -11,7 +11,11 @@ struct Finalizer: Sendable {
     func finalize(_ work: StreamWork) async -> WorkOutcome {
         let started = ContinuousClock.now
         let path = context.absolutePath(work.path)
-        guard case .success(let before) = FileStatus.of(path) else { return .vanished }
+        let before: FileStatus
+        switch FileStatus.of(path) {
+        case .success(let status): before = status
+        case .failure(let error): return error.isMissing ? .vanished : .unreadable(work.record, .unreadable(error))
+        }
         var record: StreamRecord
         switch await worker.prepare(work) {
         case .ready(let ready): record = ready
@@ -26,13 +30,18 @@ struct Finalizer: Sendable {
             let length = Int(min(Int64(record.chunkSize), before.size - record.committedOffset))
             switch await worker.uploadChunk(&record, length: length, fileSize: before.size) {
             case .stopped: return .stopped
+            case .leaseLost: return .ownedElsewhere
             case .failed(let error): return worker.fileFailure(error, record: record)
             case .done: continue
             }
         }
 
         let chunkSize = record.chunkSize
-        guard let scanned = await context.reader.run({ FileVerification.scan(path, chunkSize: chunkSize) }) else { return .stopped }
+        let stream = record
+        let abort = context.abort
+        guard let scanned = await context.reader.run({
+            FileVerification.scan(path, chunkSize: chunkSize, stream: stream, abort: abort)
+        }) else { return .stopped }
         let verification: FileVerification
         switch scanned {
         case .success(let result): verification = result
@@ -60,7 +69,11 @@ struct Finalizer: Sendable {
             }
         }
 
-        guard case .success(let after) = FileStatus.of(path) else { return .vanished }
+        let after: FileStatus
+        switch FileStatus.of(path) {
+        case .success(let status): after = status
+        case .failure(let error): return error.isMissing ? .vanished : .unreadable(record, .unreadable(error))
+        }
         guard after.isUnchanged(since: before) else { return .changed(record) }
         return await complete(record, verification: verification, chunks: chunks, repaired: repaired, started: started)
     }
@@ -69,7 +82,7 @@ struct Finalizer: Sendable {
     private func repair(_ record: StreamRecord, index: Int, offset: Int64, length: Int) async -> Result<ChunkRecord, RepairStop> {
         let chunk: ChunkReader.Chunk
         do {
-            chunk = try await context.reader.read(context.absolutePath(record.path), offset: offset, length: length)
+            chunk = try await context.reader.read(context.absolutePath(record.path), offset: offset, length: length, expecting: record)
         } catch {
             return .failure(RepairStop(outcome: worker.fileFailure(error, record: record)))
         }
@@ -102,9 +115,13 @@ struct Finalizer: Sendable {
             repairedChunks: record.repairedChunks + repaired)
         guard let key = await worker.store(manifest, record: record) else { return .stopped }
         let store = context.store
-        guard await context.redisCall({ () async throws(RedisError) -> Bool in
+        guard let marked = await context.redisCall({ () async throws(RedisError) -> Bool in
             try await store.markFinalized(record.id, size: verification.size, sha256: verification.fileSHA256, completedAt: completedAt)
-        }) != nil else { return .stopped }
+        }) else { return .stopped }
+        guard marked else {  // abandoned or moved on meanwhile: take what Redis holds now
+            guard let reloaded = await worker.load(record.id) else { return .stopped }
+            return .progressed(reloaded ?? record)
+        }
 
         var finalized = record
         finalized.state = .finalized

@@ -82,7 +82,8 @@ struct StreamRecovery: Sendable {
     /// The chunk's record if the stored object matches the file's bytes; `.some(nil)` if not.
     private func verify(_ record: StreamRecord, index: Int, size: Int, object: S3ObjectInfo) async -> ChunkRecord?? {
         let offset = Int64(index) * Int64(record.chunkSize)
-        guard let chunk = try? await context.reader.read(context.absolutePath(record.path), offset: offset, length: size) else {
+        guard let chunk = try? await context.reader.read(context.absolutePath(record.path), offset: offset, length: size,
+                                                         expecting: record) else {
             return .some(nil)
         }
         let s3 = context.s3

@@ -65,7 +65,7 @@ public final class S3Client: Sendable {
             query: call.query, headers: call.headers + [("Host", host)], payloadHash: call.payloadHash
         )
         let signer = signer
-        let secret = settings.secretAccessKey
+        let secrets = [settings.secretAccessKey] + (settings.sessionToken.map { [$0] } ?? [])
         let resource = resource(call.key)
         let result: Result<HTTPResponse, S3Error>
         do {
@@ -78,7 +78,7 @@ public final class S3Client: Sendable {
                         HTTPRequest(method: call.method, url: url, headers: signed, body: call.body)))
                 } catch {
                     var failure = S3Error.fromTransport(error, operation: call.operation, resource: resource)
-                    failure.message = secret.scrub(failure.message)
+                    failure.message = secrets.reduce(failure.message) { $1.scrub($0) }
                     return .failure(failure)
                 }
             }
@@ -91,7 +91,7 @@ public final class S3Client: Sendable {
             return response
         }
         var failure = S3Error.fromResponse(response, operation: call.operation, resource: resource)
-        failure.message = secret.scrub(failure.message)
+        failure.message = secrets.reduce(failure.message) { $1.scrub($0) }
         throw failure
     }
 

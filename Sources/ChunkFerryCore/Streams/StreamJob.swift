@@ -1,9 +1,11 @@
 /// A unit of work for an upload worker.
+/// Upload and finalize jobs name the stream they were queued for: a job outlived by its stream
+/// (the file was replaced meanwhile) is dropped instead of acting on the new one.
 enum StreamJob: Sendable {
     /// Create or load the file's stream and upload its next whole chunk.
-    case upload(path: String)
+    case upload(path: String, streamID: String)
     /// The file went idle: upload the tail, verify, write the manifest.
-    case finalize(path: String)
+    case finalize(path: String, streamID: String)
     /// The file is gone or replaced before it was finished: record that.
     case abandon(StreamRecord, reason: String)
 }
@@ -29,5 +31,7 @@ enum WorkOutcome: Sendable {
     case unreadable(StreamRecord?, FileReadError)
     /// Another generation of the file owns this stream id in the bucket.
     case otherGeneration
+    /// Another instance holds the stream's lease and works on it.
+    case ownedElsewhere
     case stopped
 }

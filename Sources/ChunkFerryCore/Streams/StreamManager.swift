@@ -10,12 +10,18 @@ actor StreamManager {
     private let chunkSize: Int64
     private let idleTimeout: Duration
     private let logger: Logger
-    private var files: [String: TrackedFile] = [:]
+    private var files: [RelativePath: TrackedFile] = [:]
+    /// Streams a worker is acting on now: at most one job runs per stream.
+    private var running: Set<String> = []
+    private var initialScanDone = false
     /// Streams Redis knew at startup or that workers reported since, by id.
     private var known: [String: StreamRecord] = [:]
     private let readRetryDelay: Duration = .seconds(30)
+    /// How soon to ask again for a stream another instance holds.
+    private let leaseRetryDelay: Duration
 
     init(watch: WatchSettings, upload: UploadSettings, logger: Logger) {
+        leaseRetryDelay = upload.leaseTTL / 4
         root = watch.directory
         filter = FileFilter(extensions: watch.fileExtensions)
         chunkSize = Int64(upload.chunkSize)
@@ -27,9 +33,7 @@ actor StreamManager {
         for record in records { known[record.id] = record }
     }
 
-    var trackedPaths: [String] { Array(files.keys) }
-
-    func tracked(_ path: String) -> TrackedFile? { files[path] }
+    func tracked(_ path: String) -> TrackedFile? { files[RelativePath(path)] }
 
     /// The watcher saw `path` (relative) created, written or present: look and act.
     func observe(_ path: String) {
@@ -54,16 +58,31 @@ actor StreamManager {
 
     /// `path` was deleted or moved away.
     func vanished(_ path: String) {
-        guard let file = files.removeValue(forKey: path) else { return }
+        guard let file = files.removeValue(forKey: RelativePath(path)) else { return }
         retire(file, reason: "the file was deleted or moved away before it was finished")
     }
 
     /// After a full scan: whatever is tracked but was not seen is gone.
-    func scanCompleted(seen: Set<String>) {
-        for path in files.keys where !seen.contains(path) {
-            if case .failure(let error) = FileStatus.of(PathEscaping.systemPath(root: root, relative: path)), error.isMissing {
-                vanished(path)
+    func scanCompleted(seen: [String]) {
+        if !initialScanDone {
+            initialScanDone = true
+            closeOrphanedStreams()
+        }
+        let present = Set(seen.map(RelativePath.init))
+        for path in files.keys where !present.contains(path) {
+            if case .failure(let error) = FileStatus.of(PathEscaping.systemPath(root: root, relative: path.value)), error.isMissing {
+                vanished(path.value)
             }
+        }
+    }
+
+    /// Streams Redis holds as active whose file is no longer there (deleted, replaced or truncated
+    /// while ChunkFerry was down, or an abandon that a shutdown cut short) are closed now.
+    private func closeOrphanedStreams() {
+        let current = Set(files.values.map(\.streamID))
+        for record in known.values where record.state == .active && !current.contains(record.id) {
+            queue.push(.abandon(record, reason: "its file was gone or replaced when ChunkFerry started"))
+            known[record.id]?.state = .abandoned
         }
     }
 
@@ -72,26 +91,36 @@ actor StreamManager {
         for (path, file) in files where !file.jobPending && file.record?.state == .active {
             guard now - file.changedAt >= idleTimeout, file.retryAfter.map({ now >= $0 }) ?? true else { continue }
             files[path]?.jobPending = true
-            enqueue(.finalize(path: path))
+            queue.push(.finalize(path: path.value, streamID: file.streamID))
         }
     }
 
-    /// A worker takes up a job for `path`: a copy of what it needs; nil if the file is no longer tracked.
-    func begin(_ path: String) -> StreamWork? {
-        guard let file = files[path] else { return nil }
+    /// A worker takes up a job queued for `path`'s stream `streamID`: a copy of what it needs;
+    /// nil if that stream is no longer the file's (the job is dropped) or another job runs on it
+    /// (that job's end schedules the file again).
+    func begin(_ path: String, streamID: String) -> StreamWork? {
+        let key = RelativePath(path)
+        guard let file = files[key], file.streamID == streamID else { return nil }
+        guard !running.contains(streamID) else {
+            files[key]?.jobPending = false
+            return nil
+        }
+        running.insert(streamID)
         return StreamWork(path: path, streamID: file.streamID, status: file.status, record: file.record,
                           verifyBucket: !file.bucketChecked)
     }
 
     /// A worker finished a job for `path`'s stream `streamID`.
     func finish(_ path: String, streamID: String, outcome: WorkOutcome) {
+        running.remove(streamID)
+        let key = RelativePath(path)
         let record: StreamRecord? = switch outcome {
         case .progressed(let record), .finalized(let record), .changed(let record): record
         case .unreadable(let record, _): record
-        case .vanished, .stopped, .otherGeneration: nil
+        case .vanished, .stopped, .otherGeneration, .ownedElsewhere: nil
         }
         if let record { known[record.id] = record }
-        guard var file = files[path], file.streamID == streamID else { return }  // retired meanwhile
+        guard var file = files[key], file.streamID == streamID else { return }  // retired meanwhile
         file.jobPending = false
         if let record {
             file.record = record
@@ -104,44 +133,48 @@ actor StreamManager {
             if record.fileSize != file.status.size { file.changedAt = .now }  // grew while finalizing
         case .changed:
             file.changedAt = .now
+            file.retryAfter = .now + .milliseconds(500)  // let the watcher see the change first
         case .unreadable:
             file.retryAfter = .now + readRetryDelay
+        case .ownedElsewhere:
+            file.retryAfter = .now + leaseRetryDelay
+            file.bucketChecked = false
         case .otherGeneration:
             file = trackedFile(path, file.status, generation: file.generation + 1, record: nil, changedAt: file.changedAt)
         case .vanished:
-            files[path] = file
+            files[key] = file
             vanished(path)
             observe(path)  // a new file may already stand at the same name
             return
         }
-        files[path] = file
-        scheduleIfDue(path)
+        files[key] = file
+        scheduleIfDue(key)
     }
 
     private func reconcile(_ path: String, _ status: FileStatus) {
-        guard var file = files[path] else {
-            let file = newTrackedFile(path, status)
-            files[path] = file
-            scheduleIfDue(path)
+        let key = RelativePath(path)
+        guard var file = files[key] else {
+            files[key] = newTrackedFile(path, status)
+            scheduleIfDue(key)
             return
         }
         if file.status.device != status.device || file.status.inode != status.inode {
             retire(file, reason: "another file replaced it under the same name")
-            files[path] = newTrackedFile(path, status)
+            files[key] = newTrackedFile(path, status)
         } else if let record = file.record, status.size < record.committedOffset {
             retire(file, reason: "the file was truncated below what was uploaded; a new stream starts")
-            files[path] = trackedFile(path, status, generation: file.generation + 1, record: nil, changedAt: .now)
+            files[key] = trackedFile(path, status, generation: file.generation + 1, record: nil, changedAt: .now)
         } else if !status.isUnchanged(since: file.status) {
             file.status = status
             file.changedAt = .now
             file.retryAfter = nil
-            files[path] = file
+            files[key] = file
         }
-        scheduleIfDue(path)
+        scheduleIfDue(key)
     }
 
-    private func scheduleIfDue(_ path: String) {
-        guard var file = files[path], !file.jobPending else { return }
+    private func scheduleIfDue(_ key: RelativePath) {
+        guard var file = files[key], !file.jobPending, !running.contains(file.streamID) else { return }
         if let retryAfter = file.retryAfter, ContinuousClock.now < retryAfter { return }
         let due: Bool
         if let record = file.record {
@@ -152,17 +185,15 @@ actor StreamManager {
         }
         guard due else { return }
         file.jobPending = true
-        files[path] = file
-        enqueue(.upload(path: path))
-    }
-
-    private func enqueue(_ job: StreamJob) {
-        queue.push(job)
+        files[key] = file
+        queue.push(.upload(path: key.value, streamID: file.streamID))
     }
 
     private func retire(_ file: TrackedFile, reason: String) {
-        guard let record = file.record, record.state == .active else { return }
-        enqueue(.abandon(record, reason: reason))
+        guard var record = file.record, record.state == .active else { return }
+        queue.push(.abandon(record, reason: reason))
+        record.state = .abandoned
+        known[record.id] = record
     }
 
     /// A file seen for the first time (since start): the latest generation Redis knows for it,

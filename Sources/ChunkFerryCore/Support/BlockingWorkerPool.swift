@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A fixed set of threads, each owning one `Context` (a curl handle, a Redis connection),
 /// that run blocking calls for async callers.
@@ -6,6 +7,8 @@ import Foundation
 /// libcurl's easy interface and hiredis block; running them on Swift's cooperative pool
 /// (two threads on a two-core box) would stall every other task. Each worker creates its own
 /// context on its own thread, so a context is never shared and keeps its connection alive.
+/// A caller whose task is cancelled stops waiting at once; its call finishes on the worker and
+/// its result is dropped.
 final class BlockingWorkerPool<Context>: @unchecked Sendable {
     typealias Job = (Context) -> Void
 
@@ -40,12 +43,16 @@ final class BlockingWorkerPool<Context>: @unchecked Sendable {
 
     /// Runs `body` on a worker with its context and returns the result to the caller.
     func run<T: Sendable>(_ body: @escaping @Sendable (Context) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            let job: Job = { context in continuation.resume(with: Result { try body(context) }) }
-            guard enqueue(job) else {
-                continuation.resume(throwing: CancellationError())
-                return
+        let reply = Reply<T>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                guard reply.wait(with: continuation) else { return }
+                if !enqueue({ context in reply.deliver(Result { try body(context) }) }) {
+                    reply.deliver(.failure(CancellationError()))
+                }
             }
+        } onCancel: {
+            reply.deliver(.failure(CancellationError()))
         }
     }
 
@@ -85,5 +92,49 @@ final class BlockingWorkerPool<Context>: @unchecked Sendable {
             jobsHead = 0
         }
         return job
+    }
+}
+
+/// Resumes a continuation exactly once, with the job's result or a cancellation, whichever
+/// comes first (cancellation may even come before the continuation exists).
+private final class Reply<T: Sendable>: Sendable {
+    private enum State {
+        case pending
+        case waiting(CheckedContinuation<T, any Error>)
+        case delivered(Result<T, any Error>)
+        case done
+    }
+
+    private let state = Mutex<State>(.pending)
+
+    /// Registers the continuation; false if it was resumed right away (already cancelled).
+    func wait(with continuation: CheckedContinuation<T, any Error>) -> Bool {
+        let early: Result<T, any Error>? = state.withLock { state in
+            if case .delivered(let result) = state {
+                state = .done
+                return result
+            }
+            state = .waiting(continuation)
+            return nil
+        }
+        guard let early else { return true }
+        continuation.resume(with: early)
+        return false
+    }
+
+    func deliver(_ result: Result<T, any Error>) {
+        let waiting: CheckedContinuation<T, any Error>? = state.withLock { state in
+            switch state {
+            case .pending:
+                state = .delivered(result)
+                return nil
+            case .waiting(let continuation):
+                state = .done
+                return continuation
+            case .delivered, .done:
+                return nil
+            }
+        }
+        waiting?.resume(with: result)
     }
 }

@@ -10,12 +10,15 @@ enum FileReadError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadable(Errno)
     /// The file is shorter than the range asked for (truncated meanwhile).
     case truncated(available: Int)
+    /// Another file stands at the path now (a different inode than the stream's).
+    case replaced
 
     var description: String {
         switch self {
         case .vanished: "the file no longer exists"
         case .unreadable(let error): "cannot read the file: \(error)"
         case .truncated(let available): "the file became shorter while being read (\(available) bytes left in range)"
+        case .replaced: "another file replaced it"
         }
     }
 }
@@ -36,13 +39,16 @@ final class ChunkReader: Sendable {
 
     deinit { workers.shutdown(wait: false) }
 
-    /// Bytes `[offset, offset + length)` of `path` and their SHA-256.
-    func read(_ path: [CChar], offset: Int64, length: Int) async throws(FileReadError) -> Chunk {
+    /// Bytes `[offset, offset + length)` of `path` and their SHA-256, provided the file is still
+    /// the stream's (same device and inode): bytes of a file that replaced it must never be
+    /// committed to the old stream.
+    func read(_ path: [CChar], offset: Int64, length: Int, expecting stream: StreamRecord) async throws(FileReadError) -> Chunk {
+        let device = stream.device, inode = stream.inode
         let result: Result<Chunk, FileReadError>
         do {
             result = try await workers.run { _ in
                 do throws(FileReadError) {
-                    let bytes = try Self.readRange(path, offset: offset, length: length)
+                    let bytes = try Self.readRange(path, offset: offset, length: length, device: device, inode: inode)
                     return .success(Chunk(bytes: bytes, sha256: Digest.sha256(bytes)))
                 } catch {
                     return .failure(error)
@@ -59,11 +65,27 @@ final class ChunkReader: Sendable {
         try? await workers.run { _ in body() }
     }
 
-    static func readRange(_ path: [CChar], offset: Int64, length: Int) throws(FileReadError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw classify(errno) }
+    static func readRange(_ path: [CChar], offset: Int64, length: Int, device: UInt64, inode: UInt64) throws(FileReadError) -> [UInt8] {
+        let descriptor = try open(path, device: device, inode: inode)
         defer { close(descriptor) }
         return try readRange(descriptor: descriptor, offset: offset, length: length)
+    }
+
+    /// Opens `path` for reading if it is still the file with this device and inode.
+    static func open(_ path: [CChar], device: UInt64, inode: UInt64) throws(FileReadError) -> Int32 {
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw classify(errno) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            let error = classify(errno)
+            close(descriptor)
+            throw error
+        }
+        guard UInt64(info.st_dev) == device, UInt64(info.st_ino) == inode else {
+            close(descriptor)
+            throw .replaced
+        }
+        return descriptor
     }
 
     static func readRange(descriptor: Int32, offset: Int64, length: Int) throws(FileReadError) -> [UInt8] {

@@ -11,9 +11,14 @@ struct PipelineContext: Sendable {
     let retry: RetryPolicy
     let storeOutage: OutageTracker
     let redisOutage: OutageTracker
+    let leases: StreamLeases
+    /// Triggered at the shutdown deadline: transfers and verification stop where they are.
+    let abort: TransferAbort
     let logger: Logger
 
-    init(s3: S3Client, store: CheckpointStore, settings: ChunkFerrySettings, logger: Logger, retry: RetryPolicy = RetryPolicy()) {
+    init(s3: S3Client, store: CheckpointStore, settings: ChunkFerrySettings, abort: TransferAbort, logger: Logger,
+         retry: RetryPolicy = RetryPolicy()) {
+        self.abort = abort
         self.s3 = s3
         self.store = store
         reader = ChunkReader(threads: settings.upload.concurrency)
@@ -23,6 +28,7 @@ struct PipelineContext: Sendable {
         self.retry = retry
         storeOutage = OutageTracker(dependency: "object store", logger: logger)
         redisOutage = OutageTracker(dependency: "Redis", logger: logger)
+        leases = StreamLeases(store: store, nodeID: settings.upload.nodeID, ttl: settings.upload.leaseTTL)
         self.logger = logger
     }
 
@@ -50,8 +56,10 @@ struct PipelineContext: Sendable {
         _ tracker: OutageTracker, _ body: () async throws(Failure) -> T,
         describe: (Failure) -> (cause: String, detail: String, retryable: Bool)
     ) async -> T? {
+        // The first attempt runs even while shutting down, so a drain commits what it finished;
+        // retries stop once shutdown began.
         var attempt = 0
-        while !RetryPolicy.isStopping {
+        while !Task.isCancelled && !abort.isTriggered {
             do throws(Failure) {
                 let value = try await body()
                 await tracker.succeeded()

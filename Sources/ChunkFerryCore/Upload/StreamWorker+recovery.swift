@@ -28,15 +28,47 @@ extension StreamWorker {
             }
             record = loaded
         }
+        let resumes = record.state == .active || (record.state == .finalized && record.fileSize != work.status.size)
+        if work.verifyBucket && resumes {
+            // First job since start: the file must still be the one the stream recorded (not
+            // rewritten in place while ChunkFerry was down), and the bucket may hold more than Redis.
+            guard let sameContent = await stillSameFile(record) else { return .stopped }
+            guard sameContent else {
+                context.logger.info("the file was rewritten since its stream was recorded; starting a new stream", metadata: [
+                    "file.path": "\(record.path)", "stream.id": "\(record.id)",
+                ])
+                return .otherGeneration
+            }
+        }
+        if resumes && (record.state == .finalized || record.committedOffset % Int64(record.chunkSize) != 0) {
+            // Growing again after a tail was committed: the stream continues from the tail's start.
+            let reopened = await reopen(record, fileSize: work.status.size)
+            guard case .ready(let ready) = reopened else { return reopened }
+            record = ready
+        }
         if work.verifyBucket && record.state == .active {
             guard let caughtUp = await catchUp(record, fileSize: work.status.size) else { return .stopped }
             record = caughtUp
         }
-        if record.state == .finalized && record.fileSize != work.status.size {
-            guard let reopened = await reopen(record, fileSize: work.status.size) else { return .stopped }
-            record = reopened
-        }
         return .ready(record)
+    }
+
+    /// Whether the last committed chunk still matches the file's bytes; nil when stopping.
+    private func stillSameFile(_ record: StreamRecord) async -> Bool? {
+        guard record.chunkCount > 0 else { return true }
+        let store = context.store
+        guard let stored = await context.redisCall({ () async throws(RedisError) -> [ChunkRecord] in
+            try await store.stream(record.id)?.chunks ?? []
+        }) else { return nil }
+        guard let last = stored.last(where: { $0.index < record.chunkCount }) else { return true }
+        let offset = Int64(last.index) * Int64(record.chunkSize)
+        do {
+            let chunk = try await context.reader.read(context.absolutePath(record.path), offset: offset, length: last.size,
+                                                      expecting: record)
+            return ByteEncoding.hex(chunk.sha256) == last.sha256
+        } catch {
+            return false
+        }
     }
 
     /// Creates `record` in Redis with whatever of it the bucket already holds intact.
@@ -61,7 +93,7 @@ extension StreamWorker {
             if firstChunkStale {
                 switch await uploadChunk(&created, length: created.chunkSize, fileSize: fileSize) {
                 case .done: break
-                case .stopped: return .stopped
+                case .stopped, .leaseLost: return .stopped
                 case .failed: return .ready(created)
                 }
             }
@@ -101,7 +133,7 @@ extension StreamWorker {
             switch await commit(&record, chunk: chunk, fileSize: fileSize, rebuildIfLost: false) {
             case .committed: recovered += 1
             case .notCommitted: break
-            case .stopped: return false
+            case .stopped, .leaseLost: return false
             }
         }
         if recovered > 0 {
@@ -113,16 +145,19 @@ extension StreamWorker {
         return true
     }
 
-    private func reopen(_ record: StreamRecord, fileSize: Int64) async -> StreamRecord? {
+    /// Makes the stream active at the start of its partial tail (dropped). Rebuilds it from the
+    /// bucket if Redis no longer knows it.
+    private func reopen(_ record: StreamRecord, fileSize: Int64) async -> Preparation {
         let store = context.store
         guard let reopened = await context.redisCall({ () async throws(RedisError) -> Bool in
             try await store.reopen(record, now: WallClock.nowMilliseconds())
-        }), let reloaded = await load(record.id) else { return nil }
-        if reopened {
+        }), let reloaded = await load(record.id) else { return .stopped }
+        guard let reloaded else { return await rebuild(record, fileSize: fileSize, mayBeOtherGeneration: false) }
+        if reopened && record.state == .finalized {
             context.logger.info("finalized file grew; stream resumed", metadata: [
                 "file.path": "\(record.path)", "stream.id": "\(record.id)", "file.size": "\(fileSize)",
             ])
         }
-        return reloaded ?? record
+        return .ready(reloaded)
     }
 }

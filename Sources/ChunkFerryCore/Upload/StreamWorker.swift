@@ -10,11 +10,13 @@ struct StreamWorker: Sendable {
     func run() async {
         while let job = await manager.queue.next() {
             switch job {
-            case .upload(let path):
-                guard let work = await manager.begin(path) else { continue }
+            case .upload(let path, let streamID):
+                guard let begun = await manager.begin(path, streamID: streamID) else { continue }
+                guard let work = await leased(begun) else { await finish(begun, .ownedElsewhere); continue }
                 await finish(work, await uploadNextChunk(work))
-            case .finalize(let path):
-                guard let work = await manager.begin(path) else { continue }
+            case .finalize(let path, let streamID):
+                guard let begun = await manager.begin(path, streamID: streamID) else { continue }
+                guard let work = await leased(begun) else { await finish(begun, .ownedElsewhere); continue }
                 await finish(work, await Finalizer(worker: self).finalize(work))
             case .abandon(let record, let reason):
                 await abandon(record, reason: reason)
@@ -22,7 +24,23 @@ struct StreamWorker: Sendable {
         }
     }
 
+    /// `work` once this instance holds the stream's lease (re-read from Redis if the lease is new);
+    /// nil if another instance holds it.
+    private func leased(_ work: StreamWork) async -> StreamWork? {
+        let leases = context.leases
+        guard let lease = await context.redisCall({ () async throws(RedisError) -> (held: Bool, isNew: Bool) in
+            try await leases.acquire(work.streamID)
+        }), lease.held else { return nil }
+        var work = work
+        if lease.isNew { work.record = nil }
+        return work
+    }
+
     private func finish(_ work: StreamWork, _ outcome: WorkOutcome) async {
+        switch outcome {
+        case .finalized, .vanished, .ownedElsewhere: await context.leases.release(work.streamID)
+        default: break
+        }
         if case .unreadable(let record?, let error) = outcome {
             let store = context.store
             _ = await context.redisCall { () async throws(RedisError) in
@@ -45,12 +63,13 @@ struct StreamWorker: Sendable {
         guard work.status.size >= record.committedOffset + chunkSize else { return .progressed(record) }
         switch await uploadChunk(&record, length: record.chunkSize, fileSize: work.status.size) {
         case .stopped: return .stopped
+        case .leaseLost: return .ownedElsewhere
         case .failed(let error): return fileFailure(error, record: record)
         case .done: return .progressed(record)
         }
     }
 
-    enum ChunkResult { case done, stopped, failed(FileReadError) }
+    enum ChunkResult { case done, stopped, leaseLost, failed(FileReadError) }
 
     /// Reads `length` bytes at the committed offset, uploads them as the next chunk and commits it.
     /// On return `record` is what Redis holds now.
@@ -59,7 +78,7 @@ struct StreamWorker: Sendable {
         let index = Int(offset / Int64(record.chunkSize))
         let chunk: ChunkReader.Chunk
         do {
-            chunk = try await context.reader.read(context.absolutePath(record.path), offset: offset, length: length)
+            chunk = try await context.reader.read(context.absolutePath(record.path), offset: offset, length: length, expecting: record)
         } catch {
             return .failed(error)
         }
@@ -73,6 +92,7 @@ struct StreamWorker: Sendable {
         let confirmed = ChunkRecord(index: index, size: length, sha256: ByteEncoding.hex(chunk.sha256), etag: put.etag)
         let outcome = await commit(&record, chunk: confirmed, fileSize: fileSize, rebuildIfLost: true)
         if case .stopped = outcome { return .stopped }
+        if case .leaseLost = outcome { return .leaseLost }
         if case .committed = outcome {
             metrics.bytesUploaded.increment(by: length)
             metrics.chunksUploaded.increment()
@@ -87,16 +107,17 @@ struct StreamWorker: Sendable {
         return .done
     }
 
-    enum CommitResult { case committed, notCommitted, stopped }
+    enum CommitResult { case committed, notCommitted, leaseLost, stopped }
 
     /// Commits `chunk` in Redis. When Redis lost the stream (`rebuildIfLost`), it is rebuilt
     /// from the bucket, which the chunk just joined. On return `record` is what Redis holds.
     func commit(_ record: inout StreamRecord, chunk: ChunkRecord, fileSize: Int64, rebuildIfLost: Bool) async -> CommitResult {
         let store = context.store
         let snapshot = record
+        let owner = context.leases.owner
         guard let outcome = await context.redisCall({ () async throws(RedisError) -> CheckpointStore.CommitOutcome in
             try await store.commitChunk(streamID: snapshot.id, expectedOffset: snapshot.committedOffset, chunk: chunk,
-                                        fileSize: fileSize, now: WallClock.nowMilliseconds())
+                                        fileSize: fileSize, leaseOwner: owner, now: WallClock.nowMilliseconds())
         }) else { return .stopped }
         switch outcome {
         case .committed(let offset):
@@ -113,6 +134,12 @@ struct StreamWorker: Sendable {
             guard let reloaded = await load(record.id) else { return .stopped }
             record = reloaded ?? record
             return .notCommitted
+        case .leaseLost:
+            context.leases.lost(record.id)
+            context.logger.warning("another instance took this stream over; leaving it to that one", metadata: [
+                "file.path": "\(record.path)", "stream.id": "\(record.id)",
+            ])
+            return .leaseLost
         case .missingStream:
             guard rebuildIfLost else { return .stopped }
             // Redis lost its data (restarted without persistence): rebuild the checkpoint from
@@ -156,12 +183,21 @@ struct StreamWorker: Sendable {
     /// marked incomplete.
     func abandon(_ record: StreamRecord, reason: String) async {
         let store = context.store
-        guard let stored = await context.redisCall({ () async throws(RedisError) -> (record: StreamRecord, chunks: [ChunkRecord])? in
-            try await store.stream(record.id)
-        }) else { return }
-        let current = stored?.record ?? record
-        guard current.state == .active else { return }  // finished or closed meanwhile
-        let chunks = Array((stored?.chunks ?? []).prefix { $0.index < current.chunkCount })
+        var closed: (record: StreamRecord, chunks: [ChunkRecord])?
+        for _ in 0..<5 where closed == nil {
+            guard let stored = await context.redisCall({ () async throws(RedisError) -> (record: StreamRecord, chunks: [ChunkRecord])? in
+                try await store.stream(record.id)
+            }) else { return }
+            guard let stored, stored.record.state == .active else { return }  // finished or closed meanwhile
+            // Closed only if nothing moved since it was read, so the manifest lists exactly what is committed.
+            guard let won = await context.redisCall({ () async throws(RedisError) -> Bool in
+                try await store.transition(record.id, to: .abandoned, from: .active, at: stored.record.committedOffset,
+                                           fields: ["updated_at", String(WallClock.nowMilliseconds())])
+            }) else { return }
+            if won { closed = stored }
+        }
+        guard let (current, storedChunks) = closed else { return }
+        let chunks = Array(storedChunks.prefix { $0.index < current.chunkCount })
         var manifestKey = "-"
         if !chunks.isEmpty {
             let manifest = Manifest(
@@ -171,9 +207,7 @@ struct StreamWorker: Sendable {
             guard let key = await self.store(manifest, record: current) else { return }
             manifestKey = key
         }
-        guard await context.redisCall({ () async throws(RedisError) -> Bool in
-            try await store.transition(record.id, to: .abandoned, fields: ["updated_at", String(WallClock.nowMilliseconds())])
-        }) != nil else { return }
+        await context.leases.release(record.id)
         metrics.streamsAbandoned.increment()
         context.logger.warning("stream abandoned; its uploaded chunks stay in the bucket", metadata: [
             "file.path": "\(record.path)", "stream.id": "\(record.id)", "reason": "\(reason)",
@@ -196,7 +230,7 @@ struct StreamWorker: Sendable {
         switch error {
         case .vanished:
             return .vanished
-        case .truncated:
+        case .truncated, .replaced:
             return .changed(record)
         case .unreadable:
             context.logger.error("cannot read the file; retrying in 30s (check its permissions)", metadata: [

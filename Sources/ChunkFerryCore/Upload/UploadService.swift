@@ -23,14 +23,14 @@ struct UploadService: Service {
                 }
             }
             group.addTask { [abort, drainDeadline, logger] in
-                // Returns on graceful shutdown, throws on cancellation: either way, stop taking work.
+                // Returns on graceful shutdown, throws on cancellation: either way, stop taking work,
+                // and at the deadline (or on cancellation) stop what is in flight, uncommitted.
                 try? await gracefulShutdown()
                 queue.close()
-                try? await Task.sleep(for: drainDeadline)
-                if !Task.isCancelled {
+                if (try? await Task.sleep(for: drainDeadline)) != nil {
                     logger.warning("shutdown deadline reached; abandoning in-flight uploads without committing them")
-                    abort.trigger()
                 }
+                abort.trigger()
                 return false
             }
             var running = concurrency

@@ -46,7 +46,7 @@ struct DirectoryWatcher: Service {
             for event in events {
                 switch event.kind {
                 case .changed: changed.append(event.path)
-                case .removed: await manager.vanished(event.path)
+                case .removed: changed.append(event.path)  // observe stats it: a stale event must not retire a live file
                 case .directoryAdded: _ = await scan(event.path, inotify: inotify)
                 case .directoryRemoved: nextScan = .now
                 case .overflow:
@@ -54,7 +54,7 @@ struct DirectoryWatcher: Service {
                     nextScan = .now
                 }
             }
-            if !changed.isEmpty { await manager.observe(Array(Set(changed))) }
+            if !changed.isEmpty { await manager.observe(Array(Set(changed.map(RelativePath.init))).map(\.value)) }
         }
     }
 
@@ -68,7 +68,7 @@ struct DirectoryWatcher: Service {
         }
         guard let result = scanned ?? nil else { return false }
         await manager.observe(result.files)
-        if directory.isEmpty { await manager.scanCompleted(seen: Set(result.files)) }
+        if directory.isEmpty { await manager.scanCompleted(seen: result.files) }
         return true
     }
 }

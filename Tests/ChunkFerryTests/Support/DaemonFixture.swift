@@ -62,14 +62,14 @@ final class DaemonFixture: @unchecked Sendable {
 
     /// Starts `chunkferry <command>`; `asUser` drops root (so permission tests mean something).
     @discardableResult
-    func start(_ command: [String] = ["run"], asNobody: Bool = false) throws -> ManagedProcess {
+    func start(_ command: [String] = ["run"], asNobody: Bool = false, environment extra: [String: String] = [:]) throws -> ManagedProcess {
         precondition(FileManager.default.fileExists(atPath: Self.binary), "build chunkferry first: \(Self.binary) is missing")
         let wrapper = asNobody && getuid() == 0
         let process = ManagedProcess(
             name: "chunkferry",
             executable: wrapper ? "/usr/bin/setpriv" : Self.binary,
             arguments: wrapper ? ["--reuid=65534", "--regid=65534", "--clear-groups", try Self.binaryForNobody()] + command : command,
-            environment: environment,
+            environment: environment.merging(extra) { $1 },
             logPath: "\(watchDir)/../\(URL(fileURLWithPath: watchDir).lastPathComponent)-run\(runs.count).log")
         try process.start()
         runs.append(process)

@@ -1,0 +1,19 @@
+extension Manifest {
+    /// Reads manifests written before `complete` and `path_base64` existed: they were complete.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        version = try container.decode(Int.self, forKey: .version)
+        streamID = try container.decode(String.self, forKey: .streamID)
+        path = try container.decode(String.self, forKey: .path)
+        pathBase64 = try container.decodeIfPresent(String.self, forKey: .pathBase64)
+        complete = try container.decodeIfPresent(Bool.self, forKey: .complete) ?? true
+        size = try container.decode(Int64.self, forKey: .size)
+        sha256 = try container.decodeIfPresent(String.self, forKey: .sha256)
+        chunkSize = try container.decode(Int.self, forKey: .chunkSize)
+        chunks = try container.decode([Chunk].self, forKey: .chunks)
+        startedAt = try container.decode(String.self, forKey: .startedAt)
+        completedAt = try container.decode(String.self, forKey: .completedAt)
+        host = try container.decode(String.self, forKey: .host)
+        repairedChunks = try container.decodeIfPresent(Int.self, forKey: .repairedChunks) ?? 0
+    }
+}
