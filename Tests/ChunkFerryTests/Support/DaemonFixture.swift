@@ -70,7 +70,7 @@ final class DaemonFixture: @unchecked Sendable {
             executable: wrapper ? "/usr/bin/setpriv" : Self.binary,
             arguments: wrapper ? ["--reuid=65534", "--regid=65534", "--clear-groups", try Self.binaryForNobody()] + command : command,
             environment: environment.merging(extra) { $1 },
-            logPath: "\(watchDir)/../\(URL(fileURLWithPath: watchDir).lastPathComponent)-run\(runs.count).log")
+            logPath: "\(Scratch.root)/\(URL(fileURLWithPath: watchDir).lastPathComponent)-run\(runs.count).log")
         try process.start()
         runs.append(process)
         return process
@@ -118,7 +118,7 @@ final class DaemonFixture: @unchecked Sendable {
     func waitForManifestMatchingFile(_ path: String, timeout: Duration = .seconds(60)) async throws -> Manifest {
         var found: Manifest?
         try await waitUntil("a manifest matching \(path)", timeout: timeout) {
-            let expected = try Self.sha256(ofFile: "\(watchDir)/\(path)")
+            let expected = try Self.sha256(ofFile: PathEscaping.systemPath(root: watchDir, relative: path))
             found = try await manifests(for: path).first { $0.sha256 == expected }
             return found != nil
         }
@@ -134,13 +134,31 @@ final class DaemonFixture: @unchecked Sendable {
             bytes.withUnsafeBytes { whole.update($0) }
         }
         #expect(manifest.isContiguous, sourceLocation: sourceLocation)
-        let fileHash = try Self.sha256(ofFile: file ?? "\(watchDir)/\(manifest.path)")
+        let fileHash = try file.map { try Self.sha256(ofFile: $0) }
+            ?? Self.sha256(ofFile: PathEscaping.systemPath(root: watchDir, relative: manifest.chunks.first.map {
+                String($0.key.dropLast("/\(manifest.streamID)/chunk-00000000".count))
+            } ?? manifest.path))
         #expect(ByteEncoding.hex(whole.finalize()) == fileHash, "bucket bytes differ from \(manifest.path)", sourceLocation: sourceLocation)
         #expect(manifest.sha256 == fileHash, sourceLocation: sourceLocation)
     }
 
     static func sha256(ofFile path: String) throws -> String {
         ByteEncoding.hex(Digest.sha256(Array(try Data(contentsOf: URL(fileURLWithPath: path)))))
+    }
+
+    /// SHA-256 of a file named by raw bytes (names need not be UTF-8).
+    static func sha256(ofFile path: [CChar]) throws -> String {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw HarnessError("cannot open \(String(decoding: path.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)): errno \(errno)") }
+        defer { close(descriptor) }
+        var digest = Digest(.sha256)
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            guard count > 0 else { break }
+            buffer.withUnsafeBytes { digest.update(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        }
+        return ByteEncoding.hex(digest.finalize())
     }
 
     func stopAll() {

@@ -8,14 +8,25 @@ final class SeaweedServer: TestServer {
     static let secretKey = "chunkferry-test-secret-Zx81"
 
     let s3Port: Int
+    /// With TLS: the https port, serving a self-signed certificate for 127.0.0.1.
+    let httpsPort: Int?
     let directory: String
     let process: ManagedProcess
 
-    init() async throws {
+    /// The self-signed certificate's PEM file (its own CA), when serving TLS.
+    var certificateFile: String? { httpsPort == nil ? nil : "\(directory)/cert.pem" }
+
+    init(tls: Bool = false) async throws {
         directory = Scratch.directory("seaweed")
         // Each HTTP port's +10000 is its gRPC port, and must be free too.
         let ports = (0..<5).map { _ in FreePort.next(plus: [10_000]) }
         s3Port = ports[3]
+        httpsPort = tls ? FreePort.next() : nil
+        var tlsArguments: [String] = []
+        if let httpsPort {
+            try Self.makeCertificate(in: directory)
+            tlsArguments = ["-s3.port.https=\(httpsPort)", "-s3.cert.file=\(directory)/cert.pem", "-s3.key.file=\(directory)/key.pem"]
+        }
         let identities = """
             {"identities":[{"name":"admin","credentials":[{"accessKey":"\(Self.accessKey)","secretKey":"\(Self.secretKey)"}],
             "actions":["Admin","Read","Write","List","Tagging"]}]}
@@ -29,18 +40,19 @@ final class SeaweedServer: TestServer {
                 "-master.port=\(ports[0])", "-volume.port=\(ports[1])", "-filer.port=\(ports[2])",
                 "-s3.port=\(ports[3])", "-admin.port=\(ports[4])", "-s3.config=\(directory)/identities.json",
                 "-s3.port.iceberg=0", "-s3.port.lance=0", "-webdav=false", "-admin.ui=false",
-            ],
+            ] + tlsArguments,
             logPath: "\(directory)/weed.log"
         )
         try await start()
     }
 
-    var endpoint: String { "http://127.0.0.1:\(s3Port)" }
+    var endpoint: String { httpsPort.map { "https://127.0.0.1:\($0)" } ?? "http://127.0.0.1:\(s3Port)" }
 
     func settings(bucket: String, secretKey: String = SeaweedServer.secretKey, integrity: S3Settings.Integrity = .sha256,
                   stallTimeoutSeconds: Int = 30) -> S3Settings {
         S3Settings(endpoint: endpoint, bucket: bucket, accessKeyID: Self.accessKey, secretAccessKey: Secret(secretKey),
-                   integrity: integrity, connectTimeoutMilliseconds: 2_000, stallTimeoutSeconds: stallTimeoutSeconds)
+                   caFile: certificateFile, integrity: integrity, connectTimeoutMilliseconds: 2_000,
+                   stallTimeoutSeconds: stallTimeoutSeconds)
     }
 
     /// A client for a new, empty bucket of its own.
@@ -69,5 +81,19 @@ final class SeaweedServer: TestServer {
             }
         }
         throw HarnessError("SeaweedFS on port \(s3Port) not ready within 60 s (\(String(describing: lastError))):\n\(process.log().suffix(2000))")
+    }
+
+    /// A self-signed certificate for 127.0.0.1 and localhost, made with openssl.
+    private static func makeCertificate(in directory: String) throws {
+        let openssl = ManagedProcess(
+            name: "openssl", executable: "openssl",
+            arguments: ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(directory)/key.pem", "-out", "\(directory)/cert.pem",
+                        "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+            logPath: "\(directory)/openssl.log")
+        try openssl.start()
+        while openssl.isRunning { usleep(20_000) }
+        guard FileManager.default.fileExists(atPath: "\(directory)/cert.pem") else {
+            throw HarnessError("openssl could not make a certificate: \(openssl.log())")
+        }
     }
 }
