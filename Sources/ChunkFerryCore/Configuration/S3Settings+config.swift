@@ -1,7 +1,8 @@
 extension S3Settings {
     /// Keys: `S3_ENDPOINT`, `S3_BUCKET` (required), `S3_REGION` (falls back to `AWS_REGION`, then
     /// `us-east-1`), `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` (required), `AWS_SESSION_TOKEN`,
-    /// `S3_FORCE_PATH_STYLE` (default true when S3_ENDPOINT is set), `S3_CA_FILE`, `S3_INTEGRITY`.
+    /// `S3_FORCE_PATH_STYLE` (default true when S3_ENDPOINT is set), `S3_CA_FILE`, `S3_INTEGRITY`,
+    /// `S3_STALL_TIMEOUT` (default `30s`).
     public init(config: SettingsReader) throws(SettingsError) {
         let endpoint = config.string(.s3Endpoint) ?? ""
         do throws(S3Error) {
@@ -14,6 +15,10 @@ extension S3Settings {
             throw SettingsError(.integrity, value: integrityText, expected: "sha256 or md5")
         }
         let caFile = config.string(.caFile)
+        let stall = try config.duration(.stallTimeout) ?? .seconds(30)
+        guard stall >= .seconds(1) else {
+            throw SettingsError(.stallTimeout, value: config.string(.stallTimeout), expected: "at least 1s")
+        }
         self.init(
             endpoint: endpoint,
             bucket: try config.required(.s3Bucket, "set it to the bucket to upload into"),
@@ -23,7 +28,8 @@ extension S3Settings {
             sessionToken: config.string(.sessionToken).map(Secret.init),
             forcePathStyle: try config.bool(.forcePathStyle),
             caFile: caFile,
-            integrity: integrity
+            integrity: integrity,
+            stallTimeoutSeconds: Int(stall.seconds.rounded(.up))
         )
     }
 }

@@ -41,6 +41,7 @@ extension SettingKey {
     public static let sessionToken = SettingKey("AWS_SESSION_TOKEN", secret: true, "session token for temporary credentials")
     public static let forcePathStyle = SettingKey("S3_FORCE_PATH_STYLE", default: "true when S3_ENDPOINT is set", "bucket in the path instead of the host name")
     public static let caFile = SettingKey("S3_CA_FILE", "PEM file of CA certificates to trust for https")
+    public static let stallTimeout = SettingKey("S3_STALL_TIMEOUT", default: "30s", "give up on a store request that moved no byte for this long, and retry")
     public static let createBucket = SettingKey("S3_CREATE_BUCKET", default: "false", "create the bucket if it does not exist")
     public static let integrity = SettingKey("S3_INTEGRITY", default: "sha256", "how the store verifies each chunk: sha256 (x-amz-checksum-sha256) or md5 (Content-MD5)")
     public static let leaseTTL = SettingKey("LEASE_TTL", default: "15s", "how long a stream stays with an instance that stopped renewing it (several instances on one directory)")
@@ -52,7 +53,7 @@ extension SettingKey {
     public static let all: [SettingKey] = [
         .configFile, .watchDir, .fileExtensions, .scanInterval, .chunkSize, .idleTimeout, .uploadConcurrency,
         .redisURL, .redisNamespace, .s3Endpoint, .s3Bucket, .s3Prefix, .s3Region, .awsRegion, .accessKeyID,
-        .secretAccessKey, .sessionToken, .forcePathStyle, .caFile, .createBucket, .integrity, .nodeID, .leaseTTL,
+        .secretAccessKey, .sessionToken, .forcePathStyle, .caFile, .stallTimeout, .createBucket, .integrity, .nodeID, .leaseTTL,
         .logLevel, .logFormat,
     ]
 }

@@ -3,7 +3,7 @@ import ServiceLifecycle
 /// Capped exponential backoff with jitter, for every store and Redis operation.
 struct RetryPolicy: Sendable {
     var initialDelay: Duration = .milliseconds(200)
-    var maximumDelay: Duration = .seconds(10)
+    var maximumDelay: Duration = .seconds(5)
     /// Errors no retry can fix (wrong credentials) are still retried, slowly, so the daemon
     /// picks up a fix without a restart and loses nothing meanwhile.
     var fatalDelay: Duration = .seconds(30)
