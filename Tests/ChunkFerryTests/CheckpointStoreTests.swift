@@ -119,6 +119,11 @@ import Testing
         #expect(try await store.leaseOwners(["s"]) == ["b/2"])
         try await store.releaseLeases(["s"], owner: "b/2")
         #expect(try await store.leaseOwners(["s"]) == [nil])
+
+        // A lease nobody holds (Redis lost it) is taken by the committing instance.
+        #expect(try await store.commitChunk(streamID: "s", expectedOffset: 10, chunk: chunk(1, size: 10), leaseOwner: "a/1",
+                                            leaseTTL: .seconds(5), now: 3) == .committed(offset: 20))
+        #expect(try await store.leaseOwners(["s"]) == ["a/1"])
     }
 
     @Test func racingWritersExactlyOneWins() async throws {

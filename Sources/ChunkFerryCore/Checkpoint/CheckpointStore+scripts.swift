@@ -8,15 +8,20 @@ extension CheckpointStore {
         return 1
         """
 
-    /// KEYS: stream, chunks, lease. ARGV: expected offset, index, size, record, now, file size, lease owner.
-    /// Returns {1, offset} committed, {0, offset} someone else moved the offset, {-1, 0} no stream,
-    /// {-2, offset} the caller no longer holds the stream's lease (another instance took it over).
+    /// KEYS: stream, chunks, lease. ARGV: expected offset, index, size, record, now, file size, lease
+    /// owner, lease ttl ms. Returns {1, offset} committed, {0, offset} someone else moved the offset,
+    /// {-1, 0} no stream, {-2, offset} another instance holds the stream's lease. A lease nobody
+    /// holds (it lapsed, or Redis lost it) is taken for the caller.
     /// Re-committing the very chunk that moved the offset (a retry whose reply was lost) counts as committed.
     static let commitScript = """
         local current = redis.call('HGET', KEYS[1], 'committed')
         if not current then return {-1, 0} end
         current = tonumber(current)
-        if ARGV[7] ~= '' and redis.call('GET', KEYS[3]) ~= ARGV[7] then return {-2, current} end
+        if ARGV[7] ~= '' then
+            local holder = redis.call('GET', KEYS[3])
+            if not holder then redis.call('SET', KEYS[3], ARGV[7], 'PX', ARGV[8])
+            elseif holder ~= ARGV[7] then return {-2, current} end
+        end
         local expected = tonumber(ARGV[1])
         local size = tonumber(ARGV[3])
         if current == expected then

@@ -39,15 +39,17 @@ public struct CheckpointStore: Sendable {
 
     /// Records `chunk` and advances the offset from `expectedOffset` by its size, atomically and
     /// only if the offset is still `expectedOffset`. Call only after the store confirmed the chunk.
-    /// With `leaseOwner`, only while that owner holds the stream's lease.
+    /// With `leaseOwner`, only while no other owner holds the stream's lease (a free lease is
+    /// taken for `leaseTTL`).
     public func commitChunk(
-        streamID: String, expectedOffset: Int64, chunk: ChunkRecord, fileSize: Int64? = nil, leaseOwner: String? = nil, now: Int64
+        streamID: String, expectedOffset: Int64, chunk: ChunkRecord, fileSize: Int64? = nil, leaseOwner: String? = nil,
+        leaseTTL: Duration = .seconds(15), now: Int64
     ) async throws(RedisError) -> CommitOutcome {
         let newOffset = expectedOffset + Int64(chunk.size)
         let reply = try await redis.command(
             "EVAL", Self.commitScript, "3", streamKey(streamID), chunksKey(streamID), leaseKey(streamID),
             String(expectedOffset), String(chunk.index), String(chunk.size), chunk.redisValue, String(now),
-            String(max(fileSize ?? newOffset, newOffset)), leaseOwner ?? "")
+            String(max(fileSize ?? newOffset, newOffset)), leaseOwner ?? "", String(leaseTTL.milliseconds))
         let values = reply.array.compactMap(\.integer)
         guard values.count == 2 else { throw RedisError(kind: .data, message: "unexpected commit reply \(reply)") }
         switch values[0] {

@@ -87,10 +87,7 @@ struct Finalizer: Sendable {
             return .failure(RepairStop(outcome: worker.fileFailure(error, record: record)))
         }
         let key = context.layout.chunkKey(streamPrefix: record.keyPrefix, index: index)
-        let s3 = context.s3
-        guard let put = await context.storeCall({ () async throws(S3Error) -> S3PutResult in
-            try await s3.putObject(key: key, body: chunk.bytes, sha256: chunk.sha256)
-        }) else { return .failure(RepairStop(outcome: .stopped)) }
+        guard let put = await worker.putConfirmed(key: key, chunk) else { return .failure(RepairStop(outcome: .stopped)) }
         let repaired = ChunkRecord(index: index, size: length, sha256: ByteEncoding.hex(chunk.sha256), etag: put.etag)
         let store = context.store
         guard await context.redisCall({ () async throws(RedisError) -> Bool in

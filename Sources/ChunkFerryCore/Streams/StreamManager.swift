@@ -127,8 +127,10 @@ actor StreamManager {
             file.bucketChecked = true
         }
         switch outcome {
-        case .progressed, .stopped:
+        case .progressed:
             break
+        case .stopped:
+            file.bucketChecked = false  // cut short, perhaps mid-recovery: look at the bucket again
         case .finalized(let record):
             if record.fileSize != file.status.size { file.changedAt = .now }  // grew while finalizing
         case .changed:

@@ -84,10 +84,7 @@ struct StreamWorker: Sendable {
         }
         let key = context.layout.chunkKey(streamPrefix: record.keyPrefix, index: index)
         let started = ContinuousClock.now
-        let s3 = context.s3
-        guard let put = await context.storeCall({ () async throws(S3Error) -> S3PutResult in
-            try await s3.putObject(key: key, body: chunk.bytes, sha256: chunk.sha256)
-        }) else { return .stopped }
+        guard let put = await putConfirmed(key: key, chunk) else { return .stopped }
         let elapsed = ContinuousClock.now - started
         let confirmed = ChunkRecord(index: index, size: length, sha256: ByteEncoding.hex(chunk.sha256), etag: put.etag)
         let outcome = await commit(&record, chunk: confirmed, fileSize: fileSize, rebuildIfLost: true)
@@ -109,15 +106,35 @@ struct StreamWorker: Sendable {
 
     enum CommitResult { case committed, notCommitted, leaseLost, stopped }
 
+    /// Stores a chunk until the store confirms it. After a failed attempt whose answer may have
+    /// been lost (a timeout, a dropped connection) the store is asked first whether it already
+    /// holds these exact bytes, so a chunk that arrived is not sent again.
+    func putConfirmed(key: String, _ chunk: ChunkReader.Chunk) async -> S3PutResult? {
+        let s3 = context.s3
+        let integrity = s3.settings.integrity
+        var attempted = false
+        return await context.storeCall { () async throws(S3Error) -> S3PutResult in
+            if attempted, let stored = try await s3.headObject(key: key), stored.size == Int64(chunk.bytes.count) {
+                let sameBytes = integrity == .sha256
+                    ? stored.checksumSHA256 == ByteEncoding.base64(chunk.sha256)
+                    : stored.etag.lowercased() == ByteEncoding.hex(Digest.md5(chunk.bytes))
+                if sameBytes { return S3PutResult(etag: stored.etag, checksumSHA256: stored.checksumSHA256) }
+            }
+            attempted = true
+            return try await s3.putObject(key: key, body: chunk.bytes, sha256: chunk.sha256)
+        }
+    }
+
     /// Commits `chunk` in Redis. When Redis lost the stream (`rebuildIfLost`), it is rebuilt
     /// from the bucket, which the chunk just joined. On return `record` is what Redis holds.
     func commit(_ record: inout StreamRecord, chunk: ChunkRecord, fileSize: Int64, rebuildIfLost: Bool) async -> CommitResult {
         let store = context.store
         let snapshot = record
         let owner = context.leases.owner
+        let ttl = context.leases.ttl
         guard let outcome = await context.redisCall({ () async throws(RedisError) -> CheckpointStore.CommitOutcome in
             try await store.commitChunk(streamID: snapshot.id, expectedOffset: snapshot.committedOffset, chunk: chunk,
-                                        fileSize: fileSize, leaseOwner: owner, now: WallClock.nowMilliseconds())
+                                        fileSize: fileSize, leaseOwner: owner, leaseTTL: ttl, now: WallClock.nowMilliseconds())
         }) else { return .stopped }
         switch outcome {
         case .committed(let offset):
