@@ -67,6 +67,10 @@ actor StreamManager {
         if !initialScanDone {
             initialScanDone = true
             closeOrphanedStreams()
+            let finished = files.values.filter(\.isFinalizedAsIs).count
+            logger.info("initial scan complete", metadata: [
+                "files": "\(files.count)", "files.finished": "\(finished)", "jobs.queued": "\(queue.count)",
+            ])
         }
         let present = Set(seen.map(RelativePath.init))
         for path in files.keys where !present.contains(path) {
