@@ -34,6 +34,12 @@ static inline CURLcode cf_curl_set_data_callback(CURL *handle, CURLoption option
     return curl_easy_setopt(handle, option, callback);
 }
 
+typedef int (*cf_curl_seek_callback)(void *userdata, curl_off_t offset, int origin);
+
+static inline CURLcode cf_curl_set_seek_callback(CURL *handle, cf_curl_seek_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_SEEKFUNCTION, callback);
+}
+
 static inline CURLcode cf_curl_set_progress_callback(CURL *handle, cf_curl_progress_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
 }

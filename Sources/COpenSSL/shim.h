@@ -19,6 +19,13 @@ static inline EVP_MD_CTX *cf_digest_new_md5(void) {
     return context;
 }
 
+/// A new context continuing from `source`'s state (NULL on failure).
+static inline EVP_MD_CTX *cf_digest_copy(const EVP_MD_CTX *source) {
+    EVP_MD_CTX *copy = EVP_MD_CTX_new();
+    if (copy && EVP_MD_CTX_copy_ex(copy, source) != 1) { EVP_MD_CTX_free(copy); return NULL; }
+    return copy;
+}
+
 static inline int cf_hmac_sha256(const void *key, int key_length, const unsigned char *data, size_t data_length,
                                  unsigned char *out) {
     unsigned int out_length = 0;

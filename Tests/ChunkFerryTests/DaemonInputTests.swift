@@ -37,7 +37,8 @@ import Testing
     }
 
     @Test func oddFilesGetTheirBehaviourWhileOthersCarryOn() async throws {
-        let fixture = try await DaemonFixture()
+        // A longer idle time, so deleted.mp4 is still unfinished when it is deleted.
+        let fixture = try await DaemonFixture(environment: ["IDLE_TIMEOUT": "6s"])
         let root = fixture.watchDir
         for directory in ["dir.mp4", ".cache", "Café Straße"] {
             try FileManager.default.createDirectory(atPath: "\(root)/\(directory)", withIntermediateDirectories: true)
@@ -57,7 +58,8 @@ import Testing
         try fixture.start(asNobody: true)
         try FileWriter.append("\(root)/deleted.mp4", FileWriter.randomBytes(6 * 1024 * 1024))
         try await fixture.waitUntil("deleted.mp4's first chunk") { !fixture.events("chunk uploaded", path: "deleted.mp4").isEmpty }
-        #expect(unlink("\(root)/deleted.mp4") == 0)
+        try FileWriter.append("\(root)/deleted.mp4", FileWriter.randomBytes(100_000))  // still being written…
+        #expect(unlink("\(root)/deleted.mp4") == 0)  // …when it is deleted
 
         for name in ["empty.mp4", "dir.mp4/inner.mp4", "Café Straße/caméra 1.MP4", "outside-target.mp4"] {
             try await fixture.expectBucketMatchesFile(try await fixture.waitForManifestMatchingFile(name))

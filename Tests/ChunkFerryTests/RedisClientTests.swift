@@ -73,7 +73,7 @@ import Testing
         var started = clock.now
         let frozen = await #expect(throws: RedisError.self) { try await client.command("GET", "k") }
         #expect(frozen?.isRetryable == true)
-        #expect(clock.now - started < .seconds(5))
+        #expect(clock.now - started < .seconds(10))  // 1 s command timeout, one reconnect; slack for a loaded machine
         server.thaw()
         #expect(try await client.command("GET", "k").string == "v")
 
@@ -81,6 +81,6 @@ import Testing
         started = clock.now
         let stopped = await #expect(throws: RedisError.self) { try await client.command("GET", "k") }
         #expect(stopped?.kind == .connection)
-        #expect(clock.now - started < .seconds(5))
+        #expect(clock.now - started < .seconds(10))
     }
 }

@@ -184,7 +184,7 @@ import Testing
         wrong[3] ^= 0x55
         let call = S3Client.Call(
             operation: "PutObject", method: .put, key: "bad-md5",
-            headers: [("Content-MD5", ByteEncoding.base64(wrong))], body: body,
+            headers: [("Content-MD5", ByteEncoding.base64(wrong))], body: .bytes(body),
             payloadHash: ByteEncoding.hex(Digest.sha256(body)))
         let error = await #expect(throws: S3Error.self) { _ = try await client.send(call) }
         #expect(error?.code == "BadDigest")

@@ -21,7 +21,18 @@ struct Digest: ~Copyable {
         self.context = created
     }
 
+    private init(algorithm: Algorithm, context: OpaquePointer) {
+        self.algorithm = algorithm
+        self.context = context
+    }
+
     deinit { EVP_MD_CTX_free(context) }
+
+    /// An independent digest continuing from this one's state.
+    func copy() -> Digest {
+        guard let copied = cf_digest_copy(context) else { fatalError("libcrypto could not copy a digest") }
+        return Digest(algorithm: algorithm, context: copied)
+    }
 
     mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return }

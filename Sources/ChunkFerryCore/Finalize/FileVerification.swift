@@ -2,41 +2,49 @@
 import Glibc
 #endif
 
-/// One pass over a finished file: each chunk's SHA-256 and the whole file's, read in chunk-sized
-/// pieces (never the whole file in memory).
+/// One pass over a finished file: each chunk's SHA-256 and the whole file's, read through the
+/// reader thread's buffer (never a whole chunk in memory).
 struct FileVerification: Sendable {
     var chunkHashes: [String]
     var fileSHA256: String
     var size: Int64
 
-    /// Hashes `path` (if still the stream's file) as chunks of `chunkSize`; runs on a reader
-    /// thread. Gives up between chunks once `abort` is triggered (shutdown).
-    static func scan(_ path: [CChar], chunkSize: Int, stream: StreamRecord, abort: TransferAbort) -> Result<FileVerification, FileReadError> {
-        let descriptor: Int32
+    /// Hashes the file `file` names (if still that file) as chunks of `chunkSize`; runs on a reader
+    /// thread. Gives up between pieces once `abort` is triggered (shutdown).
+    static func scan(_ file: FileRange, chunkSize: Int, buffer: UnsafeMutableRawBufferPointer,
+                     abort: TransferAbort) -> Result<FileVerification, FileReadError> {
         do throws(FileReadError) {
-            descriptor = try ChunkReader.open(path, device: stream.device, inode: stream.inode)
+            let (descriptor, _) = try file.open()
+            defer { close(descriptor) }
+            var info = stat()
+            guard fstat(descriptor, &info) == 0 else { throw .from(errno: errno) }
+            let size = Int64(info.st_size)
+            var whole = Digest(.sha256)
+            var chunk = Digest(.sha256)
+            var inChunk = 0
+            var hashes: [String] = []
+            var position: Int64 = 0
+            while position < size {
+                if abort.isTriggered { throw .unreadable(Errno(ECANCELED)) }
+                let wanted = Int(min(Int64(buffer.count), size - position, Int64(chunkSize - inChunk)))
+                let piece = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<wanted])
+                let got = try FileRange.read(descriptor, into: piece, at: position)
+                guard got > 0 else { throw .truncated(available: Int(position)) }
+                let bytes = UnsafeRawBufferPointer(rebasing: piece[0..<got])
+                whole.update(bytes)
+                chunk.update(bytes)
+                position += Int64(got)
+                inChunk += got
+                if inChunk == chunkSize || position == size {
+                    let finished = chunk
+                    chunk = Digest(.sha256)
+                    hashes.append(ByteEncoding.hex(finished.finalize()))
+                    inChunk = 0
+                }
+            }
+            return .success(FileVerification(chunkHashes: hashes, fileSHA256: ByteEncoding.hex(whole.finalize()), size: size))
         } catch {
             return .failure(error)
         }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { return .failure(ChunkReader.classify(errno)) }
-        let size = Int64(info.st_size)
-        var whole = Digest(.sha256)
-        var hashes: [String] = []
-        var offset: Int64 = 0
-        while offset < size {
-            if abort.isTriggered { return .failure(.unreadable(Errno(ECANCELED))) }
-            let length = Int(min(Int64(chunkSize), size - offset))
-            do throws(FileReadError) {
-                let bytes = try ChunkReader.readRange(descriptor: descriptor, offset: offset, length: length)
-                bytes.withUnsafeBytes { whole.update($0) }
-                hashes.append(ByteEncoding.hex(Digest.sha256(bytes)))
-            } catch {
-                return .failure(error)
-            }
-            offset += Int64(length)
-        }
-        return .success(FileVerification(chunkHashes: hashes, fileSHA256: ByteEncoding.hex(whole.finalize()), size: size))
     }
 }

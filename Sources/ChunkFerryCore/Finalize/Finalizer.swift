@@ -28,7 +28,7 @@ struct Finalizer: Sendable {
 
         while record.committedOffset < before.size {
             let length = Int(min(Int64(record.chunkSize), before.size - record.committedOffset))
-            switch await worker.uploadChunk(&record, length: length, fileSize: before.size) {
+            switch await worker.uploadChunk(&record, length: length, fileSize: before.size, digest: work.digest) {
             case .stopped: return .stopped
             case .leaseLost: return .ownedElsewhere
             case .failed(let error): return worker.fileFailure(error, record: record)
@@ -36,11 +36,29 @@ struct Finalizer: Sendable {
             }
         }
 
-        let chunkSize = record.chunkSize
-        let stream = record
+        let store = context.store
+        let streamID = record.id
+        guard let stored = await context.redisCall({ () async throws(RedisError) -> [ChunkRecord] in
+            try await store.stream(streamID)?.chunks ?? []
+        }) else { return .stopped }
+        var chunks = Dictionary(stored.map { ($0.index, $0) }, uniquingKeysWith: { $1 })
+        let chunkSize = Int64(record.chunkSize)
+        let chunkCount = Int((before.size + chunkSize - 1) / chunkSize)
+        let expectedSize = { (index: Int) in Int(min(chunkSize, before.size - Int64(index) * chunkSize)) }
+
+        // Every byte was hashed after the file's last write: the running digest is the file's.
+        if let proven = work.digest.provenSHA256(size: before.size, modified: before.modified),
+           (0..<chunkCount).allSatisfy({ chunks[$0]?.size == expectedSize($0) }) {
+            guard case .success(let after) = FileStatus.of(path), after.isUnchanged(since: before) else { return .changed(record) }
+            return await complete(record, size: before.size, sha256: proven, chunks: (0..<chunkCount).compactMap { chunks[$0] },
+                                  repaired: 0, reread: false, started: started)
+        }
+
+        let range = context.fileRange(record, offset: 0, length: Int(before.size))
         let abort = context.abort
-        guard let scanned = await context.reader.run({
-            FileVerification.scan(path, chunkSize: chunkSize, stream: stream, abort: abort)
+        let size = record.chunkSize
+        guard let scanned = await context.reader.run({ buffer in
+            FileVerification.scan(range, chunkSize: size, buffer: buffer, abort: abort)
         }) else { return .stopped }
         let verification: FileVerification
         switch scanned {
@@ -49,18 +67,10 @@ struct Finalizer: Sendable {
         }
         guard verification.size == before.size else { return .changed(record) }
 
-        let store = context.store
-        let streamID = record.id
-        guard let stored = await context.redisCall({ () async throws(RedisError) -> [ChunkRecord] in
-            try await store.stream(streamID)?.chunks ?? []
-        }) else { return .stopped }
-        var chunks = Dictionary(stored.map { ($0.index, $0) }, uniquingKeysWith: { $1 })
         var repaired = 0
         for (index, hash) in verification.chunkHashes.enumerated() {
-            let offset = Int64(index) * Int64(chunkSize)
-            let length = Int(min(Int64(chunkSize), before.size - offset))
-            if let existing = chunks[index], existing.sha256 == hash, existing.size == length { continue }
-            switch await repair(record, index: index, offset: offset, length: length) {
+            if let existing = chunks[index], existing.sha256 == hash, existing.size == expectedSize(index) { continue }
+            switch await repair(record, index: index, offset: Int64(index) * chunkSize, length: expectedSize(index)) {
             case .success(let chunk):
                 chunks[index] = chunk
                 repaired += 1
@@ -68,6 +78,7 @@ struct Finalizer: Sendable {
                 return stop.outcome
             }
         }
+        if repaired > 0 { work.digest.invalidate() }
 
         let after: FileStatus
         switch FileStatus.of(path) {
@@ -75,20 +86,28 @@ struct Finalizer: Sendable {
         case .failure(let error): return error.isMissing ? .vanished : .unreadable(record, .unreadable(error))
         }
         guard after.isUnchanged(since: before) else { return .changed(record) }
-        return await complete(record, verification: verification, chunks: chunks, repaired: repaired, started: started)
+        return await complete(record, size: verification.size, sha256: verification.fileSHA256,
+                              chunks: (0..<verification.chunkHashes.count).compactMap { chunks[$0] }, repaired: repaired,
+                              reread: true, started: started)
     }
 
     /// Re-reads and re-sends one chunk whose bytes differ from what the store holds.
     private func repair(_ record: StreamRecord, index: Int, offset: Int64, length: Int) async -> Result<ChunkRecord, RepairStop> {
-        let chunk: ChunkReader.Chunk
+        let range = context.fileRange(record, offset: offset, length: length)
+        let hash: ChunkReader.Hash
         do {
-            chunk = try await context.reader.read(context.absolutePath(record.path), offset: offset, length: length, expecting: record)
+            hash = try await context.reader.hash(range, md5: context.s3.settings.integrity == .md5)
         } catch {
             return .failure(RepairStop(outcome: worker.fileFailure(error, record: record)))
         }
         let key = context.layout.chunkKey(streamPrefix: record.keyPrefix, index: index)
-        guard let put = await worker.putConfirmed(key: key, chunk) else { return .failure(RepairStop(outcome: .stopped)) }
-        let repaired = ChunkRecord(index: index, size: length, sha256: ByteEncoding.hex(chunk.sha256), etag: put.etag)
+        let put: S3PutResult
+        switch await worker.putConfirmed(key: key, range, hash) {
+        case .confirmed(let result): put = result
+        case .stopped: return .failure(RepairStop(outcome: .stopped))
+        case .sourceChanged(let error): return .failure(RepairStop(outcome: worker.fileFailure(error, record: record)))
+        }
+        let repaired = ChunkRecord(index: index, size: length, sha256: ByteEncoding.hex(hash.sha256), etag: put.etag)
         let store = context.store
         guard await context.redisCall({ () async throws(RedisError) -> Bool in
             try await store.repairChunk(streamID: record.id, chunk: repaired, now: WallClock.nowMilliseconds())
@@ -103,17 +122,16 @@ struct Finalizer: Sendable {
     struct RepairStop: Error { let outcome: WorkOutcome }
 
     /// Writes the manifest, then marks the stream finalized.
-    private func complete(_ record: StreamRecord, verification: FileVerification, chunks: [Int: ChunkRecord], repaired: Int,
-                          started: ContinuousClock.Instant) async -> WorkOutcome {
+    private func complete(_ record: StreamRecord, size: Int64, sha256: String, chunks: [ChunkRecord], repaired: Int,
+                          reread: Bool, started: ContinuousClock.Instant) async -> WorkOutcome {
         let completedAt = WallClock.nowMilliseconds()
         let manifest = Manifest(
-            record: record, chunks: (0..<verification.chunkHashes.count).compactMap { chunks[$0] }, layout: context.layout,
-            complete: true, size: verification.size, sha256: verification.fileSHA256, completedAt: completedAt,
-            repairedChunks: record.repairedChunks + repaired)
+            record: record, chunks: chunks, layout: context.layout, complete: true, size: size, sha256: sha256,
+            completedAt: completedAt, repairedChunks: record.repairedChunks + repaired)
         guard let key = await worker.store(manifest, record: record) else { return .stopped }
         let store = context.store
         guard let marked = await context.redisCall({ () async throws(RedisError) -> Bool in
-            try await store.markFinalized(record.id, size: verification.size, sha256: verification.fileSHA256, completedAt: completedAt)
+            try await store.markFinalized(record.id, size: size, sha256: sha256, completedAt: completedAt)
         }) else { return .stopped }
         guard marked else {  // abandoned or moved on meanwhile: take what Redis holds now
             guard let reloaded = await worker.load(record.id) else { return .stopped }
@@ -122,17 +140,18 @@ struct Finalizer: Sendable {
 
         var finalized = record
         finalized.state = .finalized
-        finalized.fileSize = verification.size
-        finalized.committedOffset = verification.size
+        finalized.fileSize = size
+        finalized.committedOffset = size
         finalized.chunkCount = manifest.chunks.count
-        finalized.sha256 = verification.fileSHA256
+        finalized.sha256 = sha256
         finalized.completedAt = completedAt
         finalized.repairedChunks = manifest.repairedChunks
         worker.metrics.streamsFinalized.increment()
         context.logger.info("stream finalized", metadata: [
-            "file.path": "\(record.path)", "stream.id": "\(record.id)", "file.size": "\(verification.size)",
-            "file.sha256": "\(verification.fileSHA256)", "chunks": "\(manifest.chunks.count)",
-            "chunks.repaired": "\(repaired)", "finalize.ms": "\((ContinuousClock.now - started).milliseconds)",
+            "file.path": "\(record.path)", "stream.id": "\(record.id)", "file.size": "\(size)",
+            "file.sha256": "\(sha256)", "chunks": "\(manifest.chunks.count)", "chunks.repaired": "\(repaired)",
+            "verified": "\(reread ? "re-read" : "hashed once, unchanged since")",
+            "finalize.ms": "\((ContinuousClock.now - started).milliseconds)",
             "manifest.key": "\(key)",
         ])
         return .finalized(finalized)

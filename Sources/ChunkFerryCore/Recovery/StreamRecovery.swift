@@ -81,24 +81,19 @@ struct StreamRecovery: Sendable {
 
     /// The chunk's record if the stored object matches the file's bytes; `.some(nil)` if not.
     private func verify(_ record: StreamRecord, index: Int, size: Int, object: S3ObjectInfo) async -> ChunkRecord?? {
-        let offset = Int64(index) * Int64(record.chunkSize)
-        guard let chunk = try? await context.reader.read(context.absolutePath(record.path), offset: offset, length: size,
-                                                         expecting: record) else {
-            return .some(nil)
-        }
         let s3 = context.s3
         guard let head = await context.storeCall({ () async throws(S3Error) -> S3ObjectInfo? in try await s3.headObject(key: object.key) })
         else { return nil }
         guard let head, head.size == Int64(size) else { return .some(nil) }
-        let matches: Bool
-        if let stored = head.checksumSHA256 {
-            matches = stored == ByteEncoding.base64(chunk.sha256)
-        } else if head.etag.count == 32, !head.etag.contains("-") {
-            matches = head.etag.lowercased() == ByteEncoding.hex(Digest.md5(chunk.bytes))
-        } else {
-            matches = false  // nothing the store keeps can vouch for these bytes
+        let byMD5 = head.checksumSHA256 == nil
+        guard !byMD5 || (head.etag.count == 32 && !head.etag.contains("-")) else { return .some(nil) }  // nothing vouches for it
+        let offset = Int64(index) * Int64(record.chunkSize)
+        guard let hash = try? await context.reader.hash(context.fileRange(record, offset: offset, length: size), md5: byMD5) else {
+            return .some(nil)
         }
-        return .some(matches ? ChunkRecord(index: index, size: size, sha256: ByteEncoding.hex(chunk.sha256), etag: head.etag) : nil)
+        let matches = byMD5 ? head.etag.lowercased() == hash.md5.map(ByteEncoding.hex)
+            : head.checksumSHA256 == ByteEncoding.base64(hash.sha256)
+        return .some(matches ? ChunkRecord(index: index, size: size, sha256: ByteEncoding.hex(hash.sha256), etag: head.etag) : nil)
     }
 
     private func manifest(at key: String) async -> Manifest? {

@@ -1,4 +1,7 @@
 import CCurl
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One libcurl easy handle, reused request after request so the TCP (and TLS) connection
 /// stays alive. Not thread-safe: each worker thread owns its own.
@@ -54,14 +57,37 @@ final class CurlConnection {
         defer { curl_slist_free_all(headerList) }
 
         configure(request, sink: sink, headers: headerList)
-        let code: CURLcode = if let body = request.body, !body.isEmpty {
-            body.withUnsafeBytes { bytes in
+        let code: CURLcode
+        switch request.body {
+        case .bytes(let body) where !body.isEmpty:
+            code = body.withUnsafeBytes { bytes in
                 _ = cf_curl_set_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
                 _ = cf_curl_set_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count))
                 return curl_easy_perform(handle)
             }
-        } else {
-            curl_easy_perform(handle)
+        case .file(let range):
+            let source: FileSource
+            do throws(FileReadError) {
+                source = try FileSource(range)
+            } catch {
+                throw TransportError(kind: .source(error), curlCode: 0, message: error.description)
+            }
+            defer { source.close() }
+            // A PUT whose body curl pulls from the file through the read callback.
+            _ = cf_curl_set_long(handle, CURLOPT_UPLOAD, 1)
+            _ = cf_curl_set_offset(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(range.length))
+            _ = cf_curl_set_long(handle, CURLOPT_UPLOAD_BUFFERSIZE, 256 * 1024)
+            let context = Unmanaged.passUnretained(source).toOpaque()
+            _ = cf_curl_set_data_callback(handle, CURLOPT_READFUNCTION, readFile)
+            _ = cf_curl_set_pointer(handle, CURLOPT_READDATA, context)
+            _ = cf_curl_set_seek_callback(handle, seekFile)
+            _ = cf_curl_set_pointer(handle, CURLOPT_SEEKDATA, context)
+            code = curl_easy_perform(handle)
+            if let failure = source.failure {
+                throw TransportError(kind: .source(failure), curlCode: Int(code.rawValue), message: failure.description)
+            }
+        default:
+            code = curl_easy_perform(handle)
         }
         guard code == CURLE_OK else { throw transportError(code) }
 
@@ -131,6 +157,46 @@ final class CurlConnection {
         }
         return TransportError(kind: kind, curlCode: Int(code.rawValue), message: message)
     }
+}
+
+/// A file range being sent: read by curl's callback, straight into curl's own buffer.
+private final class FileSource {
+    let descriptor: Int32
+    let range: FileRange
+    var sent = 0
+    var failure: FileReadError?
+
+    init(_ range: FileRange) throws(FileReadError) {
+        self.range = range
+        descriptor = try range.open().descriptor
+    }
+
+    func close() { _ = Glibc.close(descriptor) }
+}
+
+private let readFile: cf_curl_data_callback = { buffer, size, count, context in
+    guard let buffer, let context else { return 0 }
+    let source = Unmanaged<FileSource>.fromOpaque(context).takeUnretainedValue()
+    let wanted = min(size * count, source.range.length - source.sent)
+    guard wanted > 0 else { return 0 }
+    do throws(FileReadError) {
+        let got = try FileRange.read(source.descriptor, into: UnsafeMutableRawBufferPointer(start: buffer, count: wanted),
+                                     at: source.range.offset + Int64(source.sent))
+        guard got > 0 else { throw .truncated(available: source.sent) }
+        source.sent += got
+        return got
+    } catch {
+        source.failure = error
+        return Int(CURL_READFUNC_ABORT)
+    }
+}
+
+private let seekFile: cf_curl_seek_callback = { context, offset, origin in
+    guard let context, origin == SEEK_SET else { return Int32(CURL_SEEKFUNC_CANTSEEK) }
+    let source = Unmanaged<FileSource>.fromOpaque(context).takeUnretainedValue()
+    guard offset >= 0, Int(offset) <= source.range.length else { return Int32(CURL_SEEKFUNC_FAIL) }
+    source.sent = Int(offset)
+    return Int32(CURL_SEEKFUNC_OK)
 }
 
 private let checkAbort: cf_curl_progress_callback = { context, _, _, _, _ in

@@ -4,10 +4,23 @@ struct HTTPRequest: Sendable {
         case get = "GET", put = "PUT", post = "POST", head = "HEAD", delete = "DELETE"
     }
 
+    /// What a request sends: bytes in memory, or a range of a file streamed from disk.
+    enum Body: Sendable {
+        case bytes([UInt8])
+        case file(FileRange)
+
+        var length: Int {
+            switch self {
+            case .bytes(let bytes): bytes.count
+            case .file(let range): range.length
+            }
+        }
+    }
+
     var method: Method
     var url: String
     var headers: [(name: String, value: String)]
-    var body: [UInt8]?
+    var body: Body?
 }
 
 struct HTTPResponse: Sendable {
@@ -28,6 +41,8 @@ struct HTTPResponse: Sendable {
 struct TransportError: Error, Sendable {
     enum Kind: Sendable {
         case connect, timeout, tls, resolve, broken, setup, aborted
+        /// The file being sent changed or went away mid-request.
+        case source(FileReadError)
     }
 
     var kind: Kind

@@ -26,7 +26,7 @@ extension S3Client {
             hash = ByteEncoding.hex(Digest.sha256(body!))
         }
         do {
-            _ = try await send(Call(operation: "CreateBucket", method: .put, key: nil, body: body, payloadHash: hash))
+            _ = try await send(Call(operation: "CreateBucket", method: .put, key: nil, body: body.map { .bytes($0) }, payloadHash: hash))
         } catch where error.code == "BucketAlreadyOwnedByYou" {
             return
         }

@@ -43,7 +43,7 @@ extension S3Client {
         let response = try await send(Call(
             operation: "CompleteMultipartUpload", method: .post, key: key,
             query: [("uploadId", uploadID)], headers: [("Content-Type", "application/xml")],
-            body: body, payloadHash: ByteEncoding.hex(Digest.sha256(body))
+            body: .bytes(body), payloadHash: ByteEncoding.hex(Digest.sha256(body))
         ))
         // S3 may answer 200 and still report a failure in the body.
         let answer = S3XML(response.body)

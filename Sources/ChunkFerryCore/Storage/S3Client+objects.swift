@@ -16,7 +16,17 @@ extension S3Client {
             sha256 = sha256 ?? digests.sha256
             md5 = digests.md5
         }
-        let sha = sha256!
+        return try await put(key: key, body: .bytes(body), sha256: sha256!, md5: md5, contentType: contentType)
+    }
+
+    /// Stores a range of a file, streamed from disk, whose SHA-256 (and MD5, in MD5 mode) the caller
+    /// computed: if the bytes change before they are sent, the store rejects them (BadDigest).
+    func putObject(key: String, file: FileRange, sha256: [UInt8], md5: [UInt8]?) async throws(S3Error) -> S3PutResult {
+        try await put(key: key, body: .file(file), sha256: sha256, md5: settings.integrity == .md5 ? md5 : nil,
+                      contentType: "application/octet-stream")
+    }
+
+    private func put(key: String, body: HTTPRequest.Body, sha256 sha: [UInt8], md5: [UInt8]?, contentType: String) async throws(S3Error) -> S3PutResult {
         var headers: [(name: String, value: String)] = [("Content-Type", contentType)]
         if let md5 {
             headers.append(("Content-MD5", ByteEncoding.base64(md5)))

@@ -49,7 +49,7 @@ public final class S3Client: Sendable {
         var key: String?
         var query: [(name: String, value: String)] = []
         var headers: [(name: String, value: String)] = []
-        var body: [UInt8]? = nil
+        var body: HTTPRequest.Body? = nil
         var payloadHash = S3Signer.emptyPayloadHash
         /// Statuses returned to the caller instead of thrown (404 for a HEAD that may miss).
         var acceptedStatuses: Set<Int> = []

@@ -11,6 +11,8 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
     public var operation: String
     /// `bucket/key` or `bucket`.
     public var resource: String
+    /// For a body streamed from a file: why the file could not be sent.
+    var sourceFailure: FileReadError?
 
     public var isRetryable: Bool {
         if let httpStatus {
@@ -61,7 +63,7 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
         "SlowDown", "RequestTimeout", "RequestTimeTooSkewed", "InternalError", "ServiceUnavailable",
         "Throttling", "ThrottlingException", "RequestThrottled", "TooManyRequests", "OperationAborted",
     ]
-    private static let fatalTransportCodes: Set<String> = ["TLSVerificationFailed", "InvalidEndpoint"]
+    private static let fatalTransportCodes: Set<String> = ["TLSVerificationFailed", "InvalidEndpoint", "SourceChanged"]
 
     static func fromResponse(_ response: HTTPResponse, operation: String, resource: String) -> S3Error {
         let xml = S3XML(response.body)
@@ -77,6 +79,10 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
     }
 
     static func fromTransport(_ error: TransportError, operation: String, resource: String) -> S3Error {
+        if case .source(let failure) = error.kind {
+            return S3Error(code: "SourceChanged", message: error.message, httpStatus: nil, requestID: nil,
+                           operation: operation, resource: resource, sourceFailure: failure)
+        }
         let code = switch error.kind {
         case .connect: "ConnectionRefused"
         case .timeout: "Timeout"
@@ -85,6 +91,7 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
         case .broken: "ConnectionBroken"
         case .setup: "InvalidEndpoint"
         case .aborted: "Aborted"
+        case .source: "SourceChanged"
         }
         return S3Error(code: code, message: error.message, httpStatus: nil, requestID: nil,
                        operation: operation, resource: resource)

@@ -19,6 +19,8 @@ struct StreamWork: Sendable {
     var record: StreamRecord?
     /// First job for this stream since start: check the bucket for chunks Redis does not know.
     var verifyBucket: Bool
+    /// The whole file's SHA-256 as far as chunks were committed in this process.
+    var digest: RunningDigest
 }
 
 /// How a job ended, reported back to the manager.

@@ -111,7 +111,7 @@ actor StreamManager {
         }
         running.insert(streamID)
         return StreamWork(path: path, streamID: file.streamID, status: file.status, record: file.record,
-                          verifyBucket: !file.bucketChecked)
+                          verifyBucket: !file.bucketChecked, digest: file.digest)
     }
 
     /// A worker finished a job for `path`'s stream `streamID`.

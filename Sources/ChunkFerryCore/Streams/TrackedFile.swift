@@ -13,6 +13,8 @@ struct TrackedFile: Sendable {
     var bucketChecked = false
     /// After a read failure, no new job before this instant.
     var retryAfter: ContinuousClock.Instant?
+    /// The stream's whole-file digest, fed as its chunks are committed.
+    let digest = RunningDigest()
 
     var isFinalizedAsIs: Bool {
         guard let record, record.state == .finalized else { return false }

@@ -2,54 +2,35 @@
 import Glibc
 #endif
 
-/// Why a file's bytes could not be read.
-enum FileReadError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// Deleted or moved away.
-    case vanished
-    /// Permission or I/O trouble; may pass.
-    case unreadable(Errno)
-    /// The file is shorter than the range asked for (truncated meanwhile).
-    case truncated(available: Int)
-    /// Another file stands at the path now (a different inode than the stream's).
-    case replaced
-
-    var description: String {
-        switch self {
-        case .vanished: "the file no longer exists"
-        case .unreadable(let error): "cannot read the file: \(error)"
-        case .truncated(let available): "the file became shorter while being read (\(available) bytes left in range)"
-        case .replaced: "another file replaced it"
-        }
-    }
-}
-
-/// Reads byte ranges of files with `pread` on threads of its own, hashing them there too, so
+/// Hashes byte ranges of files on threads of its own, in 1 MiB pieces through one reusable buffer
+/// per thread: no chunk is ever held in memory whole (curl later streams it from the file), and
 /// neither a slow disk nor SHA-256 stalls Swift's cooperative threads.
 final class ChunkReader: Sendable {
-    struct Chunk: Sendable {
-        var bytes: [UInt8]
+    struct Hash: Sendable {
         var sha256: [UInt8]
+        var md5: [UInt8]?
+        /// The file's modification time (ns) when the pass began.
+        var modified: Int64
+        /// Wall-clock ms when the pass began.
+        var hashedAt: Int64
     }
 
-    private let workers: BlockingWorkerPool<Void>
+    static let pieceSize = 1 << 20
+    private let workers: BlockingWorkerPool<ReadBuffer>
 
     init(threads: Int) {
-        workers = BlockingWorkerPool(name: "reader", workers: max(1, threads)) { () }
+        workers = BlockingWorkerPool(name: "reader", workers: max(1, threads)) { ReadBuffer(size: ChunkReader.pieceSize) }
     }
 
     deinit { workers.shutdown(wait: false) }
 
-    /// Bytes `[offset, offset + length)` of `path` and their SHA-256, provided the file is still
-    /// the stream's (same device and inode): bytes of a file that replaced it must never be
-    /// committed to the old stream.
-    func read(_ path: [CChar], offset: Int64, length: Int, expecting stream: StreamRecord) async throws(FileReadError) -> Chunk {
-        let device = stream.device, inode = stream.inode
-        let result: Result<Chunk, FileReadError>
+    /// SHA-256 (and MD5 when asked) of the range, feeding `continuing` with the same bytes.
+    func hash(_ range: FileRange, md5: Bool, continuing running: DigestBox? = nil) async throws(FileReadError) -> Hash {
+        let result: Result<Hash, FileReadError>
         do {
-            result = try await workers.run { _ in
+            result = try await workers.run { buffer in
                 do throws(FileReadError) {
-                    let bytes = try Self.readRange(path, offset: offset, length: length, device: device, inode: inode)
-                    return .success(Chunk(bytes: bytes, sha256: Digest.sha256(bytes)))
+                    return .success(try Self.hash(range, md5: md5, continuing: running, buffer: buffer.bytes))
                 } catch {
                     return .failure(error)
                 }
@@ -60,58 +41,49 @@ final class ChunkReader: Sendable {
         return try result.get()
     }
 
-    /// Runs `body` on a reader thread: for whole-file passes (verification) that read and hash a lot.
-    func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T? {
-        try? await workers.run { _ in body() }
+    /// Runs `body` on a reader thread with that thread's buffer (whole-file verification).
+    func run<T: Sendable>(_ body: @escaping @Sendable (UnsafeMutableRawBufferPointer) -> T) async -> T? {
+        try? await workers.run { buffer in body(buffer.bytes) }
     }
 
-    static func readRange(_ path: [CChar], offset: Int64, length: Int, device: UInt64, inode: UInt64) throws(FileReadError) -> [UInt8] {
-        let descriptor = try open(path, device: device, inode: inode)
+    private static func hash(_ range: FileRange, md5 wantsMD5: Bool, continuing running: DigestBox?,
+                             buffer: UnsafeMutableRawBufferPointer) throws(FileReadError) -> Hash {
+        let hashedAt = WallClock.nowMilliseconds()
+        let (descriptor, modified) = try range.open()
         defer { close(descriptor) }
-        return try readRange(descriptor: descriptor, offset: offset, length: length)
+        var sha = Digest(.sha256)
+        var md5 = wantsMD5 ? Digest(.md5) : nil
+        var position = range.offset
+        var remaining = range.length
+        while remaining > 0 {
+            let piece = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<min(remaining, buffer.count)])
+            let got = try FileRange.read(descriptor, into: piece, at: position)
+            guard got > 0 else { throw .truncated(available: range.length - remaining) }
+            let bytes = UnsafeRawBufferPointer(rebasing: piece[0..<got])
+            sha.update(bytes)
+            md5?.update(bytes)
+            running?.digest.update(bytes)
+            position += Int64(got)
+            remaining -= got
+        }
+        return Hash(sha256: sha.finalize(), md5: md5?.finalize(), modified: modified, hashedAt: hashedAt)
+    }
+}
+
+/// One reader thread's buffer, allocated once.
+final class ReadBuffer {
+    let bytes: UnsafeMutableRawBufferPointer
+
+    init(size: Int) {
+        bytes = .allocate(byteCount: size, alignment: 64)
     }
 
-    /// Opens `path` for reading if it is still the file with this device and inode.
-    static func open(_ path: [CChar], device: UInt64, inode: UInt64) throws(FileReadError) -> Int32 {
-        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw classify(errno) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else {
-            let error = classify(errno)
-            close(descriptor)
-            throw error
-        }
-        guard UInt64(info.st_dev) == device, UInt64(info.st_ino) == inode else {
-            close(descriptor)
-            throw .replaced
-        }
-        return descriptor
-    }
+    deinit { bytes.deallocate() }
+}
 
-    static func readRange(descriptor: Int32, offset: Int64, length: Int) throws(FileReadError) -> [UInt8] {
-        var failure: FileReadError?
-        let bytes = [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
-            var done = 0
-            while done < length {
-                let got = pread(descriptor, buffer.baseAddress! + done, length - done, off_t(offset) + off_t(done))
-                if got < 0 {
-                    if errno == EINTR { continue }
-                    failure = classify(errno)
-                    break
-                }
-                if got == 0 {
-                    failure = .truncated(available: done)
-                    break
-                }
-                done += got
-            }
-            count = done
-        }
-        if let failure { throw failure }
-        return bytes
-    }
+/// A digest handed to one reader pass at a time.
+final class DigestBox: @unchecked Sendable {
+    var digest: Digest
 
-    static func classify(_ code: Int32) -> FileReadError {
-        code == ENOENT || code == ENOTDIR ? .vanished : .unreadable(Errno(code))
-    }
+    init(_ digest: consuming Digest) { self.digest = digest }
 }

@@ -37,6 +37,11 @@ struct PipelineContext: Sendable {
         PathEscaping.systemPath(root: watchRoot, relative: relativePath)
     }
 
+    /// Bytes `[offset, offset + length)` of the stream's file.
+    func fileRange(_ record: StreamRecord, offset: Int64, length: Int) -> FileRange {
+        FileRange(path: absolutePath(record.path), offset: offset, length: length, device: record.device, inode: record.inode)
+    }
+
     /// Runs a store operation until it succeeds; nil only when the daemon is stopping.
     func storeCall<T: Sendable>(_ body: () async throws(S3Error) -> T) async -> T? {
         await retrying(storeOutage, body) { error in (error.code, error.description, error.isRetryable) }

@@ -63,9 +63,8 @@ extension StreamWorker {
         guard let last = stored.last(where: { $0.index < record.chunkCount }) else { return true }
         let offset = Int64(last.index) * Int64(record.chunkSize)
         do {
-            let chunk = try await context.reader.read(context.absolutePath(record.path), offset: offset, length: last.size,
-                                                      expecting: record)
-            return ByteEncoding.hex(chunk.sha256) == last.sha256
+            let hash = try await context.reader.hash(context.fileRange(record, offset: offset, length: last.size), md5: false)
+            return ByteEncoding.hex(hash.sha256) == last.sha256
         } catch {
             return false
         }
@@ -91,7 +90,7 @@ extension StreamWorker {
         case .chunks(let chunks, let firstChunkStale):
             guard var created = await create(fresh) else { return .stopped }
             if firstChunkStale {
-                switch await uploadChunk(&created, length: created.chunkSize, fileSize: fileSize) {
+                switch await uploadChunk(&created, length: created.chunkSize, fileSize: fileSize, digest: nil) {
                 case .done: break
                 case .stopped, .leaseLost: return .stopped
                 case .failed: return .ready(created)

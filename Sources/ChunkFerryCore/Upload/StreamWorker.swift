@@ -61,7 +61,7 @@ struct StreamWorker: Sendable {
         guard record.state == .active else { return .progressed(record) }
         let chunkSize = Int64(record.chunkSize)
         guard work.status.size >= record.committedOffset + chunkSize else { return .progressed(record) }
-        switch await uploadChunk(&record, length: record.chunkSize, fileSize: work.status.size) {
+        switch await uploadChunk(&record, length: record.chunkSize, fileSize: work.status.size, digest: work.digest) {
         case .stopped: return .stopped
         case .leaseLost: return .ownedElsewhere
         case .failed(let error): return fileFailure(error, record: record)
@@ -71,59 +71,86 @@ struct StreamWorker: Sendable {
 
     enum ChunkResult { case done, stopped, leaseLost, failed(FileReadError) }
 
-    /// Reads `length` bytes at the committed offset, uploads them as the next chunk and commits it.
-    /// On return `record` is what Redis holds now.
-    func uploadChunk(_ record: inout StreamRecord, length: Int, fileSize: Int64) async -> ChunkResult {
+    /// Hashes `length` bytes at the committed offset, streams them to the store as the next chunk
+    /// and commits it; `digest` follows along when it ends at that offset. On return `record` is
+    /// what Redis holds now.
+    func uploadChunk(_ record: inout StreamRecord, length: Int, fileSize: Int64, digest: RunningDigest?) async -> ChunkResult {
         let offset = record.committedOffset
         let index = Int(offset / Int64(record.chunkSize))
-        let chunk: ChunkReader.Chunk
+        let range = context.fileRange(record, offset: offset, length: length)
+        let fork = digest?.fork(at: offset)
+        let hash: ChunkReader.Hash
         do {
-            chunk = try await context.reader.read(context.absolutePath(record.path), offset: offset, length: length, expecting: record)
+            hash = try await context.reader.hash(range, md5: context.s3.settings.integrity == .md5, continuing: fork)
         } catch {
             return .failed(error)
         }
         let key = context.layout.chunkKey(streamPrefix: record.keyPrefix, index: index)
         let started = ContinuousClock.now
-        guard let put = await putConfirmed(key: key, chunk) else { return .stopped }
-        let elapsed = ContinuousClock.now - started
-        let confirmed = ChunkRecord(index: index, size: length, sha256: ByteEncoding.hex(chunk.sha256), etag: put.etag)
-        let outcome = await commit(&record, chunk: confirmed, fileSize: fileSize, rebuildIfLost: true)
-        if case .stopped = outcome { return .stopped }
-        if case .leaseLost = outcome { return .leaseLost }
-        if case .committed = outcome {
-            metrics.bytesUploaded.increment(by: length)
-            metrics.chunksUploaded.increment()
-            metrics.chunkUploadSeconds.record(duration: elapsed)
-            let seconds = max(elapsed.seconds, 0.000_001)
-            context.logger.info("chunk uploaded", metadata: [
-                "file.path": "\(record.path)", "stream.id": "\(record.id)", "chunk.index": "\(index)",
-                "chunk.bytes": "\(length)", "chunk.ms": "\(elapsed.milliseconds)",
-                "chunk.mbps": "\((Double(length) / 1_000_000 / seconds * 10).rounded() / 10)",
-            ])
+        let put: S3PutResult
+        switch await putConfirmed(key: key, range, hash) {
+        case .confirmed(let result): put = result
+        case .stopped: return .stopped
+        case .sourceChanged(let error): return .failed(error)
         }
+        let elapsed = ContinuousClock.now - started
+        let confirmed = ChunkRecord(index: index, size: length, sha256: ByteEncoding.hex(hash.sha256), etag: put.etag)
+        let outcome = await commit(&record, chunk: confirmed, fileSize: fileSize, rebuildIfLost: true)
+        guard case .committed = outcome else {
+            digest?.invalidate()
+            if case .leaseLost = outcome { return .leaseLost }
+            return outcome == .stopped ? .stopped : .done
+        }
+        digest?.advance(fork, to: record.committedOffset, hash: hash)
+        metrics.bytesUploaded.increment(by: length)
+        metrics.chunksUploaded.increment()
+        metrics.chunkUploadSeconds.record(duration: elapsed)
+        let seconds = max(elapsed.seconds, 0.000_001)
+        context.logger.info("chunk uploaded", metadata: [
+            "file.path": "\(record.path)", "stream.id": "\(record.id)", "chunk.index": "\(index)",
+            "chunk.bytes": "\(length)", "chunk.ms": "\(elapsed.milliseconds)",
+            "chunk.mbps": "\((Double(length) / 1_000_000 / seconds * 10).rounded() / 10)",
+        ])
         return .done
     }
 
-    enum CommitResult { case committed, notCommitted, leaseLost, stopped }
+    enum PutOutcome {
+        case confirmed(S3PutResult)
+        case stopped
+        case sourceChanged(FileReadError)
+    }
 
-    /// Stores a chunk until the store confirms it. After a failed attempt whose answer may have
-    /// been lost (a timeout, a dropped connection) the store is asked first whether it already
-    /// holds these exact bytes, so a chunk that arrived is not sent again.
-    func putConfirmed(key: String, _ chunk: ChunkReader.Chunk) async -> S3PutResult? {
+    /// Streams a chunk from its file until the store confirms it. After a failed attempt whose
+    /// answer may have been lost (a timeout, a dropped connection) the store is asked first
+    /// whether it already holds these exact bytes, so a chunk that arrived is not sent again.
+    func putConfirmed(key: String, _ range: FileRange, _ hash: ChunkReader.Hash) async -> PutOutcome {
         let s3 = context.s3
         let integrity = s3.settings.integrity
         var attempted = false
-        return await context.storeCall { () async throws(S3Error) -> S3PutResult in
-            if attempted, let stored = try await s3.headObject(key: key), stored.size == Int64(chunk.bytes.count) {
+        let result = await context.storeCall { () async throws(S3Error) -> Result<S3PutResult, FileReadError> in
+            if attempted, let stored = try await s3.headObject(key: key), stored.size == Int64(range.length) {
                 let sameBytes = integrity == .sha256
-                    ? stored.checksumSHA256 == ByteEncoding.base64(chunk.sha256)
-                    : stored.etag.lowercased() == ByteEncoding.hex(Digest.md5(chunk.bytes))
-                if sameBytes { return S3PutResult(etag: stored.etag, checksumSHA256: stored.checksumSHA256) }
+                    ? stored.checksumSHA256 == ByteEncoding.base64(hash.sha256)
+                    : hash.md5.map { stored.etag.lowercased() == ByteEncoding.hex($0) } ?? false
+                if sameBytes { return .success(S3PutResult(etag: stored.etag, checksumSHA256: stored.checksumSHA256)) }
             }
             attempted = true
-            return try await s3.putObject(key: key, body: chunk.bytes, sha256: chunk.sha256)
+            do throws(S3Error) {
+                return .success(try await s3.putObject(key: key, file: range, sha256: hash.sha256, md5: hash.md5))
+            } catch where error.sourceFailure != nil {
+                return .failure(error.sourceFailure!)
+            } catch where error.code == "BadDigest" || error.code == "InvalidDigest" {
+                return .failure(.changed)  // the file changed after it was hashed: hash it again
+            }
+        }
+        switch result {
+        case .success(let put): return .confirmed(put)
+        case .failure(let error): return .sourceChanged(error)
+        case nil: return .stopped
         }
     }
+
+    enum CommitResult: Equatable { case committed, notCommitted, leaseLost, stopped }
 
     /// Commits `chunk` in Redis. When Redis lost the stream (`rebuildIfLost`), it is rebuilt
     /// from the bucket, which the chunk just joined. On return `record` is what Redis holds.
@@ -247,7 +274,7 @@ struct StreamWorker: Sendable {
         switch error {
         case .vanished:
             return .vanished
-        case .truncated, .replaced:
+        case .truncated, .replaced, .changed:
             return .changed(record)
         case .unreadable:
             context.logger.error("cannot read the file; retrying in 30s (check its permissions)", metadata: [

@@ -1,0 +1,58 @@
+import Synchronization
+
+/// The whole file's SHA-256, fed with each chunk as it is committed, in order, plus what proves at
+/// finalization that no byte changed after it was hashed. With that proof the finalizer skips
+/// re-reading the file: a file that was already finished when ChunkFerry saw it is read once.
+///
+/// The proof: every hash pass saw the same modification time, that time is still the file's, and
+/// the first pass began at least a second after it. A write after the first pass would have moved
+/// the modification time (the margin covers the kernel's coarse timestamps).
+final class RunningDigest: Sendable {
+    private struct State {
+        var digest: DigestBox? = DigestBox(Digest(.sha256))
+        var offset: Int64 = 0
+        var modified: Int64?
+        var firstHashAt: Int64?
+        var consistent = true
+    }
+
+    private let state = Mutex(State())
+
+    /// A copy to feed the chunk at `offset` into; nil when the digest does not end exactly there.
+    func fork(at offset: Int64) -> DigestBox? {
+        state.withLock { state in
+            guard state.consistent, state.offset == offset, let digest = state.digest else { return nil }
+            return DigestBox(digest.digest.copy())
+        }
+    }
+
+    /// The chunk hashed into `fork` was committed: the digest now covers `[0, offset)`.
+    func advance(_ fork: DigestBox?, to offset: Int64, hash: ChunkReader.Hash) {
+        state.withLock { state in
+            guard let fork, state.consistent else {
+                state.consistent = false
+                return
+            }
+            state.digest = fork
+            state.offset = offset
+            if state.modified == nil { state.modified = hash.modified }
+            if state.firstHashAt == nil { state.firstHashAt = hash.hashedAt }
+            if state.modified != hash.modified { state.consistent = false }
+        }
+    }
+
+    /// Chunks were committed another way (recovered, reopened, repaired): no whole-file digest.
+    func invalidate() {
+        state.withLock { $0.consistent = false }
+    }
+
+    /// The whole-file SHA-256 (hex) if it covers `size` bytes and the proof holds for a file whose
+    /// modification time is now `modified` (ns).
+    func provenSHA256(size: Int64, modified: Int64) -> String? {
+        state.withLock { state in
+            guard state.consistent, state.offset == size, state.modified == modified, let firstHashAt = state.firstHashAt,
+                  let digest = state.digest, firstHashAt - modified / 1_000_000 >= 1000 else { return nil }
+            return ByteEncoding.hex(digest.digest.copy().finalize())
+        }
+    }
+}

@@ -1,0 +1,68 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Why a file's bytes could not be read.
+enum FileReadError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Deleted or moved away.
+    case vanished
+    /// Permission or I/O trouble; may pass.
+    case unreadable(Errno)
+    /// The file is shorter than the range asked for (truncated meanwhile).
+    case truncated(available: Int)
+    /// Another file stands at the path now (a different inode than the stream's).
+    case replaced
+    /// The bytes changed between hashing and sending (the store refused the checksum).
+    case changed
+
+    var description: String {
+        switch self {
+        case .vanished: "the file no longer exists"
+        case .unreadable(let error): "cannot read the file: \(error)"
+        case .truncated(let available): "the file became shorter while being read (\(available) bytes left in range)"
+        case .replaced: "another file replaced it"
+        case .changed: "the file changed while being sent"
+        }
+    }
+
+    static func from(errno code: Int32) -> FileReadError {
+        code == ENOENT || code == ENOTDIR ? .vanished : .unreadable(Errno(code))
+    }
+}
+
+/// Bytes `[offset, offset + length)` of one particular file: the path, and the device and inode
+/// it must still have, so bytes of a file that replaced it are never taken for the stream's.
+struct FileRange: Sendable {
+    var path: [CChar]
+    var offset: Int64
+    var length: Int
+    var device: UInt64
+    var inode: UInt64
+
+    /// Opens the file for reading if it is still the expected one (returns the descriptor and its
+    /// modification time in nanoseconds).
+    func open() throws(FileReadError) -> (descriptor: Int32, modified: Int64) {
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .from(errno: errno) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            let error = FileReadError.from(errno: errno)
+            close(descriptor)
+            throw error
+        }
+        guard UInt64(info.st_dev) == device, UInt64(info.st_ino) == inode else {
+            close(descriptor)
+            throw .replaced
+        }
+        return (descriptor, Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+    }
+
+    /// Reads up to `buffer.count` bytes at `position` (absolute), retrying interrupted calls.
+    static func read(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, at position: Int64) throws(FileReadError) -> Int {
+        while true {
+            let got = pread(descriptor, buffer.baseAddress, buffer.count, off_t(position))
+            if got >= 0 { return got }
+            if errno != EINTR { throw .from(errno: errno) }
+        }
+    }
+}
