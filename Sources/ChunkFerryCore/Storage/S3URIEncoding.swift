@@ -36,21 +36,7 @@ enum S3URIEncoding {
     /// `encoding-type=url`, which form-encode keys (a literal `+` arrives as `%2B`).
     static func decode(_ text: String, plusIsSpace: Bool = false) -> String {
         guard text.utf8.contains(UInt8(ascii: "%")) || (plusIsSpace && text.utf8.contains(UInt8(ascii: "+"))) else { return text }
-        let bytes = Array(text.utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == UInt8(ascii: "%"), index + 2 < bytes.count,
-               let value = ByteEncoding.bytes(fromHex: String(decoding: bytes[index + 1...index + 2], as: UTF8.self)) {
-                out.append(value[0])
-                index += 3
-            } else {
-                out.append(plusIsSpace && bytes[index] == UInt8(ascii: "+") ? UInt8(ascii: " ") : bytes[index])
-                index += 1
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        return String(decoding: ByteEncoding.percentDecoded(text, plusIsSpace: plusIsSpace), as: UTF8.self)
     }
 
     private static func isUnreserved(_ byte: UInt8) -> Bool {

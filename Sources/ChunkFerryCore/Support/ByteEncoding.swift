@@ -61,7 +61,26 @@ enum ByteEncoding {
         return out
     }
 
-    private static func nibble(_ digit: UInt8) -> UInt8? {
+    /// `%XX` sequences decoded to bytes; with `plusIsSpace`, `+` is a space (form encoding).
+    static func percentDecoded(_ text: String, plusIsSpace: Bool = false) -> [UInt8] {
+        let bytes = Array(text.utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "%"), index + 2 < bytes.count,
+               let high = nibble(bytes[index + 1]), let low = nibble(bytes[index + 2]) {
+                out.append(high << 4 | low)
+                index += 3
+            } else {
+                out.append(plusIsSpace && bytes[index] == UInt8(ascii: "+") ? UInt8(ascii: " ") : bytes[index])
+                index += 1
+            }
+        }
+        return out
+    }
+
+    static func nibble(_ digit: UInt8) -> UInt8? {
         switch digit {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10

@@ -29,21 +29,7 @@ enum PathEscaping {
 
     /// The exact bytes an escaped path (or name) stands for.
     static func unescape(_ escaped: String) -> [UInt8] {
-        let bytes = Array(escaped.utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == UInt8(ascii: "%"), index + 2 < bytes.count,
-               let high = nibble(bytes[index + 1]), let low = nibble(bytes[index + 2]) {
-                out.append(high << 4 | low)
-                index += 3
-            } else {
-                out.append(bytes[index])
-                index += 1
-            }
-        }
-        return out
+        ByteEncoding.percentDecoded(escaped)
     }
 
     /// A NUL-terminated path for system calls: `root` as given, then the relative path's bytes.
@@ -89,14 +75,5 @@ enum PathEscaping {
         if first == 0xf0 && second < 0x90 { return 0 }
         if first == 0xf4 && second >= 0x90 { return 0 }
         return length
-    }
-
-    private static func nibble(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        default: nil
-        }
     }
 }
