@@ -14,7 +14,7 @@ struct FileVerification: Sendable {
     static func scan(_ file: FileRange, chunkSize: Int, buffer: UnsafeMutableRawBufferPointer,
                      abort: TransferAbort) -> Result<FileVerification, FileReadError> {
         do throws(FileReadError) {
-            let (descriptor, _) = try file.open()
+            let descriptor = try file.open().descriptor
             defer { close(descriptor) }
             var info = stat()
             guard fstat(descriptor, &info) == 0 else { throw .from(errno: errno) }

@@ -47,7 +47,7 @@ struct Finalizer: Sendable {
         let expectedSize = { (index: Int) in Int(min(chunkSize, before.size - Int64(index) * chunkSize)) }
 
         // Every byte was hashed after the file's last write: the running digest is the file's.
-        if let proven = work.digest.provenSHA256(size: before.size, modified: before.modified),
+        if let proven = work.digest.provenSHA256(size: before.size, changed: before.changed),
            (0..<chunkCount).allSatisfy({ chunks[$0]?.size == expectedSize($0) }) {
             guard case .success(let after) = FileStatus.of(path), after.isUnchanged(since: before) else { return .changed(record) }
             return await complete(record, size: before.size, sha256: proven, chunks: (0..<chunkCount).compactMap { chunks[$0] },
@@ -70,6 +70,7 @@ struct Finalizer: Sendable {
         var repaired = 0
         for (index, hash) in verification.chunkHashes.enumerated() {
             if let existing = chunks[index], existing.sha256 == hash, existing.size == expectedSize(index) { continue }
+            work.digest.invalidate()  // bytes changed after they were hashed: the running digest is wrong
             switch await repair(record, index: index, offset: Int64(index) * chunkSize, length: expectedSize(index)) {
             case .success(let chunk):
                 chunks[index] = chunk
@@ -78,7 +79,6 @@ struct Finalizer: Sendable {
                 return stop.outcome
             }
         }
-        if repaired > 0 { work.digest.invalidate() }
 
         let after: FileStatus
         switch FileStatus.of(path) {

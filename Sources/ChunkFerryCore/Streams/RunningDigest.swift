@@ -4,14 +4,16 @@ import Synchronization
 /// finalization that no byte changed after it was hashed. With that proof the finalizer skips
 /// re-reading the file: a file that was already finished when ChunkFerry saw it is read once.
 ///
-/// The proof: every hash pass saw the same modification time, that time is still the file's, and
-/// the first pass began at least a second after it. A write after the first pass would have moved
-/// the modification time (the margin covers the kernel's coarse timestamps).
+/// The proof: the filesystem keeps fine local timestamps, every hash pass saw the same
+/// status-change time (ctime), it is still the file's, and the first pass began at least two
+/// seconds after it. A write, a truncation or a `touch` after the first pass would have moved the
+/// ctime, which nothing can set back (the margin covers the kernel's coarse clock). Elsewhere
+/// (network filesystems, FAT) the finalizer re-reads the file.
 final class RunningDigest: Sendable {
     private struct State {
         var digest: DigestBox? = DigestBox(Digest(.sha256))
         var offset: Int64 = 0
-        var modified: Int64?
+        var changed: Int64?
         var firstHashAt: Int64?
         var consistent = true
     }
@@ -35,9 +37,9 @@ final class RunningDigest: Sendable {
             }
             state.digest = fork
             state.offset = offset
-            if state.modified == nil { state.modified = hash.modified }
+            if state.changed == nil { state.changed = hash.changed }
             if state.firstHashAt == nil { state.firstHashAt = hash.hashedAt }
-            if state.modified != hash.modified { state.consistent = false }
+            if state.changed != hash.changed || !hash.hasFineTimestamps { state.consistent = false }
         }
     }
 
@@ -47,11 +49,11 @@ final class RunningDigest: Sendable {
     }
 
     /// The whole-file SHA-256 (hex) if it covers `size` bytes and the proof holds for a file whose
-    /// modification time is now `modified` (ns).
-    func provenSHA256(size: Int64, modified: Int64) -> String? {
+    /// status-change time is now `changed` (ns).
+    func provenSHA256(size: Int64, changed: Int64) -> String? {
         state.withLock { state in
-            guard state.consistent, state.offset == size, state.modified == modified, let firstHashAt = state.firstHashAt,
-                  let digest = state.digest, firstHashAt - modified / 1_000_000 >= 1000 else { return nil }
+            guard state.consistent, state.offset == size, state.changed == changed, let firstHashAt = state.firstHashAt,
+                  let digest = state.digest, firstHashAt - changed / 1_000_000 >= 2000 else { return nil }
             return ByteEncoding.hex(digest.digest.copy().finalize())
         }
     }

@@ -39,10 +39,20 @@ struct FileRange: Sendable {
     var device: UInt64
     var inode: UInt64
 
-    /// Opens the file for reading if it is still the expected one (returns the descriptor and its
-    /// modification time in nanoseconds).
-    func open() throws(FileReadError) -> (descriptor: Int32, modified: Int64) {
-        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+    /// What an open file says about itself, for proving later that it did not change.
+    struct Opened {
+        var descriptor: Int32
+        /// Status-change time (ns): moved by every write and by any `touch`, and never settable back.
+        var changed: Int64
+        /// Whether the filesystem keeps fine-grained local timestamps (ext4, XFS, Btrfs, tmpfs,
+        /// overlay, ZFS, F2FS): network and FAT filesystems do not, so nothing is proven there.
+        var hasFineTimestamps: Bool
+    }
+
+    /// Opens the file for reading if it is still the expected regular file.
+    func open() throws(FileReadError) -> Opened {
+        // Non-blocking, so a FIFO put at the path cannot hang the thread before it is rejected.
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { throw .from(errno: errno) }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else {
@@ -50,11 +60,13 @@ struct FileRange: Sendable {
             close(descriptor)
             throw error
         }
-        guard UInt64(info.st_dev) == device, UInt64(info.st_ino) == inode else {
+        guard UInt64(info.st_dev) == device, UInt64(info.st_ino) == inode, info.st_mode & S_IFMT == S_IFREG else {
             close(descriptor)
             throw .replaced
         }
-        return (descriptor, Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
+        return Opened(descriptor: descriptor, changed: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec),
+                      hasFineTimestamps: FilesystemTypes.hasFineTimestamps(device: device))
     }
 
     /// Reads up to `buffer.count` bytes at `position` (absolute), retrying interrupted calls.

@@ -9,8 +9,10 @@ final class ChunkReader: Sendable {
     struct Hash: Sendable {
         var sha256: [UInt8]
         var md5: [UInt8]?
-        /// The file's modification time (ns) when the pass began.
-        var modified: Int64
+        /// The file's status-change time (ns) when the pass began.
+        var changed: Int64
+        /// Whether its filesystem keeps timestamps fine enough to prove anything with.
+        var hasFineTimestamps: Bool
         /// Wall-clock ms when the pass began.
         var hashedAt: Int64
     }
@@ -49,7 +51,8 @@ final class ChunkReader: Sendable {
     private static func hash(_ range: FileRange, md5 wantsMD5: Bool, continuing running: DigestBox?,
                              buffer: UnsafeMutableRawBufferPointer) throws(FileReadError) -> Hash {
         let hashedAt = WallClock.nowMilliseconds()
-        let (descriptor, modified) = try range.open()
+        let opened = try range.open()
+        let descriptor = opened.descriptor
         defer { close(descriptor) }
         var sha = Digest(.sha256)
         var md5 = wantsMD5 ? Digest(.md5) : nil
@@ -66,7 +69,8 @@ final class ChunkReader: Sendable {
             position += Int64(got)
             remaining -= got
         }
-        return Hash(sha256: sha.finalize(), md5: md5?.finalize(), modified: modified, hashedAt: hashedAt)
+        return Hash(sha256: sha.finalize(), md5: md5?.finalize(), changed: opened.changed,
+                    hasFineTimestamps: opened.hasFineTimestamps, hashedAt: hashedAt)
     }
 }
 

@@ -125,6 +125,7 @@ struct StreamWorker: Sendable {
     /// whether it already holds these exact bytes, so a chunk that arrived is not sent again.
     func putConfirmed(key: String, _ range: FileRange, _ hash: ChunkReader.Hash) async -> PutOutcome {
         let s3 = context.s3
+        let reader = context.reader
         let integrity = s3.settings.integrity
         var attempted = false
         let result = await context.storeCall { () async throws(S3Error) -> Result<S3PutResult, FileReadError> in
@@ -139,8 +140,12 @@ struct StreamWorker: Sendable {
                 return .success(try await s3.putObject(key: key, file: range, sha256: hash.sha256, md5: hash.md5))
             } catch where error.sourceFailure != nil {
                 return .failure(error.sourceFailure!)
-            } catch where error.code == "BadDigest" || error.code == "InvalidDigest" {
-                return .failure(.changed)  // the file changed after it was hashed: hash it again
+            } catch where error.code == "BadDigest" || error.code == "XAmzContentSHA256Mismatch" {
+                // The store saw other bytes than were hashed. If the file changed since, hash it
+                // again; if not, the store or something on the way is at fault: report that.
+                let again = try? await reader.hash(range, md5: hash.md5 != nil)
+                guard let again, again.sha256 == hash.sha256 else { return .failure(.changed) }
+                throw error
             }
         }
         switch result {

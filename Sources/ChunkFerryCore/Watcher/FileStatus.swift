@@ -12,6 +12,8 @@ struct FileStatus: Sendable, Equatable {
     var size: Int64
     /// Modification time, nanoseconds since 1970.
     var modified: Int64
+    /// Status-change time (ctime), nanoseconds since 1970.
+    var changed: Int64
 
     /// The status of `path` (NUL-terminated bytes), following symlinks; the errno on failure.
     static func of(_ path: [CChar]) -> Result<FileStatus, Errno> {
@@ -41,6 +43,7 @@ struct FileStatus: Sendable, Equatable {
         inode = UInt64(info.st_ino)
         size = Int64(info.st_size)
         modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        changed = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
     }
 
     /// Same file, same length, same modification time: nothing was written since.
