@@ -148,8 +148,5 @@ public struct CheckpointStore: Sendable {
         try await redis.command("HSET", streamKey(id), "last_error", problem, "updated_at", String(now))
     }
 
-    /// Records the file's latest size, so status can show progress against it.
-    public func noteFileSize(_ id: String, size: Int64, now: Int64) async throws(RedisError) {
-        try await redis.command("HSET", streamKey(id), "file_size", String(size), "updated_at", String(now))
-    }
+
 }

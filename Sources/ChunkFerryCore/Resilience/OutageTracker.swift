@@ -14,8 +14,6 @@ actor OutageTracker {
         self.logger = logger
     }
 
-    var isDown: Bool { since != nil }
-
     /// `cause` groups failures (an error code); `detail` is the full, user-facing message.
     func failed(cause: String, detail: String, fatal: Bool) {
         failures += 1

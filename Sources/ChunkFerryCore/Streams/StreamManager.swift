@@ -33,8 +33,6 @@ actor StreamManager {
         for record in records { known[record.id] = record }
     }
 
-    func tracked(_ path: String) -> TrackedFile? { files[RelativePath(path)] }
-
     /// The watcher saw `path` (relative) created, written or present: look and act.
     func observe(_ path: String) {
         guard filter.accepts(path) else { return }

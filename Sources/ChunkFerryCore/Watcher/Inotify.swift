@@ -36,8 +36,6 @@ final class Inotify {
         directories[watchDescriptor] = relativeDirectory
     }
 
-    var watchedCount: Int { directories.count }
-
     /// Waits up to `timeoutMilliseconds` for events and returns what arrived (possibly nothing).
     func read(timeoutMilliseconds: Int32) -> [Event] {
         var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
