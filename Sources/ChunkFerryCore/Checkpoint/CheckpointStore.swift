@@ -147,6 +147,4 @@ public struct CheckpointStore: Sendable {
     public func noteProblem(_ id: String, _ problem: String, now: Int64) async throws(RedisError) {
         try await redis.command("HSET", streamKey(id), "last_error", problem, "updated_at", String(now))
     }
-
-
 }
