@@ -37,16 +37,17 @@ actor StreamManager {
     func observe(_ path: String) {
         guard filter.accepts(path) else { return }
         let absolute = PathEscaping.systemPath(root: root, relative: path)
-        switch FileStatus.of(absolute) {
+        // One lstat per event; only a symlink costs a second look (where it leads, and what is there).
+        var found = FileStatus.ofLink(absolute)
+        if case .success(let link) = found, link.kind == .other {
+            guard DirectoryScanner(root: root, filter: filter).linksInside(path) else { return }  // leads outside WATCH_DIR
+            found = FileStatus.of(absolute)
+        }
+        switch found {
         case .failure(let error):
             if error.isMissing { vanished(path) }
         case .success(let status):
-            guard status.kind == .regular else { return }
-            if case .success(let link) = FileStatus.ofLink(absolute), link.kind == .other,
-               !DirectoryScanner(root: root, filter: filter).linksInside(path) {
-                return  // a symlink leading outside WATCH_DIR
-            }
-            reconcile(path, status)
+            if status.kind == .regular { reconcile(path, status) }
         }
     }
 

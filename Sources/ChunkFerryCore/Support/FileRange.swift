@@ -39,14 +39,11 @@ struct FileRange: Sendable {
     var device: UInt64
     var inode: UInt64
 
-    /// What an open file says about itself, for proving later that it did not change.
+    /// An open file and its status-change time (ns): moved by every write and by any `touch`,
+    /// and never settable back, so it can prove later that the file did not change.
     struct Opened {
         var descriptor: Int32
-        /// Status-change time (ns): moved by every write and by any `touch`, and never settable back.
         var changed: Int64
-        /// Whether the filesystem keeps fine-grained local timestamps (ext4, XFS, Btrfs, tmpfs,
-        /// overlay, ZFS, F2FS): network and FAT filesystems do not, so nothing is proven there.
-        var hasFineTimestamps: Bool
     }
 
     /// Opens the file for reading if it is still the expected regular file.
@@ -65,8 +62,7 @@ struct FileRange: Sendable {
             throw .replaced
         }
         _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
-        return Opened(descriptor: descriptor, changed: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec),
-                      hasFineTimestamps: FilesystemTypes.hasFineTimestamps(device: device))
+        return Opened(descriptor: descriptor, changed: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec))
     }
 
     /// Reads up to `buffer.count` bytes at `position` (absolute), retrying interrupted calls.

@@ -3,18 +3,20 @@ import Synchronization
 import Glibc
 #endif
 
-/// Which filesystem a device holds, from /proc/self/mountinfo (read once, again for an unknown
-/// device): only local filesystems with fine-grained timestamps let a file's ctime prove that it
-/// did not change.
+/// Which filesystem a device holds, from /proc/self/mountinfo (read again only for a device not
+/// seen before): only local filesystems with fine-grained timestamps (ext4, XFS, Btrfs, tmpfs,
+/// overlay, ZFS, F2FS) let a file's ctime prove that it did not change; network and FAT
+/// filesystems do not.
 enum FilesystemTypes {
     private static let fineTimestamps: Set<String> = ["ext4", "ext3", "xfs", "btrfs", "tmpfs", "overlay", "zfs", "f2fs"]
     private static let cache = Mutex<[UInt64: String]>([:])
 
     static func hasFineTimestamps(device: UInt64) -> Bool {
         if let type = cache.withLock({ $0[device] }) { return fineTimestamps.contains(type) }
-        let types = readMountInfo()
+        var types = readMountInfo()
+        if types[device] == nil { types[device] = "unknown" }  // not mounted as far as we can tell: never re-read for it
         cache.withLock { $0 = types }
-        return types[device].map(fineTimestamps.contains) ?? false
+        return fineTimestamps.contains(types[device]!)
     }
 
     /// Device number → filesystem type for every mount.

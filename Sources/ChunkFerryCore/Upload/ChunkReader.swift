@@ -70,7 +70,7 @@ final class ChunkReader: Sendable {
             remaining -= got
         }
         return Hash(sha256: sha.finalize(), md5: md5?.finalize(), changed: opened.changed,
-                    hasFineTimestamps: opened.hasFineTimestamps, hashedAt: hashedAt)
+                    hasFineTimestamps: FilesystemTypes.hasFineTimestamps(device: range.device), hashedAt: hashedAt)
     }
 }
 
