@@ -49,7 +49,7 @@ struct Finalizer: Sendable {
         // Every byte was hashed after the file's last write: the running digest is the file's.
         if let proven = work.digest.provenSHA256(size: before.size, changed: before.changed),
            (0..<chunkCount).allSatisfy({ chunks[$0]?.size == expectedSize($0) }) {
-            guard case .success(let after) = FileStatus.of(path), after.isUnchanged(since: before) else { return .changed(record) }
+            if let moved = changedSince(before, path: path, record: record) { return moved }
             return await complete(record, size: before.size, sha256: proven, chunks: (0..<chunkCount).compactMap { chunks[$0] },
                                   repaired: 0, reread: false, started: started)
         }
@@ -80,15 +80,19 @@ struct Finalizer: Sendable {
             }
         }
 
-        let after: FileStatus
-        switch FileStatus.of(path) {
-        case .success(let status): after = status
-        case .failure(let error): return error.isMissing ? .vanished : .unreadable(record, .unreadable(error))
-        }
-        guard after.isUnchanged(since: before) else { return .changed(record) }
+        if let moved = changedSince(before, path: path, record: record) { return moved }
         return await complete(record, size: verification.size, sha256: verification.fileSHA256,
                               chunks: (0..<verification.chunkHashes.count).compactMap { chunks[$0] }, repaired: repaired,
                               reread: true, started: started)
+    }
+
+    /// How the job ends if the file is no longer as it was at `before` (gone, unreadable, written
+    /// to); nil if it is unchanged and the manifest may be written.
+    private func changedSince(_ before: FileStatus, path: [CChar], record: StreamRecord) -> WorkOutcome? {
+        switch FileStatus.of(path) {
+        case .success(let now): now.isUnchanged(since: before) ? nil : .changed(record)
+        case .failure(let error): error.isMissing ? .vanished : .unreadable(record, .unreadable(error))
+        }
     }
 
     /// Re-reads and re-sends one chunk whose bytes differ from what the store holds.
