@@ -10,14 +10,15 @@ struct StreamWorker: Sendable {
     func run() async {
         while let job = await manager.queue.next() {
             switch job {
-            case .upload(let path, let streamID):
+            case .upload(let path, let streamID), .finalize(let path, let streamID):
                 guard let begun = await manager.begin(path, streamID: streamID) else { continue }
                 guard let work = await leased(begun) else { await finish(begun, .ownedElsewhere); continue }
-                await finish(work, await uploadNextChunk(work))
-            case .finalize(let path, let streamID):
-                guard let begun = await manager.begin(path, streamID: streamID) else { continue }
-                guard let work = await leased(begun) else { await finish(begun, .ownedElsewhere); continue }
-                await finish(work, await Finalizer(worker: self).finalize(work))
+                let outcome = if case .finalize = job {
+                    await Finalizer(worker: self).finalize(work)
+                } else {
+                    await uploadNextChunk(work)
+                }
+                await finish(work, outcome)
             case .abandon(let record, let reason):
                 await abandon(record, reason: reason)
             }
