@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 
 # Build: the same release build CI runs natively (scripts/build-release).
-FROM swift:6.3-bookworm AS build
+FROM swift:6.3.1-bookworm AS build
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libhiredis-dev libcurl4-openssl-dev libssl-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
@@ -12,7 +12,7 @@ COPY scripts/build-release ./scripts/build-release
 RUN scripts/build-release /usr/local/bin/chunkferry
 
 # Run: only the shared libraries the binary needs (kept in sync with ldd by scripts/check-runtime-libs).
-FROM debian:bookworm-slim
+FROM debian:12.12-slim
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates libcurl4 libhiredis0.14 libssl3 libstdc++6 libgcc-s1 \
     && rm -rf /var/lib/apt/lists/* \
