@@ -6,7 +6,7 @@ struct RestoreCommand: AsyncParsableCommand {
         commandName: "restore",
         abstract: "Rebuild a file from its manifest, verifying every chunk and the whole file.")
 
-    @Argument(help: "A stream id (see status) or a manifest key in the bucket.")
+    @Argument(help: "A stream id (see status), a manifest key, or the recording's path (under WATCH_DIR, or its key in the bucket).")
     var reference: String
 
     @Option(name: .shortAndLong, help: "Where to write the file; written only if every byte verifies.")
@@ -30,8 +30,10 @@ struct RestoreCommand: AsyncParsableCommand {
             let store = CheckpointStore(
                 redis: RedisClient(url: redis.url, connectTimeoutMilliseconds: 1_000, commandTimeoutMilliseconds: 2_000),
                 namespace: redis.namespace)
-            let manifest = try await Restorer(s3: s3, store: store).restore(reference, to: output)
-            let summary = "\(manifest.size) bytes, \(manifest.chunks.count) chunks"
+            let restorer = Restorer(s3: s3, store: store, prefix: config.string(.s3Prefix) ?? "")
+            let manifest = try await restorer.restore(reference, to: output)
+            let summary = manifest.keepsChunks ? "\(manifest.size) bytes, \(manifest.chunks.count) chunks"
+                : "\(manifest.size) bytes, \(manifest.chunks.count) chunks read from \(manifest.object?.key ?? "?")"
             if let sha256 = manifest.sha256, manifest.complete {
                 print("restored \(manifest.path) (\(summary), sha256 \(sha256)) to \(output)")
             } else {

@@ -135,12 +135,14 @@ public struct CheckpointStore: Sendable {
         return reply.integer == 1
     }
 
-    /// Marks an active stream whose `size` bytes are all committed as finished (manifest written).
+    /// Marks an active stream whose `size` bytes are all committed as finished (manifest written),
+    /// with its whole object's key when it has one.
     @discardableResult
-    public func markFinalized(_ id: String, size: Int64, sha256: String, completedAt: Int64) async throws(RedisError) -> Bool {
+    public func markFinalized(_ id: String, size: Int64, sha256: String, completedAt: Int64, objectKey: String? = nil,
+                              chunksDeleted: Bool = false) async throws(RedisError) -> Bool {
         try await transition(id, to: .finalized, from: .active, at: size, fields: [
             "file_size", String(size), "sha256", sha256, "completed_at", String(completedAt), "updated_at", String(completedAt),
-        ])
+        ] + (objectKey.map { ["object_key", $0] } ?? []) + (chunksDeleted ? ["chunks_deleted", "1"] : []))
     }
 
     /// Records why the stream cannot progress, for status; the next commit clears it.

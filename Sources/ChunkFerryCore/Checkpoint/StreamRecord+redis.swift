@@ -10,6 +10,8 @@ extension StreamRecord {
         if let lastChunkAt { fields += ["last_chunk_at", String(lastChunkAt)] }
         if let completedAt { fields += ["completed_at", String(completedAt)] }
         if let sha256 { fields += ["sha256", sha256] }
+        if let objectKey { fields += ["object_key", objectKey] }
+        if chunksDeleted { fields += ["chunks_deleted", "1"] }
         return fields
     }
 
@@ -37,6 +39,8 @@ extension StreamRecord {
         sha256 = fields["sha256"]
         repairedChunks = fields["repaired"].flatMap { Int($0) } ?? 0
         lastError = fields["last_error"]
+        objectKey = fields["object_key"]
+        chunksDeleted = fields["chunks_deleted"] == "1"
     }
 }
 

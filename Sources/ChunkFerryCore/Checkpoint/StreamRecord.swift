@@ -35,6 +35,10 @@ public struct StreamRecord: Sendable, Equatable {
     public var repairedChunks: Int = 0
     /// Why the stream cannot progress (an unreadable file), until it does again.
     public var lastError: String?
+    /// The whole recording's key, once assembled (`OUTPUT` `whole` or `both`).
+    public var objectKey: String?
+    /// The chunk objects were deleted after the whole object was confirmed (`OUTPUT=whole`).
+    public var chunksDeleted = false
 
     public init(id: String, path: String, device: UInt64, inode: UInt64, chunkSize: Int, keyPrefix: String,
                 startedAt: Int64, host: String) {

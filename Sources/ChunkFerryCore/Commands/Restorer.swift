@@ -11,13 +11,17 @@ public struct Restorer: Sendable {
 
     let s3: S3Client
     let store: CheckpointStore?
+    /// `S3_PREFIX`, normalized: where recordings named by their path are looked for.
+    let prefix: String
 
-    public init(s3: S3Client, store: CheckpointStore?) {
+    public init(s3: S3Client, store: CheckpointStore?, prefix: String = "") {
         self.s3 = s3
         self.store = store
+        self.prefix = ObjectLayout(prefix: prefix).prefix
     }
 
-    /// `reference` is a stream id or a manifest key. Returns the manifest that was restored.
+    /// `reference` is a stream id, a manifest key, or the recording's path (relative to WATCH_DIR,
+    /// or its whole object's key). Returns the manifest that was restored.
     public func restore(_ reference: String, to output: String) async throws(Failure) -> Manifest {
         let key = try await manifestKey(for: reference)
         let manifest: Manifest
@@ -39,19 +43,25 @@ public struct Restorer: Sendable {
             if !closed { close(descriptor) }
             unlink(temporary)
         }
-        var whole = Digest(.sha256)
+        var digest = Digest(.sha256)
+        // Without chunk objects (OUTPUT=whole) each chunk is read as its range of the whole object,
+        // and checked against its own SHA-256 all the same.
+        let whole = manifest.keepsChunks ? nil : manifest.object
+        if !manifest.keepsChunks && whole == nil { throw Failure(description: "\(key) says its chunks were deleted but names no whole object") }
         for chunk in manifest.chunks {
-            let bytes = try await fetch(key: chunk.key, range: nil)
+            let source = whole.map { "\($0.key) bytes \(chunk.offset)–\(chunk.offset + Int64(chunk.size))" } ?? chunk.key
+            let bytes = try await fetch(key: whole?.key ?? chunk.key,
+                                        range: whole.map { _ in chunk.offset..<(chunk.offset + Int64(chunk.size)) })
             guard bytes.count == chunk.size else {
-                throw Failure(description: "chunk \(chunk.index) (\(chunk.key)) has \(bytes.count) bytes, the manifest says \(chunk.size)")
+                throw Failure(description: "chunk \(chunk.index) (\(source)) has \(bytes.count) bytes, the manifest says \(chunk.size)")
             }
             guard ByteEncoding.hex(Digest.sha256(bytes)) == chunk.sha256 else {
-                throw Failure(description: "chunk \(chunk.index) (\(chunk.key)) does not match its SHA-256 in the manifest")
+                throw Failure(description: "chunk \(chunk.index) (\(source)) does not match its SHA-256 in the manifest")
             }
-            bytes.withUnsafeBytes { whole.update($0) }
+            bytes.withUnsafeBytes { digest.update($0) }
             try Self.writeAll(descriptor, bytes, path: temporary)
         }
-        let restoredHash = ByteEncoding.hex(whole.finalize())
+        let restoredHash = ByteEncoding.hex(digest.finalize())
         if let expected = manifest.sha256, restoredHash != expected {
             throw Failure(description: "the restored bytes do not match the file's SHA-256 in the manifest")
         }
@@ -64,26 +74,7 @@ public struct Restorer: Sendable {
         return manifest
     }
 
-    /// A manifest key as given, or the one of stream `reference` (from Redis, else by listing the bucket).
-    func manifestKey(for reference: String) async throws(Failure) -> String {
-        if reference.contains("/") || reference.hasSuffix(".json") { return reference }
-        if let store, let record = try? await store.stream(reference)?.record {
-            return ObjectLayout(prefix: "").manifestKey(streamPrefix: record.keyPrefix)
-        }
-        do {
-            var token: String?
-            repeat {
-                let page = try await s3.listObjects(continuationToken: token)
-                if let match = page.objects.first(where: { $0.key.hasSuffix("/\(reference)/manifest.json") }) { return match.key }
-                token = page.continuationToken
-            } while token != nil
-        } catch {
-            throw Failure(description: error.description)
-        }
-        throw Failure(description: "no manifest for stream \(reference): it is not finalized yet, or the id is wrong (see chunkferry status)")
-    }
-
-    private func fetch(key: String, range: Range<Int64>?) async throws(Failure) -> [UInt8] {
+    func fetch(key: String, range: Range<Int64>?) async throws(Failure) -> [UInt8] {
         var attempt = 0
         while true {
             do {

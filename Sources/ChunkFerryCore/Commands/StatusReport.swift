@@ -19,9 +19,24 @@ public struct StatusReport: Sendable {
         public var keyPrefix: String
         /// Why the stream is stuck, if it is (an unreadable file).
         public var problem: String?
+        /// The whole recording's key, once assembled (`OUTPUT` `whole` or `both`).
+        public var objectKey: String?
+        /// Whether the chunk objects are in the bucket (false once deleted after assembly).
+        public var chunksInBucket: Bool
+
+        /// Where the recording is in the bucket, for the table.
+        var location: String {
+            switch (objectKey, chunksInBucket) {
+            case (let key?, true): "\(key) + chunks"
+            case (let key?, false): key
+            case (nil, _): "chunks"
+            }
+        }
 
         enum CodingKeys: String, CodingKey {
             case path, state, chunks, host, problem
+            case objectKey = "object_key"
+            case chunksInBucket = "chunks_in_bucket"
             case streamID = "stream_id"
             case committedBytes = "committed_bytes"
             case fileSize = "file_size"
@@ -44,7 +59,8 @@ public struct StatusReport: Sendable {
                 lastActivity: WallClock.rfc3339(milliseconds: record.updatedAt),
                 lastChunkAgeSeconds: record.lastChunkAt.map { max(0, now - $0) / 1000 }, host: record.host,
                 owner: (owners[record.id] ?? nil).map { String($0.split(separator: "/").first ?? "") },
-                keyPrefix: record.keyPrefix, problem: record.lastError)
+                keyPrefix: record.keyPrefix, problem: record.lastError, objectKey: record.objectKey,
+                chunksInBucket: !record.chunksDeleted)
         })
     }
 
@@ -56,10 +72,10 @@ public struct StatusReport: Sendable {
 
     public func table() -> String {
         guard !rows.isEmpty else { return "no streams yet\n" }
-        let header = ["PATH", "STREAM", "STATE", "NODE", "COMMITTED / SIZE", "CHUNKS", "LAST ACTIVITY", "LAST CHUNK", "PROBLEM"]
+        let header = ["PATH", "STREAM", "STATE", "NODE", "COMMITTED / SIZE", "CHUNKS", "IN BUCKET", "LAST ACTIVITY", "LAST CHUNK", "PROBLEM"]
         let lines = rows.map { row in
             [row.path, row.streamID, row.state, row.owner ?? row.host,
-             "\(Self.bytes(row.committedBytes)) / \(Self.bytes(row.fileSize))", String(row.chunks),
+             "\(Self.bytes(row.committedBytes)) / \(Self.bytes(row.fileSize))", String(row.chunks), row.location,
              row.lastActivity, row.lastChunkAgeSeconds.map { "\(Self.age($0)) ago" } ?? "-", row.problem ?? ""]
         }
         let widths = header.indices.map { column in ([header] + lines).map { $0[column].count }.max() ?? 0 }

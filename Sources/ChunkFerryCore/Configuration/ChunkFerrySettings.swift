@@ -2,16 +2,18 @@
 public struct ChunkFerrySettings: Sendable {
     public var watch: WatchSettings
     public var upload: UploadSettings
+    public var output: OutputSettings
     public var s3: S3Settings
     /// `S3_CREATE_BUCKET` (default false): create the bucket at startup when it is missing.
     public var createBucket: Bool
     public var redis: RedisSettings
     public var log: LogSettings
 
-    public init(watch: WatchSettings, upload: UploadSettings, s3: S3Settings, createBucket: Bool = false,
-                redis: RedisSettings, log: LogSettings = LogSettings()) {
+    public init(watch: WatchSettings, upload: UploadSettings, output: OutputSettings, s3: S3Settings,
+                createBucket: Bool = false, redis: RedisSettings, log: LogSettings = LogSettings()) {
         self.watch = watch
         self.upload = upload
+        self.output = output
         self.s3 = s3
         self.createBucket = createBucket
         self.redis = redis
@@ -21,6 +23,7 @@ public struct ChunkFerrySettings: Sendable {
     public init(config: SettingsReader) throws(SettingsError) {
         watch = try WatchSettings(config: config)
         upload = try UploadSettings(config: config)
+        output = try OutputSettings(config: config)
         s3 = try S3Settings(config: config)
         createBucket = try config.bool(.createBucket) ?? false
         redis = try RedisSettings(config: config)

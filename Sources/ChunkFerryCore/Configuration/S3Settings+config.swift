@@ -2,7 +2,7 @@ extension S3Settings {
     /// Keys: `S3_ENDPOINT`, `S3_BUCKET` (required), `S3_REGION` (falls back to `AWS_REGION`, then
     /// `us-east-1`), `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` (required), `AWS_SESSION_TOKEN`,
     /// `S3_FORCE_PATH_STYLE` (default true when S3_ENDPOINT is set), `S3_CA_FILE`, `S3_INTEGRITY`,
-    /// `S3_STALL_TIMEOUT` (default `30s`).
+    /// `S3_STALL_TIMEOUT` (default `30s`), `S3_STORAGE_CLASS` (default: none sent, the bucket's default).
     public init(config: SettingsReader) throws(SettingsError) {
         let endpoint = config.string(.s3Endpoint) ?? ""
         do throws(S3Error) {
@@ -19,6 +19,10 @@ extension S3Settings {
         guard stall >= .seconds(1) else {
             throw SettingsError(.stallTimeout, value: config.string(.stallTimeout), expected: "at least 1s")
         }
+        let storageClass = config.string(.storageClass)?.uppercased()
+        if let storageClass, storageClass.isEmpty || !storageClass.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
+            throw SettingsError(.storageClass, value: storageClass, expected: "a storage class name such as STANDARD_IA or GLACIER_IR")
+        }
         self.init(
             endpoint: endpoint,
             bucket: try config.required(.s3Bucket, "set it to the bucket to upload into"),
@@ -29,7 +33,8 @@ extension S3Settings {
             forcePathStyle: try config.bool(.forcePathStyle),
             caFile: caFile,
             integrity: integrity,
-            stallTimeoutSeconds: Int(stall.seconds.rounded(.up))
+            stallTimeoutSeconds: Int(stall.seconds.rounded(.up)),
+            storageClass: storageClass
         )
     }
 }

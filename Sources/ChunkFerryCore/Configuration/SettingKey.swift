@@ -44,6 +44,10 @@ extension SettingKey {
     public static let stallTimeout = SettingKey("S3_STALL_TIMEOUT", default: "30s", "give up on a store request that moved no byte for this long, and retry")
     public static let createBucket = SettingKey("S3_CREATE_BUCKET", default: "false", "create the bucket if it does not exist")
     public static let integrity = SettingKey("S3_INTEGRITY", default: "sha256", "how the store verifies each chunk: sha256 (x-amz-checksum-sha256) or md5 (Content-MD5)")
+    public static let storageClass = SettingKey("S3_STORAGE_CLASS", default: "the bucket's default", "storage class of every object written, e.g. STANDARD_IA, GLACIER_IR (MinIO: STANDARD or REDUCED_REDUNDANCY)")
+    public static let output = SettingKey("OUTPUT", default: "chunks", "what a finished recording becomes: chunks (chunk objects and a manifest), whole (one object, assembled in the store; chunks deleted) or both")
+    public static let keyTemplate = SettingKey("KEY_TEMPLATE", default: "{path}", "key of whole objects under S3_PREFIX: {path} {dir} {name} {stem} {ext} {camera} {yyyy} {mm} {dd} {HH} {MM} {SS} {stream}")
+    public static let keyTimezone = SettingKey("KEY_TIMEZONE", default: "UTC", "time zone of {yyyy} {mm} {dd} {HH} when the file name carries no date, e.g. Europe/Berlin")
     public static let leaseTTL = SettingKey("LEASE_TTL", default: "15s", "how long a stream stays with an instance that stopped renewing it (several instances on one directory)")
     public static let nodeID = SettingKey("NODE_ID", default: "host name", "this instance's name in logs, status and manifests")
     public static let logLevel = SettingKey("LOG_LEVEL", default: "info", "trace, debug, info, notice, warning, error or critical")
@@ -53,7 +57,8 @@ extension SettingKey {
     public static let all: [SettingKey] = [
         .configFile, .watchDir, .fileExtensions, .scanInterval, .chunkSize, .idleTimeout, .uploadConcurrency,
         .redisURL, .redisNamespace, .s3Endpoint, .s3Bucket, .s3Prefix, .s3Region, .awsRegion, .accessKeyID,
-        .secretAccessKey, .sessionToken, .forcePathStyle, .caFile, .stallTimeout, .createBucket, .integrity, .nodeID, .leaseTTL,
+        .secretAccessKey, .sessionToken, .forcePathStyle, .caFile, .stallTimeout, .createBucket, .integrity, .storageClass,
+        .output, .keyTemplate, .keyTimezone, .nodeID, .leaseTTL,
         .logLevel, .logFormat,
     ]
 }

@@ -53,11 +53,11 @@ public struct SettingsReader: Sendable {
         return value
     }
 
-    /// `30s`, `2m`, `500ms`, `1h`, or plain seconds.
+    /// `30s`, `2m`, `500ms`, `1h`, `7d`, or plain seconds.
     public func duration(_ key: SettingKey) throws(SettingsError) -> Duration? {
         guard let text = string(key) else { return nil }
         guard let value = Self.parseDuration(text) else {
-            throw SettingsError(key, value: text, expected: "a duration such as 30s, 2m, 500ms, 1h")
+            throw SettingsError(key, value: text, expected: "a duration such as 30s, 2m, 500ms, 1h, 7d")
         }
         return value
     }
@@ -76,7 +76,7 @@ public struct SettingsReader: Sendable {
 
     static func parseDuration(_ text: String) -> Duration? {
         let (number, unit) = splitUnit(text)
-        let seconds: [String: Double] = ["": 1, "s": 1, "ms": 0.001, "m": 60, "min": 60, "h": 3600]
+        let seconds: [String: Double] = ["": 1, "s": 1, "ms": 0.001, "m": 60, "min": 60, "h": 3600, "d": 86400]
         guard let number, let multiplier = seconds[unit.lowercased()], number >= 0 else { return nil }
         return .milliseconds(Int64((number * multiplier * 1000).rounded()))
     }

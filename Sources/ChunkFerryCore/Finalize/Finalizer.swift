@@ -125,17 +125,45 @@ struct Finalizer: Sendable {
 
     struct RepairStop: Error { let outcome: WorkOutcome }
 
-    /// Writes the manifest, then marks the stream finalized.
+    /// Assembles the whole object when `OUTPUT` asks for one, writes the manifest, deletes the
+    /// chunk objects when only the whole object is to stay, then marks the stream finalized.
+    /// Each step is safe to repeat: a crash anywhere ends in the same bucket at the next try.
     private func complete(_ record: StreamRecord, size: Int64, sha256: String, chunks: [ChunkRecord], repaired: Int,
                           reread: Bool, started: ContinuousClock.Instant) async -> WorkOutcome {
         let completedAt = WallClock.nowMilliseconds()
-        let manifest = Manifest(
+        var manifest = Manifest(
             record: record, chunks: chunks, layout: context.layout, complete: true, size: size, sha256: sha256,
             completedAt: completedAt, repairedChunks: record.repairedChunks + repaired)
+        if context.output.mode.assemblesWhole {
+            switch await WholeObjectAssembler(context: context).assemble(record, chunks: chunks, size: size, sha256: sha256) {
+            case .assembled(let object):
+                manifest.object = object
+                manifest.output = context.output.mode.rawValue
+            case .tooManyParts:
+                context.logger.warning("too many chunks for one object (a multipart upload takes 10000); this recording stays as chunks", metadata: [
+                    "file.path": "\(record.path)", "stream.id": "\(record.id)", "chunks": "\(chunks.count)",
+                ])
+            case .chunksGone:
+                context.logger.warning("the chunks of this recording were already deleted after an earlier assembly; starting a new stream for the file as it is now", metadata: [
+                    "file.path": "\(record.path)", "stream.id": "\(record.id)",
+                ])
+                return .otherGeneration
+            case .unconfirmed:
+                return .changed(record)
+            case .stopped:
+                return .stopped
+            }
+        }
         guard let key = await worker.store(manifest, record: record) else { return .stopped }
+        let deleteChunks = !manifest.keepsChunks
+        if deleteChunks {
+            guard await deleteChunkObjects(record, count: chunks.count) else { return .stopped }
+        }
         let store = context.store
+        let objectKey = manifest.object?.key
         guard let marked = await context.redisCall({ () async throws(RedisError) -> Bool in
-            try await store.markFinalized(record.id, size: size, sha256: sha256, completedAt: completedAt)
+            try await store.markFinalized(record.id, size: size, sha256: sha256, completedAt: completedAt, objectKey: objectKey,
+                                          chunksDeleted: deleteChunks)
         }) else { return .stopped }
         guard marked else {  // abandoned or moved on meanwhile: take what Redis holds now
             guard let reloaded = await worker.load(record.id) else { return .stopped }
@@ -150,14 +178,26 @@ struct Finalizer: Sendable {
         finalized.sha256 = sha256
         finalized.completedAt = completedAt
         finalized.repairedChunks = manifest.repairedChunks
+        finalized.objectKey = objectKey
+        finalized.chunksDeleted = deleteChunks
         worker.metrics.streamsFinalized.increment()
         context.logger.info("stream finalized", metadata: [
             "file.path": "\(record.path)", "stream.id": "\(record.id)", "file.size": "\(size)",
             "file.sha256": "\(sha256)", "chunks": "\(manifest.chunks.count)", "chunks.repaired": "\(repaired)",
             "verified": "\(reread ? "re-read" : "hashed once, unchanged since")",
             "finalize.ms": "\((ContinuousClock.now - started).milliseconds)",
-            "manifest.key": "\(key)",
+            "manifest.key": "\(key)", "object.key": "\(objectKey ?? "-")",
         ])
         return .finalized(finalized)
+    }
+
+    /// Deletes the stream's chunk objects once its whole object and manifest are confirmed.
+    private func deleteChunkObjects(_ record: StreamRecord, count: Int) async -> Bool {
+        let s3 = context.s3
+        for index in 0..<count {
+            let key = context.layout.chunkKey(streamPrefix: record.keyPrefix, index: index)
+            guard await context.storeCall({ () async throws(S3Error) in try await s3.deleteObject(key: key) }) != nil else { return false }
+        }
+        return true
     }
 }

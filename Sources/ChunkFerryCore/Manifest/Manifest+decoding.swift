@@ -1,5 +1,6 @@
 extension Manifest {
-    /// Reads manifests written before `complete` and `path_base64` existed: they were complete.
+    /// Reads manifests written before `complete`, `path_base64` and `output` existed: they were
+    /// complete, and held chunks only.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         version = try container.decode(Int.self, forKey: .version)
@@ -15,5 +16,7 @@ extension Manifest {
         completedAt = try container.decode(String.self, forKey: .completedAt)
         host = try container.decode(String.self, forKey: .host)
         repairedChunks = try container.decodeIfPresent(Int.self, forKey: .repairedChunks) ?? 0
+        output = try container.decodeIfPresent(String.self, forKey: .output) ?? OutputSettings.Mode.chunks.rawValue
+        object = try container.decodeIfPresent(WholeObject.self, forKey: .object)
     }
 }

@@ -11,6 +11,20 @@ public struct Manifest: Codable, Sendable, Equatable {
         public var sha256: String
     }
 
+    /// The recording as one object, assembled in the store (`OUTPUT` `whole` or `both`).
+    public struct WholeObject: Codable, Sendable, Equatable {
+        public var key: String
+        public var size: Int64
+        /// Hex SHA-256 of the object: the file's.
+        public var sha256: String
+        public var storageClass: String?
+
+        enum CodingKeys: String, CodingKey {
+            case key, size, sha256
+            case storageClass = "storage_class"
+        }
+    }
+
     public var version = 1
     public var streamID: String
     /// Relative to WATCH_DIR, `/`-separated, exactly as the file is named.
@@ -32,9 +46,16 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var host: String
     /// Chunks whose bytes changed after upload (a muxer patching the header) and were sent again.
     public var repairedChunks: Int
+    /// `chunks`, `whole` or `both`: where the bytes are. With `whole` the chunk objects were deleted
+    /// once `object` was confirmed; each chunk is then the range `[offset, offset + size)` of it.
+    public var output: String = OutputSettings.Mode.chunks.rawValue
+    public var object: WholeObject?
+
+    /// Whether the chunk objects are still in the store.
+    public var keepsChunks: Bool { output != OutputSettings.Mode.whole.rawValue }
 
     enum CodingKeys: String, CodingKey {
-        case version, path, size, sha256, chunks, host, complete
+        case version, path, size, sha256, chunks, host, complete, output, object
         case streamID = "stream_id"
         case pathBase64 = "path_base64"
         case chunkSize = "chunk_size"

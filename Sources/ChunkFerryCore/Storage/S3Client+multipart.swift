@@ -1,9 +1,10 @@
 /// Server-side assembly: objects already in the bucket become parts of a new object.
 extension S3Client {
-    public func createMultipartUpload(key: String, contentType: String = "application/octet-stream") async throws(S3Error) -> String {
+    public func createMultipartUpload(key: String, contentType: String = "application/octet-stream",
+                                      metadata: [String: String] = [:]) async throws(S3Error) -> String {
         let response = try await send(Call(
             operation: "CreateMultipartUpload", method: .post, key: key,
-            query: [("uploads", "")], headers: [("Content-Type", contentType)]
+            query: [("uploads", "")], headers: objectHeaders(contentType: contentType, metadata: metadata)
         ))
         guard let uploadID = S3XML(response.body).value("UploadId"), !uploadID.isEmpty else {
             throw S3Error(code: "MalformedResponse", message: "no UploadId in the answer", httpStatus: response.status,
@@ -16,9 +17,7 @@ extension S3Client {
     public func uploadPartCopy(
         key: String, uploadID: String, partNumber: Int, sourceKey: String, sourceRange: Range<Int64>? = nil
     ) async throws(S3Error) -> String {
-        var headers: [(name: String, value: String)] = [
-            ("x-amz-copy-source", "/" + S3URIEncoding.encodePath(settings.bucket) + "/" + S3URIEncoding.encodePath(sourceKey)),
-        ]
+        var headers: [(name: String, value: String)] = [("x-amz-copy-source", copySource(sourceKey))]
         if let sourceRange {
             headers.append(("x-amz-copy-source-range", "bytes=\(sourceRange.lowerBound)-\(sourceRange.upperBound - 1)"))
         }

@@ -6,7 +6,7 @@ extension S3Client {
     /// bytes arrived intact. `sha256` may be passed when the caller already hashed the buffer.
     public func putObject(
         key: String, body: [UInt8], sha256 knownSHA256: [UInt8]? = nil,
-        contentType: String = "application/octet-stream"
+        contentType: String = "application/octet-stream", metadata: [String: String] = [:]
     ) async throws(S3Error) -> S3PutResult {
         let wantsMD5 = settings.integrity == .md5
         var sha256 = knownSHA256
@@ -16,18 +16,19 @@ extension S3Client {
             sha256 = sha256 ?? digests.sha256
             md5 = digests.md5
         }
-        return try await put(key: key, body: .bytes(body), sha256: sha256!, md5: md5, contentType: contentType)
+        return try await put(key: key, body: .bytes(body), sha256: sha256!, md5: md5, contentType: contentType, metadata: metadata)
     }
 
     /// Stores a range of a file, streamed from disk, whose SHA-256 (and MD5, in MD5 mode) the caller
     /// computed: if the bytes change before they are sent, the store rejects them (BadDigest).
     func putObject(key: String, file: FileRange, sha256: [UInt8], md5: [UInt8]?) async throws(S3Error) -> S3PutResult {
         try await put(key: key, body: .file(file), sha256: sha256, md5: settings.integrity == .md5 ? md5 : nil,
-                      contentType: "application/octet-stream")
+                      contentType: "application/octet-stream", metadata: [:])
     }
 
-    private func put(key: String, body: HTTPRequest.Body, sha256 sha: [UInt8], md5: [UInt8]?, contentType: String) async throws(S3Error) -> S3PutResult {
-        var headers: [(name: String, value: String)] = [("Content-Type", contentType)]
+    private func put(key: String, body: HTTPRequest.Body, sha256 sha: [UInt8], md5: [UInt8]?, contentType: String,
+                     metadata: [String: String]) async throws(S3Error) -> S3PutResult {
+        var headers = objectHeaders(contentType: contentType, metadata: metadata)
         if let md5 {
             headers.append(("Content-MD5", ByteEncoding.base64(md5)))
         } else {
@@ -65,8 +66,43 @@ extension S3Client {
             size: Int64(response.header("content-length") ?? "") ?? 0,
             etag: Self.unquote(response.header("etag")),
             checksumSHA256: response.header("x-amz-checksum-sha256"),
-            lastModified: response.header("last-modified") ?? ""
+            lastModified: response.header("last-modified") ?? "",
+            metadata: Dictionary(response.headers.compactMap { header in
+                header.name.hasPrefix("x-amz-meta-") ? (String(header.name.dropFirst("x-amz-meta-".count)), header.value) : nil
+            }, uniquingKeysWith: { $1 }),
+            storageClass: response.header("x-amz-storage-class")
         )
+    }
+
+    /// Copies `sourceKey` to `key` inside the store (up to 5 GiB), with this client's storage class
+    /// and the given metadata instead of the source's.
+    public func copyObject(key: String, sourceKey: String, contentType: String, metadata: [String: String] = [:]) async throws(S3Error) -> String {
+        let response = try await send(Call(
+            operation: "CopyObject", method: .put, key: key,
+            headers: objectHeaders(contentType: contentType, metadata: metadata) + [
+                ("x-amz-copy-source", copySource(sourceKey)), ("x-amz-metadata-directive", "REPLACE"),
+            ]
+        ))
+        // S3 may answer 200 and still report a failure in the body.
+        let xml = S3XML(response.body)
+        if let code = xml.value("Code") {
+            throw S3Error(code: code, message: xml.value("Message") ?? "", httpStatus: response.status,
+                          requestID: xml.value("RequestId"), operation: "CopyObject", resource: resource(key))
+        }
+        return Self.unquote(xml.value("ETag"))
+    }
+
+    /// Headers every object written carries: its type, the storage class, user metadata.
+    func objectHeaders(contentType: String, metadata: [String: String]) -> [(name: String, value: String)] {
+        var headers: [(name: String, value: String)] = [("Content-Type", contentType)]
+        if let storageClass = settings.storageClass { headers.append(("x-amz-storage-class", storageClass)) }
+        for (name, value) in metadata.sorted(by: { $0.key < $1.key }) { headers.append(("x-amz-meta-" + name, value)) }
+        return headers
+    }
+
+    /// `x-amz-copy-source` for an object of this bucket.
+    func copySource(_ key: String) -> String {
+        "/" + S3URIEncoding.encodePath(settings.bucket) + "/" + S3URIEncoding.encodePath(key)
     }
 
     /// The object's bytes, or the bytes in `range` (offsets, upper bound exclusive).

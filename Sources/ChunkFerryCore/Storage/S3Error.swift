@@ -43,6 +43,8 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
             "the store's TLS certificate is not trusted: set S3_CA_FILE to its CA certificate"
         case "InvalidEndpoint":
             "the endpoint URL is not usable: check S3_ENDPOINT"
+        case "InvalidStorageClass":
+            "the store does not offer this storage class: fix S3_STORAGE_CLASS (MinIO takes only STANDARD or REDUCED_REDUNDANCY), or unset it"
         case "InvalidBucketName":
             "the bucket name is not valid: check S3_BUCKET"
         default:

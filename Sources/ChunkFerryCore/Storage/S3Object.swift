@@ -13,6 +13,10 @@ public struct S3ObjectInfo: Sendable, Equatable {
     /// Base64 SHA-256 stored with the object (HeadObject with checksum mode), when the store keeps one.
     public var checksumSHA256: String?
     public var lastModified: String
+    /// User metadata (`x-amz-meta-*`, names lower-cased without the prefix), from HeadObject only.
+    public var metadata: [String: String] = [:]
+    /// `x-amz-storage-class` as HeadObject reports it (absent for the standard class on AWS).
+    public var storageClass: String?
 }
 
 /// One page of ListObjectsV2.

@@ -22,6 +22,8 @@ public struct S3Settings: Sendable {
     public var integrity: Integrity
     public var connectTimeoutMilliseconds: Int
     public var stallTimeoutSeconds: Int
+    /// Sent as `x-amz-storage-class` with every object written; nil leaves it to the bucket.
+    public var storageClass: String?
 
     public init(
         endpoint: String = "",
@@ -34,7 +36,8 @@ public struct S3Settings: Sendable {
         caFile: String? = nil,
         integrity: Integrity = .sha256,
         connectTimeoutMilliseconds: Int = 10_000,
-        stallTimeoutSeconds: Int = 30
+        stallTimeoutSeconds: Int = 30,
+        storageClass: String? = nil
     ) {
         self.endpoint = endpoint
         self.bucket = bucket
@@ -47,6 +50,7 @@ public struct S3Settings: Sendable {
         self.integrity = integrity
         self.connectTimeoutMilliseconds = connectTimeoutMilliseconds
         self.stallTimeoutSeconds = stallTimeoutSeconds
+        self.storageClass = storageClass
     }
 
     /// The endpoint split into what requests need.

@@ -2,15 +2,25 @@
 /// `<S3_PREFIX><relative path>/<stream id>/chunk-00000000 … /manifest.json`.
 ///
 /// Someone browsing the bucket finds the source file's path; chunk names sort in index order.
+/// When whole recordings are assembled (`OUTPUT` `whole` or `both`) the stream folders move under
+/// `<S3_PREFIX>.chunkferry/streams/`: a recording's key (`front-door/x.mp4`) and a folder of the
+/// same name (`front-door/x.mp4/<id>/`) cannot both exist in MinIO or SeaweedFS, and the
+/// recordings' tree stays clean to browse.
 public struct ObjectLayout: Sendable {
-    public let prefix: String
+    /// Under S3_PREFIX: where stream folders go beside whole recordings. `KEY_TEMPLATE` may not use it.
+    public static let streamsFolder = ".chunkferry/streams/"
 
-    public init(prefix: String) {
+    public let prefix: String
+    /// `prefix`, or `prefix` + `streamsFolder` beside whole recordings.
+    public let streamsRoot: String
+
+    public init(prefix: String, besideWholeObjects: Bool = false) {
         self.prefix = UploadSettings.normalizedPrefix(prefix)
+        streamsRoot = self.prefix + (besideWholeObjects ? Self.streamsFolder : "")
     }
 
     public func streamPrefix(path: String, streamID: String) -> String {
-        "\(prefix)\(path)/\(streamID)/"
+        "\(streamsRoot)\(path)/\(streamID)/"
     }
 
     public func chunkKey(streamPrefix: String, index: Int) -> String {

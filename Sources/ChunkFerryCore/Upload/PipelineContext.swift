@@ -8,6 +8,7 @@ struct PipelineContext: Sendable {
     let layout: ObjectLayout
     let watchRoot: String
     let upload: UploadSettings
+    let output: OutputSettings
     let retry: RetryPolicy
     let storeOutage: OutageTracker
     let redisOutage: OutageTracker
@@ -22,9 +23,10 @@ struct PipelineContext: Sendable {
         self.s3 = s3
         self.store = store
         reader = ChunkReader(threads: settings.upload.concurrency)
-        layout = ObjectLayout(prefix: settings.upload.keyPrefix)
+        layout = ObjectLayout(prefix: settings.upload.keyPrefix, besideWholeObjects: settings.output.mode.assemblesWhole)
         watchRoot = settings.watch.directory
         upload = settings.upload
+        output = settings.output
         self.retry = retry
         storeOutage = OutageTracker(dependency: "object store", logger: logger)
         redisOutage = OutageTracker(dependency: "Redis", logger: logger)

@@ -29,6 +29,13 @@ extension StreamWorker {
             record = loaded
         }
         let resumes = record.state == .active || (record.state == .finalized && record.fileSize != work.status.size)
+        if resumes && record.state == .finalized && record.chunksDeleted {
+            // Its chunks live on only inside the whole object: the file as it is now is a new recording.
+            context.logger.info("the file changed after its whole recording was assembled; starting a new stream", metadata: [
+                "file.path": "\(record.path)", "stream.id": "\(record.id)", "object.key": "\(record.objectKey ?? "-")",
+            ])
+            return .otherGeneration
+        }
         if work.verifyBucket && resumes {
             // First job since start: the file must still be the one the stream recorded (not
             // rewritten in place while ChunkFerry was down), and the bucket may hold more than Redis.

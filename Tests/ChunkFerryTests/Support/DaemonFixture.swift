@@ -107,8 +107,10 @@ final class DaemonFixture: @unchecked Sendable {
     /// The manifests in the bucket for `path` (one per stream of that file).
     func manifests(for path: String) async throws -> [Manifest] {
         var manifests: [Manifest] = []
-        for object in try await s3.listAllObjects(prefix: path + "/") where object.key.hasSuffix("/manifest.json") {
-            manifests.append(try Manifest.decode(try await s3.getObject(key: object.key)))
+        for folder in ["", ObjectLayout.streamsFolder] {
+            for object in try await s3.listAllObjects(prefix: folder + path + "/") where object.key.hasSuffix("/manifest.json") {
+                manifests.append(try Manifest.decode(try await s3.getObject(key: object.key)))
+            }
         }
         return manifests
     }
@@ -136,7 +138,7 @@ final class DaemonFixture: @unchecked Sendable {
         #expect(manifest.isContiguous, sourceLocation: sourceLocation)
         let fileHash = try file.map { try Self.sha256(ofFile: $0) }
             ?? Self.sha256(ofFile: PathEscaping.systemPath(root: watchDir, relative: manifest.chunks.first.map {
-                String($0.key.dropLast("/\(manifest.streamID)/chunk-00000000".count))
+                String($0.key.dropLast("/\(manifest.streamID)/chunk-00000000".count)).replacing(ObjectLayout.streamsFolder, with: "")
             } ?? manifest.path))
         #expect(ByteEncoding.hex(whole.finalize()) == fileHash, "bucket bytes differ from \(manifest.path)", sourceLocation: sourceLocation)
         #expect(manifest.sha256 == fileHash, sourceLocation: sourceLocation)

@@ -1,0 +1,148 @@
+import Logging
+
+/// Turns a finished stream's chunk objects into one object at its `KEY_TEMPLATE` key, inside the
+/// store: the bytes never travel again. No chunk (an empty file) is a PUT of nothing, one chunk a
+/// CopyObject, more a multipart upload with one UploadPartCopy per chunk. The object is confirmed
+/// by HeadObject (its size) before anyone may delete a chunk.
+///
+/// Each object carries its stream id and SHA-256 as metadata, so a key held by another recording
+/// is never overwritten (this one gets `name.<stream-id>.ext`) and a run cut short by a crash
+/// finds its own finished object and takes it as done.
+struct WholeObjectAssembler: Sendable {
+    /// S3's limit on the parts of one multipart upload.
+    static let maximumParts = 10_000
+    static let streamMetadata = "chunkferry-stream"
+    static let sha256Metadata = "chunkferry-sha256"
+
+    enum Outcome: Sendable {
+        case assembled(Manifest.WholeObject)
+        /// More chunks than a multipart upload takes: the recording stays as chunks.
+        case tooManyParts
+        /// A chunk object is no longer in the store (deleted after an earlier assembly).
+        case chunksGone
+        /// The store showed another size than assembled; try again at the next idle check.
+        case unconfirmed
+        case stopped
+    }
+
+    let context: PipelineContext
+
+    func assemble(_ record: StreamRecord, chunks: [ChunkRecord], size: Int64, sha256: String) async -> Outcome {
+        guard chunks.count <= Self.maximumParts else { return .tooManyParts }
+        guard let key = await key(for: record, size: size, sha256: sha256) else { return .stopped }
+        let object = Manifest.WholeObject(key: key.value, size: size, sha256: sha256, storageClass: context.s3.settings.storageClass)
+        if key.isDone { return .assembled(object) }
+
+        let s3 = context.s3
+        let contentType = ContentType.of(record.path)
+        let metadata = [Self.streamMetadata: record.id, Self.sha256Metadata: sha256]
+        let sourceKeys = chunks.map { context.layout.chunkKey(streamPrefix: record.keyPrefix, index: $0.index) }
+        let copied: Bool?
+        switch sourceKeys.count {
+        case 0:
+            copied = await context.storeCall { () async throws(S3Error) -> Bool in
+                _ = try await s3.putObject(key: key.value, body: [], contentType: contentType, metadata: metadata)
+                return true
+            }
+        case 1:
+            copied = await context.storeCall { () async throws(S3Error) -> Bool in
+                try await Self.unlessGone { () async throws(S3Error) in
+                    _ = try await s3.copyObject(key: key.value, sourceKey: sourceKeys[0], contentType: contentType, metadata: metadata)
+                }
+            }
+        default:
+            copied = await multipart(key.value, sources: sourceKeys, contentType: contentType, metadata: metadata)
+        }
+        guard let copied else { return .stopped }
+        guard copied else { return .chunksGone }
+
+        guard let stored = await context.storeCall({ () async throws(S3Error) -> S3ObjectInfo? in
+            try await s3.headObject(key: key.value)
+        }) else { return .stopped }
+        guard stored?.size == size else {
+            context.logger.warning("the assembled recording has another size in the store than the file; assembling again later", metadata: [
+                "file.path": "\(record.path)", "stream.id": "\(record.id)", "object.key": "\(key.value)",
+                "file.size": "\(size)", "object.size": "\(stored.map { String($0.size) } ?? "missing")",
+            ])
+            return .unconfirmed
+        }
+        return .assembled(object)
+    }
+
+    /// CreateMultipartUpload, one UploadPartCopy per source in order, CompleteMultipartUpload.
+    /// True when done, false when a source is gone, nil when stopping.
+    private func multipart(_ key: String, sources: [String], contentType: String, metadata: [String: String]) async -> Bool? {
+        let s3 = context.s3
+        guard let uploadID = await context.storeCall({ () async throws(S3Error) -> String in
+            try await s3.createMultipartUpload(key: key, contentType: contentType, metadata: metadata)
+        }) else { return nil }
+        var parts: [(number: Int, etag: String)] = []
+        parts.reserveCapacity(sources.count)
+        for (position, source) in sources.enumerated() {
+            let etag = await context.storeCall { () async throws(S3Error) -> String? in
+                var etag: String?
+                guard try await Self.unlessGone({ () async throws(S3Error) in
+                    etag = try await s3.uploadPartCopy(key: key, uploadID: uploadID, partNumber: position + 1, sourceKey: source)
+                }) else { return nil }
+                return etag
+            }
+            guard let etag, let etag else {
+                try? await s3.abortMultipartUpload(key: key, uploadID: uploadID)
+                return etag == nil ? nil : false
+            }
+            parts.append((position + 1, etag))
+        }
+        let done = await context.storeCall { () async throws(S3Error) -> Bool in
+            _ = try await s3.completeMultipartUpload(key: key, uploadID: uploadID, parts: parts)
+            return true
+        }
+        if done == nil { try? await s3.abortMultipartUpload(key: key, uploadID: uploadID) }
+        return done
+    }
+
+    /// Runs a copy; false instead of an error when its source object does not exist.
+    private static func unlessGone(_ body: () async throws(S3Error) -> Void) async throws(S3Error) -> Bool {
+        do throws(S3Error) {
+            try await body()
+            return true
+        } catch where error.code == "NoSuchKey" || error.code == "NotFound" {
+            return false
+        }
+    }
+
+    /// Where the recording goes: its template key, unless another recording holds that key.
+    /// `isDone` when this stream's object with these bytes is there already.
+    private func key(for record: StreamRecord, size: Int64, sha256: String) async -> (value: String, isDone: Bool)? {
+        let rendered = context.output.template.render(
+            path: record.path, streamID: record.id, firstSeen: record.startedAt, timeZone: context.output.timeZone)
+        let preferred = context.layout.prefix + rendered
+        guard let held = await holder(of: preferred, streamID: record.id) else { return nil }
+        switch held {
+        case .free: return (preferred, false)
+        case .ours(let info): return (preferred, Self.holds(info, size: size, sha256: sha256))
+        case .other: break
+        }
+        let distinct = context.layout.prefix + KeyTemplate.distinct(rendered, streamID: record.id)
+        guard let again = await holder(of: distinct, streamID: record.id) else { return nil }
+        if case .ours(let info) = again { return (distinct, Self.holds(info, size: size, sha256: sha256)) }
+        context.logger.warning("another recording already holds this key; this one gets a distinct key", metadata: [
+            "file.path": "\(record.path)", "stream.id": "\(record.id)", "object.key": "\(preferred)", "object.key.distinct": "\(distinct)",
+        ])
+        return (distinct, false)
+    }
+
+    private enum Holder { case free, other, ours(S3ObjectInfo) }
+
+    /// Who holds `key`: nobody, this stream (by its metadata), or anything else; nil when stopping.
+    private func holder(of key: String, streamID: String) async -> Holder? {
+        let s3 = context.s3
+        guard let found = await context.storeCall({ () async throws(S3Error) -> S3ObjectInfo? in try await s3.headObject(key: key) })
+        else { return nil }
+        guard let found else { return .free }
+        return found.metadata[Self.streamMetadata] == streamID ? .ours(found) : .other
+    }
+
+    private static func holds(_ info: S3ObjectInfo, size: Int64, sha256: String) -> Bool {
+        info.size == size && info.metadata[sha256Metadata] == sha256
+    }
+}
