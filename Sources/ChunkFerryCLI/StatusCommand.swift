@@ -22,7 +22,7 @@ struct StatusCommand: AsyncParsableCommand {
         let store = CheckpointStore(redis: RedisClient(url: redis.url), namespace: redis.namespace)
         do {
             let report = try await StatusReport.load(from: store)
-            print(json ? report.json() : report.table(), terminator: json ? "\n" : "")
+            print(json ? report.json() : report.table() + report.summary(), terminator: json ? "\n" : "")
         } catch {
             throw fail("\(error.message) (REDIS_URL \(redis.url))", code: 1)
         }

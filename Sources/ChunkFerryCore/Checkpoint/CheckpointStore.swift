@@ -145,6 +145,32 @@ public struct CheckpointStore: Sendable {
         ] + (objectKey.map { ["object_key", $0] } ?? []) + (chunksDeleted ? ["chunks_deleted", "1"] : []))
     }
 
+    /// Records that the stream's local file was deleted by local retention, for status.
+    public func noteLocalDeleted(_ id: String, at now: Int64) async throws(RedisError) {
+        try await redis.command("HSET", streamKey(id), "local_deleted_at", String(now))
+    }
+
+    /// This instance's view of the disk under WATCH_DIR, for status; it expires if not renewed.
+    public func noteDisk(node: String, _ disk: (available: Int64, total: Int64, short: Bool), ttl: Duration) async throws(RedisError) {
+        let key = "\(namespace)disk:\(node)"
+        _ = try await redis.pipeline([
+            ["HSET", key, "available", String(disk.available), "total", String(disk.total), "short", disk.short ? "1" : "0"],
+            ["PEXPIRE", key, String(ttl.milliseconds)],
+        ])
+    }
+
+    /// What `noteDisk` recorded, per instance.
+    public func disks() async throws(RedisError) -> [(node: String, available: Int64, total: Int64, short: Bool)] {
+        let keys = try await redis.command("KEYS", "\(namespace)disk:*").array.compactMap(\.string)
+        guard !keys.isEmpty else { return [] }
+        let replies = try await redis.pipeline(keys.map { ["HGETALL", $0] })
+        return zip(keys, replies).compactMap { key, reply in
+            let fields = reply.fields
+            guard let available = fields["available"].flatMap({ Int64($0) }), let total = fields["total"].flatMap({ Int64($0) }) else { return nil }
+            return (String(key.dropFirst("\(namespace)disk:".count)), available, total, fields["short"] == "1")
+        }.sorted { $0.node < $1.node }
+    }
+
     /// Records why the stream cannot progress, for status; the next commit clears it.
     public func noteProblem(_ id: String, _ problem: String, now: Int64) async throws(RedisError) {
         try await redis.command("HSET", streamKey(id), "last_error", problem, "updated_at", String(now))

@@ -12,6 +12,7 @@ extension StreamRecord {
         if let sha256 { fields += ["sha256", sha256] }
         if let objectKey { fields += ["object_key", objectKey] }
         if chunksDeleted { fields += ["chunks_deleted", "1"] }
+        if let localDeletedAt { fields += ["local_deleted_at", String(localDeletedAt)] }
         return fields
     }
 
@@ -41,6 +42,7 @@ extension StreamRecord {
         lastError = fields["last_error"]
         objectKey = fields["object_key"]
         chunksDeleted = fields["chunks_deleted"] == "1"
+        localDeletedAt = fields["local_deleted_at"].flatMap { Int64($0) }
     }
 }
 

@@ -39,6 +39,8 @@ public struct StreamRecord: Sendable, Equatable {
     public var objectKey: String?
     /// The chunk objects were deleted after the whole object was confirmed (`OUTPUT=whole`).
     public var chunksDeleted = false
+    /// When local retention deleted the file (unix ms), the store holding it.
+    public var localDeletedAt: Int64?
 
     public init(id: String, path: String, device: UInt64, inode: UInt64, chunkSize: Int, keyPrefix: String,
                 startedAt: Int64, host: String) {

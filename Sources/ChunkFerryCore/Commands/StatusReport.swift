@@ -23,6 +23,8 @@ public struct StatusReport: Sendable {
         public var objectKey: String?
         /// Whether the chunk objects are in the bucket (false once deleted after assembly).
         public var chunksInBucket: Bool
+        /// When local retention deleted the file (RFC 3339), the store holding it.
+        public var localDeletedAt: String?
 
         /// Where the recording is in the bucket, for the table.
         var location: String {
@@ -37,6 +39,7 @@ public struct StatusReport: Sendable {
             case path, state, chunks, host, problem
             case objectKey = "object_key"
             case chunksInBucket = "chunks_in_bucket"
+            case localDeletedAt = "local_deleted_at"
             case streamID = "stream_id"
             case committedBytes = "committed_bytes"
             case fileSize = "file_size"
@@ -46,13 +49,31 @@ public struct StatusReport: Sendable {
         }
     }
 
+    /// The disk under WATCH_DIR as each running instance last saw it (with local retention on).
+    public struct Disk: Codable, Sendable {
+        public var node: String
+        public var availableBytes: Int64
+        public var totalBytes: Int64
+        /// Short of MIN_FREE_SPACE with only footage not yet uploaded left to delete.
+        public var nearlyFull: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case node
+            case availableBytes = "available_bytes"
+            case totalBytes = "total_bytes"
+            case nearlyFull = "nearly_full"
+        }
+    }
+
     public let rows: [Row]
+    public var disks: [Disk] = []
 
     public static func load(from store: CheckpointStore, now: Int64? = nil) async throws(RedisError) -> StatusReport {
         let now = now ?? WallClock.nowMilliseconds()
         let records = try await store.allStreams().sorted { ($0.path, $0.startedAt) < ($1.path, $1.startedAt) }
         let active = records.filter { $0.state == .active }.map(\.id)
         let owners = Dictionary(uniqueKeysWithValues: zip(active, try await store.leaseOwners(active)))
+        let disks = try await store.disks().map { Disk(node: $0.node, availableBytes: $0.available, totalBytes: $0.total, nearlyFull: $0.short) }
         return StatusReport(rows: records.map { record in
             Row(path: record.path, streamID: record.id, state: record.state.rawValue, committedBytes: record.committedOffset,
                 fileSize: max(record.fileSize, record.committedOffset), chunks: record.chunkCount,
@@ -60,8 +81,8 @@ public struct StatusReport: Sendable {
                 lastChunkAgeSeconds: record.lastChunkAt.map { max(0, now - $0) / 1000 }, host: record.host,
                 owner: (owners[record.id] ?? nil).map { String($0.split(separator: "/").first ?? "") },
                 keyPrefix: record.keyPrefix, problem: record.lastError, objectKey: record.objectKey,
-                chunksInBucket: !record.chunksDeleted)
-        })
+                chunksInBucket: !record.chunksDeleted, localDeletedAt: record.localDeletedAt.map(WallClock.rfc3339(milliseconds:)))
+        }, disks: disks)
     }
 
     public func json() -> String {
@@ -70,12 +91,29 @@ public struct StatusReport: Sendable {
         return String(decoding: (try? encoder.encode(rows)) ?? Data("[]".utf8), as: UTF8.self)
     }
 
+    /// Totals, the local disk, and a warning when it is nearly full of footage not yet uploaded.
+    public func summary() -> String {
+        let count = { (state: StreamState) in rows.filter { $0.state == state.rawValue }.count }
+        let deleted = rows.filter { $0.localDeletedAt != nil }.count
+        var lines = ["\(rows.count) streams: \(count(.active)) active, \(count(.finalized)) finalized, \(count(.abandoned)) abandoned; "
+            + "\(Self.bytes(rows.reduce(0) { $0 + $1.committedBytes })) in the bucket; \(deleted) local files deleted after upload"]
+        for disk in disks {
+            lines.append("disk under WATCH_DIR (\(disk.node)): \(Self.bytes(disk.availableBytes)) free of \(Self.bytes(disk.totalBytes))")
+            if disk.nearlyFull {
+                lines.append("WARNING: disk nearly full of footage not yet uploaded (\(disk.node)); nothing more may be deleted until the store has it")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     public func table() -> String {
         guard !rows.isEmpty else { return "no streams yet\n" }
-        let header = ["PATH", "STREAM", "STATE", "NODE", "COMMITTED / SIZE", "CHUNKS", "IN BUCKET", "LAST ACTIVITY", "LAST CHUNK", "PROBLEM"]
+        let header = ["PATH", "STREAM", "STATE", "NODE", "COMMITTED / SIZE", "CHUNKS", "IN BUCKET", "LOCAL", "LAST ACTIVITY", "LAST CHUNK",
+                      "PROBLEM"]
         let lines = rows.map { row in
             [row.path, row.streamID, row.state, row.owner ?? row.host,
              "\(Self.bytes(row.committedBytes)) / \(Self.bytes(row.fileSize))", String(row.chunks), row.location,
+             row.localDeletedAt == nil ? "kept" : "deleted",
              row.lastActivity, row.lastChunkAgeSeconds.map { "\(Self.age($0)) ago" } ?? "-", row.problem ?? ""]
         }
         let widths = header.indices.map { column in ([header] + lines).map { $0[column].count }.max() ?? 0 }

@@ -48,6 +48,10 @@ extension SettingKey {
     public static let output = SettingKey("OUTPUT", default: "chunks", "what a finished recording becomes: chunks (chunk objects and a manifest), whole (one object, assembled in the store; chunks deleted) or both")
     public static let keyTemplate = SettingKey("KEY_TEMPLATE", default: "{path}", "key of whole objects under S3_PREFIX: {path} {dir} {name} {stem} {ext} {camera} {yyyy} {mm} {dd} {HH} {MM} {SS} {stream}")
     public static let keyTimezone = SettingKey("KEY_TIMEZONE", default: "UTC", "time zone of {yyyy} {mm} {dd} {HH} when the file name carries no date, e.g. Europe/Berlin")
+    public static let deleteAfterUpload = SettingKey("DELETE_AFTER_UPLOAD", default: "false", "delete a local file once it is finalized and the store holds it (the watch folder must be writable)")
+    public static let localRetention = SettingKey("LOCAL_RETENTION", default: "off", "instead keep uploaded files this long, then delete them the same way, e.g. 7d")
+    public static let minFreeSpace = SettingKey("MIN_FREE_SPACE", default: "off", "below this free space under WATCH_DIR (10% or a size), delete uploaded files, oldest-uploaded first")
+    public static let cleanupBatchSize = SettingKey("CLEANUP_BATCH_SIZE", default: "100", "local deletions per pass")
     public static let leaseTTL = SettingKey("LEASE_TTL", default: "15s", "how long a stream stays with an instance that stopped renewing it (several instances on one directory)")
     public static let nodeID = SettingKey("NODE_ID", default: "host name", "this instance's name in logs, status and manifests")
     public static let logLevel = SettingKey("LOG_LEVEL", default: "info", "trace, debug, info, notice, warning, error or critical")
@@ -58,7 +62,8 @@ extension SettingKey {
         .configFile, .watchDir, .fileExtensions, .scanInterval, .chunkSize, .idleTimeout, .uploadConcurrency,
         .redisURL, .redisNamespace, .s3Endpoint, .s3Bucket, .s3Prefix, .s3Region, .awsRegion, .accessKeyID,
         .secretAccessKey, .sessionToken, .forcePathStyle, .caFile, .stallTimeout, .createBucket, .integrity, .storageClass,
-        .output, .keyTemplate, .keyTimezone, .nodeID, .leaseTTL,
+        .output, .keyTemplate, .keyTimezone, .deleteAfterUpload, .localRetention, .minFreeSpace, .cleanupBatchSize,
+        .nodeID, .leaseTTL,
         .logLevel, .logFormat,
     ]
 }

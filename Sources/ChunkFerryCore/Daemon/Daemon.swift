@@ -33,6 +33,7 @@ public struct Daemon: Sendable {
             worker: StreamWorker(context: context, manager: manager), concurrency: settings.upload.concurrency,
             abort: abort, drainDeadline: .seconds(7), gate: gate, logger: logger)
         let monitor = IdleMonitor(manager: manager, interval: min(.seconds(1), settings.upload.idleTimeout / 4), gate: gate)
+        let retention = LocalRetention(settings: settings.retention, context: context, manager: manager, gate: gate)
         let watcher = DirectoryWatcher(
             root: settings.watch.directory, filter: FileFilter(extensions: settings.watch.fileExtensions),
             scanInterval: settings.watch.scanInterval, manager: manager, gate: gate, logger: logger)
@@ -43,6 +44,7 @@ public struct Daemon: Sendable {
                 .init(service: leaseKeeper, serviceName: "leases"),
                 .init(service: uploads, serviceName: "uploads"),
                 .init(service: monitor, serviceName: "idle-monitor"),
+                .init(service: retention, serviceName: "retention"),
                 .init(service: startup, successTerminationBehavior: .ignore, serviceName: "startup"),
                 .init(service: watcher, serviceName: "watcher"),
             ],
@@ -62,7 +64,8 @@ public struct Daemon: Sendable {
             "chunk.size": "\(settings.upload.chunkSize)", "upload.concurrency": "\(settings.upload.concurrency)",
             "idle.timeout": "\(settings.upload.idleTimeout)", "redis": "\(settings.redis.url)",
             "node.id": "\(settings.upload.nodeID)", "integrity": "\(settings.s3.integrity.rawValue)",
-            "lease.ttl": "\(settings.upload.leaseTTL)",
+            "lease.ttl": "\(settings.upload.leaseTTL)", "output": "\(settings.output.mode.rawValue)",
+            "local.retention": "\(settings.retention.isEnabled ? settings.retention.enablingKeys.map(\.environmentName).joined(separator: ",") : "off")",
         ])
     }
 

@@ -48,6 +48,13 @@ public struct StartupChecks: Sendable {
             guard access(path, R_OK | X_OK) == 0 else {
                 return .failed("WATCH_DIR '\(path)' is not readable by this user (uid \(getuid())); fix its permissions", fatal: true)
             }
+            let deleting = settings.retention.enablingKeys.map(\.environmentName)
+            if !deleting.isEmpty {
+                guard access(path, W_OK) == 0 else {
+                    return .failed("WATCH_DIR '\(path)' is read-only, but \(deleting.joined(separator: " and ")) must delete uploaded files from it; mount it writable (in docker-compose.yml: INPUT_MODE=rw) or turn that setting off", fatal: true)
+                }
+                return .ok("\(path) is readable and writable (\(deleting.joined(separator: ", ")) deletes uploaded files)")
+            }
             return .ok("\(path) is readable")
         }
     }

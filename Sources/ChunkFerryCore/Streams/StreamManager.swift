@@ -98,6 +98,15 @@ actor StreamManager {
         }
     }
 
+    /// Files whose stream is finalized and that have not changed since, oldest-finished first:
+    /// what local retention may delete (after asking the store).
+    func uploadedFiles() -> [UploadedFile] {
+        files.values.compactMap { file -> UploadedFile? in
+            guard file.isFinalizedAsIs, !file.jobPending, !running.contains(file.streamID), let record = file.record else { return nil }
+            return UploadedFile(path: file.path, record: record, status: file.status)
+        }.sorted { ($0.record.completedAt ?? 0, $0.path) < ($1.record.completedAt ?? 0, $1.path) }
+    }
+
     /// A worker takes up a job queued for `path`'s stream `streamID`: a copy of what it needs;
     /// nil if that stream is no longer the file's (the job is dropped) or another job runs on it
     /// (that job's end schedules the file again).

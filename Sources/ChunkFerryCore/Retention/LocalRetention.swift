@@ -1,0 +1,119 @@
+import Logging
+import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Keeps the recorder's disk in check (`DELETE_AFTER_UPLOAD`, `LOCAL_RETENTION`, `MIN_FREE_SPACE`):
+/// deletes local files whose stream is finalized, once the store was asked and holds the manifest
+/// and every object it lists at the right sizes. A file not fully uploaded and verified is never
+/// deleted, whatever the pressure; at most `CLEANUP_BATCH_SIZE` files go per pass.
+struct LocalRetention: Service {
+    let settings: RetentionSettings
+    let context: PipelineContext
+    let manager: StreamManager
+    let gate: ReadinessGate
+    let interval: Duration
+    /// The free-space figure; tests on a filesystem they cannot shrink pass their own.
+    var diskSpace: @Sendable (String) -> DiskSpace? = DiskSpace.of
+    private let pressure = PressureState()
+
+    init(settings: RetentionSettings, context: PipelineContext, manager: StreamManager, gate: ReadinessGate,
+         interval: Duration = .seconds(2)) {
+        self.settings = settings
+        self.context = context
+        self.manager = manager
+        self.gate = gate
+        self.interval = interval
+    }
+
+    func run() async throws {
+        guard settings.isEnabled, await gate.wait() else { return }
+        repeat {
+            await pass()
+        } while await RetryPolicy.pause(interval)
+    }
+
+    /// One round: choose what may go, confirm each with the store, delete.
+    func pass() async {
+        let uploaded = await manager.uploadedFiles()
+        let now = WallClock.nowMilliseconds()
+        var chosen: [(file: UploadedFile, reason: UploadedFile.Reason)] = []
+        if settings.deleteAfterUpload {
+            chosen = uploaded.map { ($0, .uploaded) }
+        } else if let keepFor = settings.keepFor {
+            chosen = uploaded.filter { ($0.record.completedAt ?? now) + keepFor.milliseconds <= now }.map { ($0, .retention) }
+        }
+        if let minimum = settings.minimumFree, let disk = diskSpace(context.watchRoot) {
+            var missing = minimum.bytes(ofTotal: disk.total) - disk.available
+            missing -= chosen.reduce(0) { $0 + $1.file.status.size }
+            let alreadyChosen = Set(chosen.map(\.file.record.id))
+            for file in uploaded where missing > 0 && !alreadyChosen.contains(file.record.id) {
+                chosen.append((file, .freeSpace))
+                missing -= file.status.size
+            }
+            await pressure.update(short: missing > 0, disk: disk, minimum: minimum, context: context)
+        }
+        for (file, reason) in chosen.prefix(settings.batchSize) {
+            guard !Task.isCancelled else { return }
+            guard let holder = await storeHolds(file.record) else { continue }
+            await delete(file, heldBy: holder, reason: reason)
+        }
+    }
+
+    /// The key that holds the recording when the store has its manifest and every object the
+    /// manifest lists, at the right sizes; nil otherwise (or when the store cannot be asked now).
+    private func storeHolds(_ record: StreamRecord) async -> String? {
+        let s3 = context.s3
+        let manifestKey = context.layout.manifestKey(streamPrefix: record.keyPrefix)
+        do {
+            let manifest = try Manifest.decode(try await s3.getObject(key: manifestKey))
+            guard manifest.complete, manifest.streamID == record.id, manifest.size == record.fileSize,
+                  manifest.sha256 != nil, manifest.sha256 == record.sha256 else { return nil }
+            if let object = manifest.object {
+                guard try await s3.headObject(key: object.key)?.size == object.size else { return nil }
+            }
+            if manifest.keepsChunks && !manifest.chunks.isEmpty {
+                // One listing of the stream's folder answers for all its chunks.
+                let stored = Dictionary(try await s3.listAllObjects(prefix: record.keyPrefix).map { ($0.key, $0.size) },
+                                        uniquingKeysWith: { $1 })
+                guard manifest.chunks.allSatisfy({ stored[$0.key] == Int64($0.size) }) else { return nil }
+            }
+            return manifest.object?.key ?? manifestKey
+        } catch {
+            context.logger.debug("not deleting the local file: the store could not confirm it holds the recording", metadata: [
+                "file.path": "\(record.path)", "stream.id": "\(record.id)", "error": "\(error)",
+            ])
+            return nil
+        }
+    }
+
+    /// Deletes the file if it is still exactly what was finalized, then folders left empty.
+    private func delete(_ file: UploadedFile, heldBy key: String, reason: UploadedFile.Reason) async {
+        let path = context.absolutePath(file.path)
+        guard case .success(let now) = FileStatus.ofLink(path), now.kind == .regular, now.isUnchanged(since: file.status),
+              now.size == file.record.fileSize else { return }
+        guard unlink(path) == 0 else {
+            context.logger.error("cannot delete the uploaded file; make WATCH_DIR writable or turn local retention off", metadata: [
+                "file.path": "\(file.path)", "error": "\(String(cString: strerror(errno)))", "setting": "\(reason.rawValue)",
+            ])
+            return
+        }
+        context.logger.info("local file deleted; the store holds it", metadata: [
+            "file.path": "\(file.path)", "stream.id": "\(file.record.id)", "object.key": "\(key)", "reason": "\(reason.rawValue)",
+            "file.size": "\(file.record.fileSize)",
+        ])
+        removeEmptyFolders(above: file.path)
+        // For status only: a Redis outage must not hold deletions back.
+        try? await context.store.noteLocalDeleted(file.record.id, at: WallClock.nowMilliseconds())
+    }
+
+    /// Date folders a recorder leaves behind, up to (not including) WATCH_DIR.
+    private func removeEmptyFolders(above relative: String) {
+        var components = relative.split(separator: "/").dropLast()
+        while !components.isEmpty {
+            guard rmdir(context.absolutePath(components.joined(separator: "/"))) == 0 else { return }
+            components = components.dropLast()
+        }
+    }
+}

@@ -1,0 +1,13 @@
+/// A local file whose stream is finalized and unchanged since: a candidate for deletion.
+struct UploadedFile: Sendable {
+    var path: String
+    var record: StreamRecord
+    var status: FileStatus
+
+    /// Why retention deletes a file, for its log line.
+    enum Reason: String, Sendable {
+        case uploaded = "DELETE_AFTER_UPLOAD"
+        case retention = "LOCAL_RETENTION"
+        case freeSpace = "MIN_FREE_SPACE"
+    }
+}

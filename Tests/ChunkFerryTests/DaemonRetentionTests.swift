@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+@testable import ChunkFerryCore
+
+/// Local retention with the real binary: files leave the recorder's disk only once the store holds
+/// them, never while it cannot be asked, never before they are finished.
+@Suite struct DaemonRetentionTests {
+    @Test func deleteAfterUploadRemovesFinishedFilesAndTheirEmptyFoldersButNeverAGrowingFile() async throws {
+        let fixture = try await DaemonFixture(environment: ["DELETE_AFTER_UPLOAD": "true", "OUTPUT": "whole"])
+        let daemon = try fixture.start()
+        let done = "cam/2024/01/18/done.mp4"
+        try FileManager.default.createDirectory(atPath: "\(fixture.watchDir)/cam/2024/01/18", withIntermediateDirectories: true)
+        let bytes = FileWriter.randomBytes(6 * 1024 * 1024)
+        try FileWriter.write("\(fixture.watchDir)/\(done)", bytes)
+        let live = "live.mp4"
+        for second in 0..<8 {
+            try FileWriter.append("\(fixture.watchDir)/\(live)", FileWriter.randomBytes(1_000_000))
+            if second >= 6 {
+                #expect(FileManager.default.fileExists(atPath: "\(fixture.watchDir)/\(live)"), "a growing file must stay")
+            }
+            try await Task.sleep(for: .seconds(1))
+        }
+
+        let deleted = try await fixture.waitForEvent("local file deleted; the store holds it", path: done)
+        #expect(deleted["object.key"] == done && deleted["reason"] == "DELETE_AFTER_UPLOAD")
+        #expect(!FileManager.default.fileExists(atPath: "\(fixture.watchDir)/\(done)"))
+        #expect(!FileManager.default.fileExists(atPath: "\(fixture.watchDir)/cam"), "empty date folders are removed")
+        #expect(try await fixture.independentSHA256(done) == ByteEncoding.hex(Digest.sha256(bytes)))
+
+        // Once finished and assembled, the growing file goes too, after the store confirmed it.
+        let expected = try DaemonFixture.sha256(ofFile: "\(fixture.watchDir)/\(live)")
+        _ = try await fixture.waitForEvent("local file deleted; the store holds it", path: live)
+        #expect(try await fixture.independentSHA256(live) == expected)
+
+        let status = try fixture.start(["status"])
+        #expect(await status.waitForExit(timeout: .seconds(30)) == 0)
+        #expect(status.log().contains("2 local files deleted after upload"), "\(status.log())")
+        #expect(daemon.isRunning)
+    }
+
+    @Test func retentionWaitsWhileTheStoreCannotConfirmAndDeletesOnceItIsBack() async throws {
+        let seaweed = try await SeaweedServer()
+        let fixture = try await DaemonFixture(seaweed: seaweed, environment: ["LOCAL_RETENTION": "4s"])
+        try fixture.start()
+        let path = "kept.mp4"
+        try FileWriter.write("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(3 * 1024 * 1024))
+        _ = try await fixture.waitForEvent("stream finalized", path: path)
+        seaweed.stop()
+        try await Task.sleep(for: .seconds(9))
+        #expect(FileManager.default.fileExists(atPath: "\(fixture.watchDir)/\(path)"), "deleted while the store could not be asked")
+        #expect(fixture.events("local file deleted; the store holds it").isEmpty)
+
+        try await seaweed.start()
+        _ = try await fixture.waitForEvent("local file deleted; the store holds it", path: path)
+        #expect(!FileManager.default.fileExists(atPath: "\(fixture.watchDir)/\(path)"))
+        seaweed.stop()
+    }
+
+    @Test func minFreeSpaceDeletesTheOldestUploadedFilesFirst() async throws {
+        let disk = Scratch.directory("small-disk")
+        guard try await Self.run("mount", ["-t", "tmpfs", "-o", "size=24m", "tmpfs", disk]) == 0 else {
+            Issue.record("cannot mount a tmpfs here (needs root)")
+            return
+        }
+        defer { _ = try? Self.runSync("umount", ["-l", disk]) }
+        let fixture = try await DaemonFixture(environment: ["WATCH_DIR": disk, "MIN_FREE_SPACE": "10MiB", "IDLE_TIMEOUT": "1s"])
+        try fixture.start()
+        for name in ["a.mp4", "b.mp4", "c.mp4"] {
+            try FileWriter.write("\(disk)/\(name)", FileWriter.randomBytes(5 * 1024 * 1024 + 4096))
+            _ = try await fixture.waitForEvent("stream finalized", path: name)
+        }
+        // 24 MiB less three files leaves under 10 MiB free: the oldest upload, a.mp4, goes, and that is enough.
+        let deleted = try await fixture.waitForEvent("local file deleted; the store holds it", path: "a.mp4")
+        #expect(deleted["reason"] == "MIN_FREE_SPACE")
+        try await Task.sleep(for: .seconds(5))
+        #expect(fixture.events("local file deleted; the store holds it").map { $0["file.path"] } == ["a.mp4"])
+        #expect(FileManager.default.fileExists(atPath: "\(disk)/b.mp4") && FileManager.default.fileExists(atPath: "\(disk)/c.mp4"))
+        fixture.stopAll()
+    }
+
+    @Test func aReadOnlyWatchFolderWithRetentionOnStopsWithALineNamingTheSetting() async throws {
+        let fixture = try await DaemonFixture(environment: ["DELETE_AFTER_UPLOAD": "true"])
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: fixture.watchDir)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fixture.watchDir) }
+        let daemon = try fixture.start(asNobody: true)
+        #expect(await daemon.waitForExit(timeout: .seconds(30)) != 0)
+        #expect(daemon.log().contains("is read-only, but DELETE_AFTER_UPLOAD must delete uploaded files"), "\(daemon.log())")
+    }
+
+    static func run(_ tool: String, _ arguments: [String]) async throws -> Int32? {
+        let process = ManagedProcess(name: tool, executable: tool, arguments: arguments,
+                                     logPath: Scratch.directory("tools") + "/\(tool)-\(Scratch.uniqueName("run")).log")
+        try process.start()
+        return await process.waitForExit(timeout: .seconds(30))
+    }
+
+    static func runSync(_ tool: String, _ arguments: [String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [tool] + arguments
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
