@@ -145,6 +145,31 @@ public struct CheckpointStore: Sendable {
         ] + (objectKey.map { ["object_key", $0] } ?? []) + (chunksDeleted ? ["chunks_deleted", "1"] : []))
     }
 
+    /// Reserves a whole object's key for `streamID` while it is assembled, so two recordings whose
+    /// template keys coincide never write over each other; true if the stream holds it.
+    public func claimObjectKey(_ key: String, for streamID: String, ttl: Duration) async throws(RedisError) -> Bool {
+        let reply = try await redis.command(
+            "EVAL", Self.acquireLeaseScript, "1", "\(namespace)objectkey:\(key)", streamID, String(ttl.milliseconds))
+        return reply.integer == 1
+    }
+
+    /// A multipart upload the stream started and has not completed (`key`, `uploadID`), if any.
+    func pendingUpload(_ id: String) async throws(RedisError) -> (key: String, uploadID: String)? {
+        guard let value = try await redis.command("HGET", streamKey(id), "upload").string else { return nil }
+        let parts = value.split(separator: "\n", maxSplits: 1).map(String.init)
+        return parts.count == 2 ? (parts[1], parts[0]) : nil
+    }
+
+    /// Remembers (or, with nil, forgets) the stream's open multipart upload, so one a crash left
+    /// behind is aborted at the next try instead of lingering (and being billed) in the store.
+    func notePendingUpload(_ id: String, _ upload: (key: String, uploadID: String)?) async throws(RedisError) {
+        if let upload {
+            try await redis.command("HSET", streamKey(id), "upload", "\(upload.uploadID)\n\(upload.key)")
+        } else {
+            try await redis.command("HDEL", streamKey(id), "upload")
+        }
+    }
+
     /// Records that the stream's local file was deleted by local retention, for status.
     public func noteLocalDeleted(_ id: String, at now: Int64) async throws(RedisError) {
         try await redis.command("HSET", streamKey(id), "local_deleted_at", String(now))

@@ -33,9 +33,13 @@ extension Restorer {
             if let newest { return ObjectLayout(prefix: "").manifestKey(streamPrefix: newest.keyPrefix) }
         }
         // Without Redis: the stream folders of that path, else the stream named by a whole object's metadata.
+        // Keys hold names escaped (`50%.mp4` is `50%25.mp4`), and only `<path>/<stream id>/manifest.json` is this file's.
+        let escaped = trimmed.split(separator: "/").map { PathEscaping.escape(name: Array($0.utf8)) }.joined(separator: "/")
         var newest: (key: String, modified: String)?
-        for folder in [prefix, prefix + ObjectLayout.streamsFolder] {
-            for object in try await list(prefix: folder + trimmed + "/") where object.key.hasSuffix("/manifest.json") {
+        for folder in [prefix + escaped + "/", prefix + ObjectLayout.streamsFolder + escaped + "/"] {
+            for object in try await list(prefix: folder) {
+                let rest = object.key.dropFirst(folder.count)
+                guard rest.hasSuffix("/manifest.json"), Self.isStreamID(String(rest.dropLast("/manifest.json".count))) else { continue }
                 if newest == nil || object.lastModified > newest!.modified { newest = (object.key, object.lastModified) }
             }
         }

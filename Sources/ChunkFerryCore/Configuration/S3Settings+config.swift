@@ -23,6 +23,10 @@ extension S3Settings {
         if let storageClass, storageClass.isEmpty || !storageClass.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
             throw SettingsError(.storageClass, value: storageClass, expected: "a storage class name such as STANDARD_IA or GLACIER_IR")
         }
+        // Objects in these classes cannot be read or copied without a restore first.
+        if let storageClass, ["GLACIER", "DEEP_ARCHIVE"].contains(storageClass) {
+            throw SettingsError(.storageClass, value: storageClass, expected: "a class whose objects can be read at once, such as GLACIER_IR; move older footage to \(storageClass) with a lifecycle rule on the bucket")
+        }
         self.init(
             endpoint: endpoint,
             bucket: try config.required(.s3Bucket, "set it to the bucket to upload into"),

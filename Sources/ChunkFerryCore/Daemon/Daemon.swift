@@ -33,21 +33,26 @@ public struct Daemon: Sendable {
             worker: StreamWorker(context: context, manager: manager), concurrency: settings.upload.concurrency,
             abort: abort, drainDeadline: .seconds(7), gate: gate, logger: logger)
         let monitor = IdleMonitor(manager: manager, interval: min(.seconds(1), settings.upload.idleTimeout / 4), gate: gate)
-        let retention = LocalRetention(settings: settings.retention, context: context, manager: manager, gate: gate)
         let watcher = DirectoryWatcher(
             root: settings.watch.directory, filter: FileFilter(extensions: settings.watch.fileExtensions),
             scanInterval: settings.watch.scanInterval, manager: manager, gate: gate, logger: logger)
 
         // Started in order, stopped in reverse: the watcher stops first, the uploads drain last.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: leaseKeeper, serviceName: "leases"),
+            .init(service: uploads, serviceName: "uploads"),
+            .init(service: monitor, serviceName: "idle-monitor"),
+        ]
+        if settings.retention.isEnabled {
+            let retention = LocalRetention(settings: settings.retention, context: context, manager: manager, gate: gate)
+            services.append(.init(service: retention, serviceName: "retention"))
+        }
+        services += [
+            .init(service: startup, successTerminationBehavior: .ignore, serviceName: "startup"),
+            .init(service: watcher, serviceName: "watcher"),
+        ]
         var configuration = ServiceGroupConfiguration(
-            services: [
-                .init(service: leaseKeeper, serviceName: "leases"),
-                .init(service: uploads, serviceName: "uploads"),
-                .init(service: monitor, serviceName: "idle-monitor"),
-                .init(service: retention, serviceName: "retention"),
-                .init(service: startup, successTerminationBehavior: .ignore, serviceName: "startup"),
-                .init(service: watcher, serviceName: "watcher"),
-            ],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger.withLevel(.warning)
         )

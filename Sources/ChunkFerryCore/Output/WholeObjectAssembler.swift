@@ -51,16 +51,17 @@ struct WholeObjectAssembler: Sendable {
                 }
             }
         default:
-            copied = await multipart(key.value, sources: sourceKeys, contentType: contentType, metadata: metadata)
+            copied = await multipart(record, key.value, sources: sourceKeys, contentType: contentType, metadata: metadata)
         }
         guard let copied else { return .stopped }
         guard copied else { return .chunksGone }
 
+        // Confirmed only as this stream's object with these bytes: nothing else may let chunks go.
         guard let stored = await context.storeCall({ () async throws(S3Error) -> S3ObjectInfo? in
             try await s3.headObject(key: key.value)
         }) else { return .stopped }
-        guard stored?.size == size else {
-            context.logger.warning("the assembled recording has another size in the store than the file; assembling again later", metadata: [
+        guard let stored, stored.metadata[Self.streamMetadata] == record.id, Self.holds(stored, size: size, sha256: sha256) else {
+            context.logger.warning("the assembled recording is not in the store as assembled; assembling again later", metadata: [
                 "file.path": "\(record.path)", "stream.id": "\(record.id)", "object.key": "\(key.value)",
                 "file.size": "\(size)", "object.size": "\(stored.map { String($0.size) } ?? "missing")",
             ])
@@ -70,14 +71,24 @@ struct WholeObjectAssembler: Sendable {
     }
 
     /// CreateMultipartUpload, one UploadPartCopy per source in order, CompleteMultipartUpload.
-    /// True when done, false when a source is gone, nil when stopping.
-    private func multipart(_ key: String, sources: [String], contentType: String, metadata: [String: String]) async -> Bool? {
+    /// True when done, false when a source is gone, nil when stopping. The upload's id waits in
+    /// Redis until it completes, so one a crash left open is aborted at the next try.
+    private func multipart(_ record: StreamRecord, _ key: String, sources: [String], contentType: String,
+                           metadata: [String: String]) async -> Bool? {
         let s3 = context.s3
+        let store = context.store
+        guard let leftOver = await context.redisCall({ () async throws(RedisError) in try await store.pendingUpload(record.id) })
+        else { return nil }
+        if let leftOver { try? await s3.abortMultipartUpload(key: leftOver.key, uploadID: leftOver.uploadID) }
         guard let uploadID = await context.storeCall({ () async throws(S3Error) -> String in
             try await s3.createMultipartUpload(key: key, contentType: contentType, metadata: metadata)
         }) else { return nil }
+        guard await context.redisCall({ () async throws(RedisError) in try await store.notePendingUpload(record.id, (key, uploadID)) }) != nil
+        else { return nil }
+
         var parts: [(number: Int, etag: String)] = []
         parts.reserveCapacity(sources.count)
+        var result: Bool? = true
         for (position, source) in sources.enumerated() {
             let etag = await context.storeCall { () async throws(S3Error) -> String? in
                 var etag: String?
@@ -87,17 +98,26 @@ struct WholeObjectAssembler: Sendable {
                 return etag
             }
             guard let etag, let etag else {
-                try? await s3.abortMultipartUpload(key: key, uploadID: uploadID)
-                return etag == nil ? nil : false
+                result = etag == nil ? nil : false
+                break
             }
             parts.append((position + 1, etag))
         }
-        let done = await context.storeCall { () async throws(S3Error) -> Bool in
-            _ = try await s3.completeMultipartUpload(key: key, uploadID: uploadID, parts: parts)
-            return true
+        if result == true {
+            // An upload that vanished (its completion answered but the answer lost, or aborted by
+            // a lifecycle rule) is settled by the confirming HeadObject, not retried forever.
+            result = await context.storeCall { () async throws(S3Error) -> Bool in
+                do throws(S3Error) {
+                    _ = try await s3.completeMultipartUpload(key: key, uploadID: uploadID, parts: parts)
+                } catch where error.code == "NoSuchUpload" {}
+                return true
+            }
         }
-        if done == nil { try? await s3.abortMultipartUpload(key: key, uploadID: uploadID) }
-        return done
+        if result != true { try? await s3.abortMultipartUpload(key: key, uploadID: uploadID) }
+        if result != nil {
+            _ = await context.redisCall { () async throws(RedisError) in try await store.notePendingUpload(record.id, nil) }
+        }
+        return result
     }
 
     /// Runs a copy; false instead of an error when its source object does not exist.
@@ -116,11 +136,15 @@ struct WholeObjectAssembler: Sendable {
         let rendered = context.output.template.render(
             path: record.path, streamID: record.id, firstSeen: record.startedAt, timeZone: context.output.timeZone)
         let preferred = context.layout.prefix + rendered
-        guard let held = await holder(of: preferred, streamID: record.id) else { return nil }
-        switch held {
-        case .free: return (preferred, false)
-        case .ours(let info): return (preferred, Self.holds(info, size: size, sha256: sha256))
-        case .other: break
+        // A stream begun under OUTPUT=chunks has its folder at `<path>/<id>/`, which rules out a
+        // `<path>` object in MinIO and SeaweedFS.
+        if !record.keyPrefix.hasPrefix(preferred + "/") {
+            guard let held = await holder(of: preferred, streamID: record.id) else { return nil }
+            switch held {
+            case .free: return (preferred, false)
+            case .ours(let info): return (preferred, Self.holds(info, size: size, sha256: sha256))
+            case .other: break
+            }
         }
         let distinct = context.layout.prefix + KeyTemplate.distinct(rendered, streamID: record.id)
         guard let again = await holder(of: distinct, streamID: record.id) else { return nil }
@@ -133,8 +157,14 @@ struct WholeObjectAssembler: Sendable {
 
     private enum Holder { case free, other, ours(S3ObjectInfo) }
 
-    /// Who holds `key`: nobody, this stream (by its metadata), or anything else; nil when stopping.
+    /// Who holds `key`: nobody, this stream (by its metadata, or by a claim in Redis while being
+    /// assembled), or anything else; nil when stopping.
     private func holder(of key: String, streamID: String) async -> Holder? {
+        let store = context.store
+        guard let claimed = await context.redisCall({ () async throws(RedisError) -> Bool in
+            try await store.claimObjectKey(key, for: streamID, ttl: .seconds(3600))
+        }) else { return nil }
+        guard claimed else { return .other }
         let s3 = context.s3
         guard let found = await context.storeCall({ () async throws(S3Error) -> S3ObjectInfo? in try await s3.headObject(key: key) })
         else { return nil }

@@ -38,6 +38,12 @@ struct StreamRecovery: Sendable {
         if startIndex == 0, objects.contains(where: { $0.key == manifestKey }) {
             guard let manifest = await manifest(at: manifestKey) else { return nil }
             if !manifest.complete { return mayBeOtherGeneration ? .otherGeneration : .chunks([], firstChunkStale: false) }
+            if !manifest.keepsChunks {
+                // OUTPUT=whole: the chunks live on only inside the whole object. The file either is
+                // that recording (nothing to send) or another one (never write over the recording).
+                guard let verified = await verifyWhole(record, manifest, fileSize: fileSize) else { return nil }
+                return verified.map { .finalized(manifest, $0) } ?? .otherGeneration
+            }
             if manifest.size == fileSize, manifest.chunks.count == chunkObjects.count {
                 guard let verified = await verifyAll(record, manifest.chunks.map { ($0.index, $0.size) }, chunkObjects) else { return nil }
                 if let verified { return .finalized(manifest, verified) }
@@ -65,6 +71,25 @@ struct StreamRecovery: Sendable {
             if mayBeOtherGeneration { return .otherGeneration }
         }
         return .chunks(intact, firstChunkStale: firstChunkStale)
+    }
+
+    /// The manifest's chunks if the whole object is in the store at its size and the file's bytes
+    /// match every chunk's SHA-256; `.some(nil)` if not; nil when stopping.
+    private func verifyWhole(_ record: StreamRecord, _ manifest: Manifest, fileSize: Int64) async -> [ChunkRecord]?? {
+        guard let object = manifest.object, manifest.size == fileSize, manifest.isContiguous else { return .some(nil) }
+        let s3 = context.s3
+        guard let head = await context.storeCall({ () async throws(S3Error) -> S3ObjectInfo? in try await s3.headObject(key: object.key) })
+        else { return nil }
+        guard head?.size == object.size else { return .some(nil) }
+        var verified: [ChunkRecord] = []
+        for chunk in manifest.chunks {
+            let range = context.fileRange(record, offset: chunk.offset, length: chunk.size)
+            guard let hash = try? await context.reader.hash(range, md5: false), ByteEncoding.hex(hash.sha256) == chunk.sha256 else {
+                return .some(nil)
+            }
+            verified.append(ChunkRecord(index: chunk.index, size: chunk.size, sha256: chunk.sha256, etag: ""))
+        }
+        return .some(verified)
     }
 
     /// Every listed `(index, size)` chunk verified, in order; `.some(nil)` if any does not match.

@@ -28,7 +28,8 @@ struct LocalRetention: Service {
     }
 
     func run() async throws {
-        guard settings.isEnabled, await gate.wait() else { return }
+        // Only in the group when enabled: a service that returns would end the whole group.
+        guard await gate.wait() else { return }
         repeat {
             await pass()
         } while await RetryPolicy.pause(interval)

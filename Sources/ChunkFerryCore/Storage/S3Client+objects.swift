@@ -21,14 +21,16 @@ extension S3Client {
 
     /// Stores a range of a file, streamed from disk, whose SHA-256 (and MD5, in MD5 mode) the caller
     /// computed: if the bytes change before they are sent, the store rejects them (BadDigest).
-    func putObject(key: String, file: FileRange, sha256: [UInt8], md5: [UInt8]?) async throws(S3Error) -> S3PutResult {
+    /// `temporary`: the object is deleted within minutes (chunks under OUTPUT=whole), so it takes
+    /// the bucket's default class: infrequent-access classes bill 30 days or more for anything stored.
+    func putObject(key: String, file: FileRange, sha256: [UInt8], md5: [UInt8]?, temporary: Bool = false) async throws(S3Error) -> S3PutResult {
         try await put(key: key, body: .file(file), sha256: sha256, md5: settings.integrity == .md5 ? md5 : nil,
-                      contentType: "application/octet-stream", metadata: [:])
+                      contentType: "application/octet-stream", metadata: [:], storageClass: !temporary)
     }
 
     private func put(key: String, body: HTTPRequest.Body, sha256 sha: [UInt8], md5: [UInt8]?, contentType: String,
-                     metadata: [String: String]) async throws(S3Error) -> S3PutResult {
-        var headers = objectHeaders(contentType: contentType, metadata: metadata)
+                     metadata: [String: String], storageClass: Bool = true) async throws(S3Error) -> S3PutResult {
+        var headers = objectHeaders(contentType: contentType, metadata: metadata, storageClass: storageClass)
         if let md5 {
             headers.append(("Content-MD5", ByteEncoding.base64(md5)))
         } else {
@@ -93,9 +95,9 @@ extension S3Client {
     }
 
     /// Headers every object written carries: its type, the storage class, user metadata.
-    func objectHeaders(contentType: String, metadata: [String: String]) -> [(name: String, value: String)] {
+    func objectHeaders(contentType: String, metadata: [String: String], storageClass: Bool = true) -> [(name: String, value: String)] {
         var headers: [(name: String, value: String)] = [("Content-Type", contentType)]
-        if let storageClass = settings.storageClass { headers.append(("x-amz-storage-class", storageClass)) }
+        if storageClass, let storageClass = settings.storageClass { headers.append(("x-amz-storage-class", storageClass)) }
         for (name, value) in metadata.sorted(by: { $0.key < $1.key }) { headers.append(("x-amz-meta-" + name, value)) }
         return headers
     }

@@ -111,7 +111,8 @@ extension StreamWorker {
             let store = context.store
             let snapshot = created
             guard await context.redisCall({ () async throws(RedisError) -> Bool in
-                try await store.markFinalized(snapshot.id, size: manifest.size, sha256: sha256, completedAt: WallClock.nowMilliseconds())
+                try await store.markFinalized(snapshot.id, size: manifest.size, sha256: sha256, completedAt: WallClock.nowMilliseconds(),
+                                              objectKey: manifest.object?.key, chunksDeleted: !manifest.keepsChunks)
             }) != nil, let reloaded = await load(created.id) else { return .stopped }
             context.logger.info("finalized stream recovered from its manifest; nothing to upload", metadata: [
                 "file.path": "\(record.path)", "stream.id": "\(record.id)", "chunks": "\(chunks.count)",

@@ -128,6 +128,7 @@ struct StreamWorker: Sendable {
         let s3 = context.s3
         let reader = context.reader
         let integrity = s3.settings.integrity
+        let temporary = !context.output.mode.keepsChunks
         var attempted = false
         let result = await context.storeCall { () async throws(S3Error) -> Result<S3PutResult, FileReadError> in
             if attempted, let stored = try await s3.headObject(key: key), stored.size == Int64(range.length) {
@@ -138,7 +139,7 @@ struct StreamWorker: Sendable {
             }
             attempted = true
             do throws(S3Error) {
-                return .success(try await s3.putObject(key: key, file: range, sha256: hash.sha256, md5: hash.md5))
+                return .success(try await s3.putObject(key: key, file: range, sha256: hash.sha256, md5: hash.md5, temporary: temporary))
             } catch where error.sourceFailure != nil {
                 return .failure(error.sourceFailure!)
             } catch where error.code == "BadDigest" || error.code == "XAmzContentSHA256Mismatch" {
