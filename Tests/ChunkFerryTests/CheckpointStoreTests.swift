@@ -11,6 +11,21 @@ import Testing
         ChunkRecord(index: index, size: size, sha256: String(repeating: String(index % 10), count: 64), etag: "\(etag)-\(index)")
     }
 
+    static let sha = String(repeating: "ab", count: 32)
+
+    /// `record` as the finalizer hands it over: every byte committed.
+    func finished(_ record: StreamRecord, size: Int64, chunks: Int, completedAt: Int64) -> StreamRecord {
+        var finished = record
+        finished.state = .finalized
+        finished.fileSize = size
+        finished.committedOffset = size
+        finished.chunkCount = chunks
+        finished.sha256 = Self.sha
+        finished.completedAt = completedAt
+        finished.isCompact = true
+        return finished
+    }
+
     func store(_ server: RedisServer) -> CheckpointStore {
         CheckpointStore(redis: RedisClient(url: server.url), namespace: Scratch.uniqueName("ns") + ":")
     }
@@ -37,13 +52,54 @@ import Testing
         #expect(try await store.stream("nope") == nil)
 
         #expect(Set(try await store.streams(in: .active).map(\.id)) == ["s1", "s2"])
-        #expect(try await store.markFinalized("s1", size: 2 * size + 1234, sha256: "abc", completedAt: 9))
+        #expect(try await store.markFinalized(finished(stream, size: 2 * size + 1234, chunks: 3, completedAt: 9)))
         #expect(try await store.streams(in: .active).map(\.id) == ["s2"])
         let finalized = try await store.streams(in: .finalized)
         #expect(finalized.map(\.id) == ["s1"])
-        #expect(finalized.first?.sha256 == "abc")
-        #expect(finalized.first?.completedAt == 9)
-        #expect(try await store.markFinalized("unknown", size: 0, sha256: "", completedAt: 0) == false)
+        let compact = try #require(finalized.first)
+        #expect(compact.isCompact && compact.path == stream.path && compact.keyPrefix == stream.keyPrefix)
+        #expect(compact.device == 2049 && compact.inode == 77 && compact.host == "test-node" && compact.startedAt == stream.startedAt)
+        #expect(compact.fileSize == 2 * size + 1234 && compact.committedOffset == 2 * size + 1234 && compact.chunkCount == 3)
+        #expect(compact.sha256 == Self.sha && compact.completedAt == 9)
+        #expect(try await store.stream("s1")?.chunks == [], "the chunk list lives in the manifest once finalized")
+        #expect(try await store.markFinalized(finished(record("unknown"), size: 0, chunks: 0, completedAt: 0)) == false)
+    }
+
+    /// State that does not grow with history: a finalized stream of 300 chunks keeps one compact
+    /// record, measured with Redis's own MEMORY USAGE.
+    @Test func aFinalizedStreamOf300ChunksKeepsUnder400BytesInRedis() async throws {
+        let store = store(try await SharedServers.shared.redis())
+        let path = "front-door/2024/01/18/20240118_120000.mp4"
+        let id = "0123456789abcdef0123"
+        var stream = record(id, path: path)
+        stream.keyPrefix = "footage/.chunkferry/streams/\(path)/\(id)/"
+        try await store.createStream(stream)
+        var offset: Int64 = 0
+        for index in 0..<300 {
+            #expect(try await store.commitChunk(streamID: id, expectedOffset: offset, chunk: chunk(index), now: 1) == .committed(offset: offset + (8 << 20)))
+            offset += 8 << 20
+        }
+        let before = try await memory(store, [store.streamKey(id), store.chunksKey(id)])
+        var done = finished(try #require(try await store.stream(id)).record, size: offset, chunks: 300, completedAt: 2)
+        done.objectKey = "footage/" + path
+        done.chunksDeleted = true
+        #expect(try await store.markFinalized(done))
+        #expect(try await store.redis.command("EXISTS", store.streamKey(id), store.chunksKey(id)).integer == 0)
+
+        // What one more finalized stream adds to the hash (its entry), measured by adding a twin.
+        let one = try await memory(store, [store.finalizedKey])
+        let value = try #require(try await store.redis.command("HGET", store.finalizedKey, id).string)
+        _ = try await store.redis.command("HSET", store.finalizedKey, "fedcba9876543210fedc", value)
+        let perStream = try await memory(store, [store.finalizedKey]) - one
+        print("redis bytes per finalized stream: \(perStream) (300 chunks: \(before) bytes while active)")
+        #expect(perStream <= 400, "\(perStream) bytes per finalized stream")
+        #expect(before > 30_000, "the active stream's chunk records should be what compaction removes")
+    }
+
+    private func memory(_ store: CheckpointStore, _ keys: [String]) async throws -> Int {
+        var total = 0
+        for key in keys { total += try await store.redis.command("MEMORY", "USAGE", key, "SAMPLES", "0").integer.map(Int.init) ?? 0 }
+        return total
     }
 
     @Test func commitIsCompareAndAdvance() async throws {
@@ -80,8 +136,13 @@ import Testing
         try await store.createStream(stream)
         _ = try await store.commitChunk(streamID: "s", expectedOffset: 0, chunk: chunk(0, size: 100), now: 1)
         _ = try await store.commitChunk(streamID: "s", expectedOffset: 100, chunk: chunk(1, size: 40), now: 2)
-        try await store.markFinalized("s", size: 140, sha256: "abc", completedAt: 3)
+        let current = try #require(try await store.stream("s")).record
+        try await store.markFinalized(finished(current, size: 140, chunks: 2, completedAt: 3))
         let finalized = try #require(try await store.stream("s")).record
+        #expect(finalized.isCompact)
+        // A compact record takes its chunk records back from the manifest before it reopens.
+        #expect(try await store.expand(finalized, chunks: [chunk(0, size: 100), chunk(1, size: 40)]))
+        #expect(try await store.expand(finalized, chunks: []) == false)
 
         #expect(try await store.reopen(finalized, now: 4))
         let (reopened, chunks) = try #require(try await store.stream("s"))
@@ -171,5 +232,13 @@ import Testing
         try await server.restart()
         #expect(try await store.commitChunk(streamID: "s", expectedOffset: 0, chunk: chunk(0), now: 1) == .missingStream)
         server.stop()
+    }
+}
+
+extension StreamRecord {
+    func with(_ change: (inout StreamRecord) -> Void) -> StreamRecord {
+        var copy = self
+        change(&copy)
+        return copy
     }
 }

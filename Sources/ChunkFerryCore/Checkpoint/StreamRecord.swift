@@ -41,6 +41,8 @@ public struct StreamRecord: Sendable, Equatable {
     public var chunksDeleted = false
     /// When local retention deleted the file (unix ms), the store holding it.
     public var localDeletedAt: Int64?
+    /// Read from the compact record a finalized stream keeps: no chunk records in Redis.
+    public var isCompact = false
 
     public init(id: String, path: String, device: UInt64, inode: UInt64, chunkSize: Int, keyPrefix: String,
                 startedAt: Int64, host: String) {

@@ -4,7 +4,9 @@
 /// Keys: `DELETE_AFTER_UPLOAD` (default false: delete each file once finalized and confirmed),
 /// `LOCAL_RETENTION` (instead keep uploaded files this long, e.g. `7d`), `MIN_FREE_SPACE` (`10%` or
 /// a size: below it, delete uploaded files oldest-uploaded first), `CLEANUP_BATCH_SIZE` (default
-/// 100: deletions per pass, so a long backlog never stalls uploads).
+/// 100: deletions per pass, so a long backlog never stalls uploads), `FORGET_AFTER` (default `7d`:
+/// a finished or abandoned stream whose file left the disk that long ago leaves Redis; its objects
+/// and manifest stay in the bucket).
 public struct RetentionSettings: Sendable {
     public enum FreeSpace: Sendable, Equatable {
         case percent(Double)
@@ -23,6 +25,7 @@ public struct RetentionSettings: Sendable {
     public var keepFor: Duration?
     public var minimumFree: FreeSpace?
     public var batchSize = 100
+    public var forgetAfter: Duration = .seconds(7 * 86_400)
 
     public var isEnabled: Bool { deleteAfterUpload || keepFor != nil || minimumFree != nil }
 
@@ -44,7 +47,10 @@ public struct RetentionSettings: Sendable {
             minimumFree = try Self.freeSpace(text)
         }
         batchSize = try config.integer(.cleanupBatchSize, range: 1...100_000) ?? 100
-    }
+        forgetAfter = try config.duration(.forgetAfter) ?? .seconds(7 * 86_400)
+        guard forgetAfter >= .seconds(1) else {
+            throw SettingsError(.forgetAfter, value: config.string(.forgetAfter), expected: "at least 1s, e.g. 7d")
+        }    }
 
     static func freeSpace(_ text: String) throws(SettingsError) -> FreeSpace {
         if text.hasSuffix("%") {

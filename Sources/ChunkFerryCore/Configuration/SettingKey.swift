@@ -52,6 +52,7 @@ extension SettingKey {
     public static let localRetention = SettingKey("LOCAL_RETENTION", default: "off", "instead keep uploaded files this long, then delete them the same way, e.g. 7d")
     public static let minFreeSpace = SettingKey("MIN_FREE_SPACE", default: "off", "below this free space under WATCH_DIR (10% or a size), delete uploaded files, oldest-uploaded first")
     public static let cleanupBatchSize = SettingKey("CLEANUP_BATCH_SIZE", default: "100", "local deletions per pass")
+    public static let forgetAfter = SettingKey("FORGET_AFTER", default: "7d", "a finished stream whose file left the disk this long ago is dropped from Redis (its objects stay in the bucket)")
     public static let leaseTTL = SettingKey("LEASE_TTL", default: "15s", "how long a stream stays with an instance that stopped renewing it (several instances on one directory)")
     public static let nodeID = SettingKey("NODE_ID", default: "host name", "this instance's name in logs, status and manifests")
     public static let logLevel = SettingKey("LOG_LEVEL", default: "info", "trace, debug, info, notice, warning, error or critical")
@@ -63,7 +64,7 @@ extension SettingKey {
         .redisURL, .redisNamespace, .s3Endpoint, .s3Bucket, .s3Prefix, .s3Region, .awsRegion, .accessKeyID,
         .secretAccessKey, .sessionToken, .forcePathStyle, .caFile, .stallTimeout, .createBucket, .integrity, .storageClass,
         .output, .keyTemplate, .keyTimezone, .deleteAfterUpload, .localRetention, .minFreeSpace, .cleanupBatchSize,
-        .nodeID, .leaseTTL,
+        .forgetAfter, .nodeID, .leaseTTL,
         .logLevel, .logFormat,
     ]
 }

@@ -43,6 +43,8 @@ public struct Daemon: Sendable {
             .init(service: uploads, serviceName: "uploads"),
             .init(service: monitor, serviceName: "idle-monitor"),
         ]
+        services.append(.init(service: StateJanitor(forgetAfter: settings.retention.forgetAfter, context: context, gate: gate),
+                              serviceName: "state-janitor"))
         if settings.retention.isEnabled {
             let retention = LocalRetention(settings: settings.retention, context: context, manager: manager, gate: gate)
             services.append(.init(service: retention, serviceName: "retention"))

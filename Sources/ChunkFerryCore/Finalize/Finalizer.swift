@@ -159,17 +159,7 @@ struct Finalizer: Sendable {
         if deleteChunks {
             guard await deleteChunkObjects(record, count: chunks.count) else { return .stopped }
         }
-        let store = context.store
         let objectKey = manifest.object?.key
-        guard let marked = await context.redisCall({ () async throws(RedisError) -> Bool in
-            try await store.markFinalized(record.id, size: size, sha256: sha256, completedAt: completedAt, objectKey: objectKey,
-                                          chunksDeleted: deleteChunks)
-        }) else { return .stopped }
-        guard marked else {  // abandoned or moved on meanwhile: take what Redis holds now
-            guard let reloaded = await worker.load(record.id) else { return .stopped }
-            return .progressed(reloaded ?? record)
-        }
-
         var finalized = record
         finalized.state = .finalized
         finalized.fileSize = size
@@ -177,9 +167,20 @@ struct Finalizer: Sendable {
         finalized.chunkCount = manifest.chunks.count
         finalized.sha256 = sha256
         finalized.completedAt = completedAt
+        finalized.updatedAt = completedAt
         finalized.repairedChunks = manifest.repairedChunks
         finalized.objectKey = objectKey
         finalized.chunksDeleted = deleteChunks
+        finalized.isCompact = true
+        let store = context.store
+        let snapshot = finalized
+        guard let marked = await context.redisCall({ () async throws(RedisError) -> Bool in
+            try await store.markFinalized(snapshot)
+        }) else { return .stopped }
+        guard marked else {  // abandoned or moved on meanwhile: take what Redis holds now
+            guard let reloaded = await worker.load(record.id) else { return .stopped }
+            return .progressed(reloaded ?? record)
+        }
         worker.metrics.streamsFinalized.increment()
         context.logger.info("stream finalized", metadata: [
             "file.path": "\(record.path)", "stream.id": "\(record.id)", "file.size": "\(size)",

@@ -132,7 +132,15 @@ actor StreamManager {
         case .vanished, .stopped, .otherGeneration, .ownedElsewhere: nil
         }
         if let record { known[record.id] = record }
-        guard var file = files[key], file.streamID == streamID else { return }  // retired meanwhile
+        guard var file = files[key], file.streamID == streamID else {
+            // Retired while this job ran: a stream the job made active again (a finished file that
+            // grew, then went) has nobody else to close it.
+            if let record, record.state == .active {
+                queue.push(.abandon(record, reason: "the file was deleted or moved away before it was finished"))
+                known[record.id]?.state = .abandoned
+            }
+            return
+        }
         file.jobPending = false
         if let record {
             file.record = record

@@ -108,12 +108,21 @@ extension StreamWorker {
         case .finalized(let manifest, let chunks):
             guard var created = await create(fresh) else { return .stopped }
             guard await commitRecovered(&created, chunks, fileSize: fileSize), let sha256 = manifest.sha256 else { return .stopped }
+            var finalized = created
+            finalized.state = .finalized
+            finalized.fileSize = manifest.size
+            finalized.committedOffset = manifest.size
+            finalized.chunkCount = manifest.chunks.count
+            finalized.sha256 = sha256
+            finalized.completedAt = WallClock.nowMilliseconds()
+            finalized.repairedChunks = manifest.repairedChunks
+            finalized.objectKey = manifest.object?.key
+            finalized.chunksDeleted = !manifest.keepsChunks
+            finalized.isCompact = true
             let store = context.store
-            let snapshot = created
-            guard await context.redisCall({ () async throws(RedisError) -> Bool in
-                try await store.markFinalized(snapshot.id, size: manifest.size, sha256: sha256, completedAt: WallClock.nowMilliseconds(),
-                                              objectKey: manifest.object?.key, chunksDeleted: !manifest.keepsChunks)
-            }) != nil, let reloaded = await load(created.id) else { return .stopped }
+            let snapshot = finalized
+            guard await context.redisCall({ () async throws(RedisError) -> Bool in try await store.markFinalized(snapshot) }) != nil,
+                  let reloaded = await load(created.id) else { return .stopped }
             context.logger.info("finalized stream recovered from its manifest; nothing to upload", metadata: [
                 "file.path": "\(record.path)", "stream.id": "\(record.id)", "chunks": "\(chunks.count)",
             ])
@@ -156,6 +165,18 @@ extension StreamWorker {
     /// bucket if Redis no longer knows it.
     private func reopen(_ record: StreamRecord, fileSize: Int64) async -> Preparation {
         let store = context.store
+        if record.isCompact {
+            // Its chunk records live in the manifest now: put them back so nothing is sent again.
+            let s3 = context.s3
+            let key = context.layout.manifestKey(streamPrefix: record.keyPrefix)
+            guard let bytes = await context.storeCall({ () async throws(S3Error) -> [UInt8] in try await s3.getObject(key: key) })
+            else { return .stopped }
+            let chunks = ((try? Manifest.decode(bytes))?.chunks ?? []).map {
+                ChunkRecord(index: $0.index, size: $0.size, sha256: $0.sha256, etag: "")
+            }
+            guard await context.redisCall({ () async throws(RedisError) -> Bool in try await store.expand(record, chunks: chunks) }) != nil
+            else { return .stopped }
+        }
         guard let reopened = await context.redisCall({ () async throws(RedisError) -> Bool in
             try await store.reopen(record, now: WallClock.nowMilliseconds())
         }), let reloaded = await load(record.id) else { return .stopped }

@@ -1,0 +1,49 @@
+/// The record a finalized stream keeps in Redis: one tab-separated value in the `finalized` hash,
+/// about 200 bytes whatever its number of chunks (the chunk list lives in the manifest), holding
+/// what `status`, `restore` and a restart need.
+///
+/// `c1 path device inode chunk-size size chunks sha256(base64) key-root started completed host
+/// repaired object-key chunks-deleted gone-at`, where the key root is the stream folder without
+/// `<path>/<id>/` and an object key of `<S3_PREFIX><path>` is written `~`.
+extension StreamRecord {
+    static let compactVersion = "c1"
+
+    var compactValue: String {
+        let suffix = "\(path)/\(id)/"
+        let root = keyPrefix.hasSuffix(suffix) ? String(keyPrefix.dropLast(suffix.count)) : "!" + keyPrefix
+        let layoutPrefix = root.hasSuffix(ObjectLayout.streamsFolder) ? String(root.dropLast(ObjectLayout.streamsFolder.count)) : root
+        let object = objectKey.map { $0 == layoutPrefix + path ? "~" : $0 } ?? ""
+        let digest = sha256.flatMap(ByteEncoding.bytes(fromHex:)).map(ByteEncoding.base64) ?? ""
+        return [
+            Self.compactVersion, path, String(device), String(inode), String(chunkSize), String(fileSize), String(chunkCount),
+            digest, root, String(startedAt), completedAt.map(String.init) ?? "", host, String(repairedChunks), object,
+            chunksDeleted ? "1" : "", localDeletedAt.map(String.init) ?? "",
+        ].joined(separator: "\t")
+    }
+
+    /// A finalized record from its compact value; nil if the value is not one.
+    init?(id: String, compactValue value: String) {
+        let fields = value.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        guard fields.count == 16, fields[0] == Self.compactVersion, let device = UInt64(fields[2]), let inode = UInt64(fields[3]),
+              let chunkSize = Int(fields[4]), let size = Int64(fields[5]), let chunkCount = Int(fields[6]),
+              let startedAt = Int64(fields[9]) else { return nil }
+        let path = fields[1]
+        let root = fields[8]
+        let keyPrefix = root.hasPrefix("!") ? String(root.dropFirst()) : "\(root)\(path)/\(id)/"
+        self.init(id: id, path: path, device: device, inode: inode, chunkSize: chunkSize, keyPrefix: keyPrefix,
+                  startedAt: startedAt, host: fields[11])
+        state = .finalized
+        fileSize = size
+        committedOffset = size
+        self.chunkCount = chunkCount
+        sha256 = ByteEncoding.bytes(fromBase64: fields[7]).map(ByteEncoding.hex)
+        completedAt = Int64(fields[10])
+        updatedAt = completedAt ?? startedAt
+        repairedChunks = Int(fields[12]) ?? 0
+        let layoutPrefix = root.hasSuffix(ObjectLayout.streamsFolder) ? String(root.dropLast(ObjectLayout.streamsFolder.count)) : root
+        objectKey = fields[13] == "~" ? layoutPrefix + path : (fields[13].isEmpty ? nil : fields[13])
+        chunksDeleted = fields[14] == "1"
+        localDeletedAt = Int64(fields[15])
+        isCompact = true
+    }
+}

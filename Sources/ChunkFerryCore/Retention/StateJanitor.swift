@@ -1,0 +1,54 @@
+import Logging
+import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Keeps Redis from growing with years of history (`FORGET_AFTER`): notes when a finished
+/// stream's file left the disk (deleted by retention, by the recorder, or while ChunkFerry was
+/// down), and drops finished and abandoned streams gone longer than that. Their objects and
+/// manifests stay in the bucket; `restore` finds them there.
+struct StateJanitor: Service {
+    let forgetAfter: Duration
+    let context: PipelineContext
+    let gate: ReadinessGate
+
+    /// Often enough to forget on time, rarely enough that 100,000 finished files cost nothing.
+    var interval: Duration { min(max(forgetAfter / 10, .seconds(1)), .seconds(600)) }
+
+    func run() async throws {
+        guard await gate.wait() else { return }
+        repeat {
+            try? await sweep(now: WallClock.nowMilliseconds())
+        } while await RetryPolicy.pause(interval)
+    }
+
+    func sweep(now: Int64) async throws(RedisError) {
+        let store = context.store
+        let limit = now - forgetAfter.milliseconds
+        var gone: [(id: String, at: Int64?)] = []
+        var forget: [String] = []
+        try await store.forEachCompact { record in
+            let present = isOnDisk(record)
+            if let left = record.localDeletedAt {
+                if present { gone.append((record.id, nil)) } else if left <= limit { forget.append(record.id) }
+            } else if !present {
+                gone.append((record.id, now))
+            }
+        }
+        for record in try await store.streams(in: .abandoned) where record.updatedAt <= limit { forget.append(record.id) }
+        for (id, at) in gone { try await store.noteLocalDeleted(id, at: at) }
+        for id in forget { try await store.forget(id) }
+        if !forget.isEmpty {
+            context.logger.info("forgot streams whose files left the disk before FORGET_AFTER; their objects stay in the bucket", metadata: [
+                "streams": "\(forget.count)", "forget.after": "\(forgetAfter)",
+            ])
+        }
+    }
+
+    /// Whether the stream's file is still the one it recorded.
+    private func isOnDisk(_ record: StreamRecord) -> Bool {
+        guard case .success(let status) = FileStatus.of(context.absolutePath(record.path)) else { return false }
+        return status.device == record.device && status.inode == record.inode
+    }
+}
