@@ -108,6 +108,11 @@ public struct CheckpointStore: Sendable {
         return found
     }
 
+    /// Finalized streams kept as full records (written before compact records existed).
+    func legacyFinalized() async throws(RedisError) -> [StreamRecord] {
+        try await records(try await redis.command("SMEMBERS", stateKey(.finalized)).array.compactMap(\.string))
+    }
+
     /// Every compact finalized record, read in batches so a long history never arrives at once.
     func forEachCompact(_ body: (StreamRecord) -> Void) async throws(RedisError) {
         var cursor = "0"

@@ -42,9 +42,15 @@ struct StartupService: Service {
             attempt += 1
         }
         var records: [StreamRecord] = []
+        var finished: [(id: String, stream: FinishedStream)] = []
         while true {
             do {
-                records = try await store.allStreams()
+                // Full records only for unfinished streams; finished ones as id, size and time.
+                records = try await store.streams(in: .active) + store.streams(in: .abandoned) + store.legacyFinalized()
+                finished = []
+                try await store.forEachCompact { record in
+                    finished.append((record.id, FinishedStream(size: record.fileSize, completedAt: record.completedAt ?? 0)))
+                }
                 break
             } catch {
                 logger.warning("waiting: cannot read streams from Redis: \(error.message)")
@@ -52,8 +58,9 @@ struct StartupService: Service {
             }
         }
         await manager.preload(records)
+        await manager.preloadFinished(finished)
         logger.info("ready", metadata: [
-            "streams.known": "\(records.count)",
+            "streams.known": "\(records.count + finished.count)",
             "streams.active": "\(records.filter { $0.state == .active }.count)",
         ])
         gate.open()

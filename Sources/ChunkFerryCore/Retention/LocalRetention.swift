@@ -37,28 +37,34 @@ struct LocalRetention: Service {
 
     /// One round: choose what may go, confirm each with the store, delete.
     func pass() async {
-        let uploaded = await manager.uploadedFiles()
         let now = WallClock.nowMilliseconds()
+        let batch = settings.batchSize
         var chosen: [(file: UploadedFile, reason: UploadedFile.Reason)] = []
         if settings.deleteAfterUpload {
-            chosen = uploaded.map { ($0, .uploaded) }
+            chosen = await manager.uploadedFiles(finishedBefore: now, limit: batch).map { ($0, .uploaded) }
         } else if let keepFor = settings.keepFor {
-            chosen = uploaded.filter { ($0.record.completedAt ?? now) + keepFor.milliseconds <= now }.map { ($0, .retention) }
+            chosen = await manager.uploadedFiles(finishedBefore: now - keepFor.milliseconds, limit: batch).map { ($0, .retention) }
         }
         if let minimum = settings.minimumFree, let disk = diskSpace(context.watchRoot) {
-            var missing = minimum.bytes(ofTotal: disk.total) - disk.available
-            missing -= chosen.reduce(0) { $0 + $1.file.status.size }
-            let alreadyChosen = Set(chosen.map(\.file.record.id))
-            for file in uploaded where missing > 0 && !alreadyChosen.contains(file.record.id) {
-                chosen.append((file, .freeSpace))
-                missing -= file.status.size
+            var missing = minimum.bytes(ofTotal: disk.total) - disk.available - chosen.reduce(0) { $0 + $1.file.file.size }
+            var sawAll = true
+            if missing > 0 {
+                let oldest = await manager.uploadedFiles(finishedBefore: .max, limit: batch + chosen.count)
+                sawAll = oldest.count < batch + chosen.count
+                let already = Set(chosen.map(\.file.streamID))
+                for file in oldest where missing > 0 && !already.contains(file.streamID) {
+                    chosen.append((file, .freeSpace))
+                    missing -= file.file.size
+                }
             }
-            await pressure.update(short: missing > 0, disk: disk, minimum: minimum, context: context)
+            await pressure.update(short: missing > 0 && sawAll, disk: disk, minimum: minimum, context: context)
         }
-        for (file, reason) in chosen.prefix(settings.batchSize) {
+        for (file, reason) in chosen.prefix(batch) {
             guard !Task.isCancelled else { return }
-            guard let holder = await storeHolds(file.record) else { continue }
-            await delete(file, heldBy: holder, reason: reason)
+            // The full record, straight from Redis: a stream that moved on is not deleted.
+            guard let record = try? await context.store.stream(file.streamID)?.record, record.state == .finalized,
+                  record.fileSize == file.file.size, let holder = await storeHolds(record) else { continue }
+            await delete(file, record: record, heldBy: holder, reason: reason)
         }
     }
 
@@ -90,10 +96,9 @@ struct LocalRetention: Service {
     }
 
     /// Deletes the file if it is still exactly what was finalized, then folders left empty.
-    private func delete(_ file: UploadedFile, heldBy key: String, reason: UploadedFile.Reason) async {
+    private func delete(_ file: UploadedFile, record: StreamRecord, heldBy key: String, reason: UploadedFile.Reason) async {
         let path = context.absolutePath(file.path)
-        guard case .success(let now) = FileStatus.ofLink(path), now.kind == .regular, now.isUnchanged(since: file.status),
-              now.size == file.record.fileSize else { return }
+        guard case .success(let now) = FileStatus.ofLink(path), now.kind == .regular, file.file.matches(now) else { return }
         guard unlink(path) == 0 else {
             context.logger.error("cannot delete the uploaded file; make WATCH_DIR writable or turn local retention off", metadata: [
                 "file.path": "\(file.path)", "error": "\(String(cString: strerror(errno)))", "setting": "\(reason.rawValue)",
@@ -101,12 +106,13 @@ struct LocalRetention: Service {
             return
         }
         context.logger.info("local file deleted; the store holds it", metadata: [
-            "file.path": "\(file.path)", "stream.id": "\(file.record.id)", "object.key": "\(key)", "reason": "\(reason.rawValue)",
-            "file.size": "\(file.record.fileSize)",
+            "file.path": "\(file.path)", "stream.id": "\(record.id)", "object.key": "\(key)", "reason": "\(reason.rawValue)",
+            "file.size": "\(record.fileSize)",
         ])
+        await manager.vanished(file.path)
         removeEmptyFolders(above: file.path)
         // For status only: a Redis outage must not hold deletions back.
-        try? await context.store.noteLocalDeleted(file.record.id, at: WallClock.nowMilliseconds())
+        try? await context.store.noteLocalDeleted(record.id, at: WallClock.nowMilliseconds())
     }
 
     /// Date folders a recorder leaves behind, up to (not including) WATCH_DIR.

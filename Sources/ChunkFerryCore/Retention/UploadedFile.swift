@@ -1,8 +1,8 @@
 /// A local file whose stream is finalized and unchanged since: a candidate for deletion.
 struct UploadedFile: Sendable {
     var path: String
-    var record: StreamRecord
-    var status: FileStatus
+    var file: FinishedFile
+    var streamID: String
 
     /// Why retention deletes a file, for its log line.
     enum Reason: String, Sendable {

@@ -10,12 +10,17 @@ actor StreamManager {
     private let chunkSize: Int64
     private let idleTimeout: Duration
     private let logger: Logger
+    /// Files being uploaded, or not yet known to be finished.
     private var files: [RelativePath: TrackedFile] = [:]
+    /// Files whose stream is finalized and that have not changed since: a few words each.
+    private var finished: [RelativePath: FinishedFile] = [:]
     /// Streams a worker is acting on now: at most one job runs per stream.
     private var running: Set<String> = []
     private var initialScanDone = false
-    /// Streams Redis knew at startup or that workers reported since, by id.
+    /// Unfinished streams Redis knew at startup or that workers reported since, by id.
     private var known: [String: StreamRecord] = [:]
+    /// Finalized streams, by `FinishedStream.key`: their full records stay in Redis.
+    private var finishedStreams: [UInt64: FinishedStream] = [:]
     private let readRetryDelay: Duration = .seconds(30)
     /// How soon to ask again for a stream another instance holds.
     private let leaseRetryDelay: Duration
@@ -30,7 +35,23 @@ actor StreamManager {
     }
 
     func preload(_ records: [StreamRecord]) {
-        for record in records { known[record.id] = record }
+        for record in records { remember(record) }
+    }
+
+    /// Finalized streams from their compact records: id, size, completion time.
+    func preloadFinished(_ streams: [(id: String, stream: FinishedStream)]) {
+        finishedStreams.reserveCapacity(finishedStreams.count + streams.count)
+        for (id, stream) in streams { finishedStreams[FinishedStream.key(id)] = stream }
+    }
+
+    /// Keeps what is needed of a record a worker or Redis reported.
+    private func remember(_ record: StreamRecord) {
+        if record.state == .finalized {
+            known[record.id] = nil
+            finishedStreams[FinishedStream.key(record.id)] = FinishedStream(size: record.fileSize, completedAt: record.completedAt ?? 0)
+        } else {
+            known[record.id] = record
+        }
     }
 
     /// The watcher saw `path` (relative) created, written or present: look and act.
@@ -57,22 +78,30 @@ actor StreamManager {
 
     /// `path` was deleted or moved away.
     func vanished(_ path: String) {
-        guard let file = files.removeValue(forKey: RelativePath(path)) else { return }
+        let key = RelativePath(path)
+        if finished.removeValue(forKey: key) != nil { return }
+        guard let file = files.removeValue(forKey: key) else { return }
         retire(file, reason: "the file was deleted or moved away before it was finished")
     }
 
-    /// After a full scan: whatever is tracked but was not seen is gone.
-    func scanCompleted(seen: [String]) {
+    /// After a scan of the whole tree: whatever is tracked but was not seen is gone. A scan that
+    /// skipped unchanged folders (`complete` false) reported only part of the finished files, so
+    /// only unfinished ones are checked, each looked at again (growth no event reported).
+    func scanCompleted(seen: [String], complete: Bool = true) {
         if !initialScanDone {
             initialScanDone = true
             closeOrphanedStreams()
-            let finished = files.values.filter(\.isFinalizedAsIs).count
+            let done = finished.count + files.values.filter(\.isFinalizedAsIs).count
             logger.info("initial scan complete", metadata: [
-                "files": "\(files.count)", "files.finished": "\(finished)", "jobs.queued": "\(queue.count)",
+                "files": "\(files.count + finished.count)", "files.finished": "\(done)", "jobs.queued": "\(queue.count)",
             ])
         }
+        guard complete else {
+            for path in Array(files.keys) { observe(path.value) }
+            return
+        }
         let present = Set(seen.map(RelativePath.init))
-        for path in files.keys where !present.contains(path) {
+        for path in Array(files.keys) + Array(finished.keys) where !present.contains(path) {
             if case .failure(let error) = FileStatus.of(PathEscaping.systemPath(root: root, relative: path.value)), error.isMissing {
                 vanished(path.value)
             }
@@ -98,13 +127,17 @@ actor StreamManager {
         }
     }
 
-    /// Files whose stream is finalized and that have not changed since, oldest-finished first:
-    /// what local retention may delete (after asking the store).
-    func uploadedFiles() -> [UploadedFile] {
-        files.values.compactMap { file -> UploadedFile? in
-            guard file.isFinalizedAsIs, !file.jobPending, !running.contains(file.streamID), let record = file.record else { return nil }
-            return UploadedFile(path: file.path, record: record, status: file.status)
-        }.sorted { ($0.record.completedAt ?? 0, $0.path) < ($1.record.completedAt ?? 0, $1.path) }
+    /// Up to `limit` files whose stream was finalized at or before `cutoff` (unix ms) and that have
+    /// not changed since, oldest-finished first: what local retention may delete (after asking
+    /// the store).
+    func uploadedFiles(finishedBefore cutoff: Int64, limit: Int) -> [UploadedFile] {
+        finished.filter { $0.value.completedAt <= cutoff }
+            .sorted { ($0.value.completedAt, $0.key.value) < ($1.value.completedAt, $1.key.value) }
+            .prefix(limit)
+            .map { key, file in
+                UploadedFile(path: key.value, file: file, streamID: StreamIdentity.id(
+                    path: key.value, device: file.device, inode: file.inode, generation: Int(file.generation)))
+            }
     }
 
     /// A worker takes up a job queued for `path`'s stream `streamID`: a copy of what it needs;
@@ -131,13 +164,15 @@ actor StreamManager {
         case .unreadable(let record, _): record
         case .vanished, .stopped, .otherGeneration, .ownedElsewhere: nil
         }
-        if let record { known[record.id] = record }
+        if let record { remember(record) }
         guard var file = files[key], file.streamID == streamID else {
             // Retired while this job ran: a stream the job made active again (a finished file that
             // grew, then went) has nobody else to close it.
             if let record, record.state == .active {
                 queue.push(.abandon(record, reason: "the file was deleted or moved away before it was finished"))
-                known[record.id]?.state = .abandoned
+                var closed = record
+                closed.state = .abandoned
+                remember(closed)
             }
             return
         }
@@ -170,19 +205,39 @@ actor StreamManager {
             return
         }
         files[key] = file
+        if file.isFinalizedAsIs && file.retryAfter == nil {
+            finished[key] = FinishedFile(file.status, generation: file.generation, completedAt: file.record?.completedAt ?? 0)
+            files[key] = nil
+            return
+        }
         scheduleIfDue(key)
     }
 
     private func reconcile(_ path: String, _ status: FileStatus) {
         let key = RelativePath(path)
+        if let done = finished[key] {
+            if done.matches(status) { return }
+            finished[key] = nil
+            if done.device != status.device || done.inode != status.inode {
+                admit(key, status)
+            } else {
+                // Changed since it was finished: shorter is a new generation; longer, its stream
+                // takes it up again (the worker loads the record from Redis).
+                let generation = Int(done.generation) + (status.size < done.size ? 1 : 0)
+                files[key] = trackedFile(path, status, generation: generation, record: nil, changedAt: .now)
+                scheduleIfDue(key)
+            }
+            return
+        }
         guard var file = files[key] else {
-            files[key] = newTrackedFile(path, status)
-            scheduleIfDue(key)
+            admit(key, status)
             return
         }
         if file.status.device != status.device || file.status.inode != status.inode {
             retire(file, reason: "another file replaced it under the same name")
-            files[key] = newTrackedFile(path, status)
+            files[key] = nil
+            admit(key, status)
+            return
         } else if let record = file.record, status.size < record.committedOffset {
             retire(file, reason: "the file was truncated below what was uploaded; a new stream starts")
             files[key] = trackedFile(path, status, generation: file.generation + 1, record: nil, changedAt: .now)
@@ -215,24 +270,40 @@ actor StreamManager {
         guard var record = file.record, record.state == .active else { return }
         queue.push(.abandon(record, reason: reason))
         record.state = .abandoned
-        known[record.id] = record
+        remember(record)
     }
 
-    /// A file seen for the first time (since start): the latest generation Redis knows for it,
-    /// or a new one when that generation is abandoned or longer than the file now is.
-    private func newTrackedFile(_ path: String, _ status: FileStatus) -> TrackedFile {
+    /// A file seen for the first time (since start): finished, if the latest generation Redis
+    /// knows for it is finalized at its size; else tracked with that generation, or a new one when
+    /// that generation is abandoned or longer than the file now is.
+    private func admit(_ key: RelativePath, _ status: FileStatus) {
+        let path = key.value
         var generation = 0
-        var latest: StreamRecord?
-        while let record = known[StreamIdentity.id(path: path, device: status.device, inode: status.inode, generation: generation)] {
-            latest = record
+        var latest: (record: StreamRecord?, finished: FinishedStream?)?
+        while true {
+            let id = StreamIdentity.id(path: path, device: status.device, inode: status.inode, generation: generation)
+            if let record = known[id] {
+                latest = (record, nil)
+            } else if let done = finishedStreams[FinishedStream.key(id)] {
+                latest = (nil, done)
+            } else {
+                break
+            }
             generation += 1
+        }
+        if let done = latest?.finished, done.size == status.size {
+            finished[key] = FinishedFile(status, generation: generation - 1, completedAt: done.completedAt)
+            return
         }
         let age = Duration.milliseconds(max(0, WallClock.nowMilliseconds() - status.modified / 1_000_000))
         let changedAt = ContinuousClock.now - min(age, idleTimeout)
-        if let latest, latest.state != .abandoned, status.size >= latest.committedOffset {
-            return trackedFile(path, status, generation: generation - 1, record: latest, changedAt: changedAt)
+        let committed = latest?.record?.committedOffset ?? latest?.finished?.size ?? 0
+        if let latest, latest.record?.state != .abandoned, status.size >= committed {
+            files[key] = trackedFile(path, status, generation: generation - 1, record: latest.record, changedAt: changedAt)
+        } else {
+            files[key] = trackedFile(path, status, generation: generation, record: nil, changedAt: changedAt)
         }
-        return trackedFile(path, status, generation: generation, record: nil, changedAt: changedAt)
+        scheduleIfDue(key)
     }
 
     private func trackedFile(_ path: String, _ status: FileStatus, generation: Int, record: StreamRecord?,

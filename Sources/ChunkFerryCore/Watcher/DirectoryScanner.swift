@@ -11,22 +11,38 @@ struct DirectoryScanner: Sendable {
     struct Result: Sendable {
         var directories: [String] = []
         var files: [String] = []
+        /// Directories not listed again because `memo` showed them unchanged: their files were not reported.
+        var skipped = 0
     }
 
-    /// Walks `relativeDirectory` ("" for the root) and everything below it.
+    /// Walks `relativeDirectory` ("" for the root) and everything below it. With `memo`, a
+    /// directory unchanged since its last listing is not listed again (its subdirectories still are).
     /// Symlinks are followed to files inside WATCH_DIR only, never into directories (no loops).
-    func scan(_ relativeDirectory: String = "") throws(Errno) -> Result {
+    func scan(_ relativeDirectory: String = "", memo: ScanMemo? = nil) throws(Errno) -> Result {
         var result = Result()
         var pending = [relativeDirectory]
         var first = true
+        let now = WallClock.nowMilliseconds() * 1_000_000
         while let directory = pending.popLast() {
-            guard let handle = opendir(PathEscaping.systemPath(root: root, relative: directory)) else {
+            let systemPath = PathEscaping.systemPath(root: root, relative: directory)
+            let status = try? FileStatus.of(systemPath).get()
+            if let memo, let status, let subdirectories = memo.unchanged(directory, status) {
+                first = false
+                result.skipped += 1
+                pending += subdirectories
+                continue
+            }
+            guard let handle = opendir(systemPath) else {
                 if first { throw Errno(errno) }
                 continue  // vanished or unreadable while walking: the next scan sees it again
             }
             first = false
             result.directories.append(directory)
-            defer { closedir(handle) }
+            var subdirectories: [String] = []
+            defer {
+                closedir(handle)
+                if let memo, let status { memo.listed(directory, status, subdirectories: subdirectories, now: now) }
+            }
             while let entry = readdir(handle) {
                 let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                     PathEscaping.escape(name: raw.prefix { $0 != 0 })
@@ -35,14 +51,20 @@ struct DirectoryScanner: Sendable {
                 let relative = directory.isEmpty ? name : "\(directory)/\(name)"
                 switch Int32(entry.pointee.d_type) {
                 case Int32(DT_DIR):
-                    if filter.descends(into: Substring(name)) { pending.append(relative) }
+                    if filter.descends(into: Substring(name)) {
+                        pending.append(relative)
+                        subdirectories.append(relative)
+                    }
                 case Int32(DT_REG):
                     if filter.accepts(relative) { result.files.append(relative) }
                 case Int32(DT_LNK):
                     if filter.accepts(relative), linksInside(relative) { result.files.append(relative) }
                 case Int32(DT_UNKNOWN):  // some filesystems do not fill d_type
                     if case .success(let status) = FileStatus.ofLink(PathEscaping.systemPath(root: root, relative: relative)) {
-                        if status.kind == .directory, filter.descends(into: Substring(name)) { pending.append(relative) }
+                        if status.kind == .directory, filter.descends(into: Substring(name)) {
+                            pending.append(relative)
+                            subdirectories.append(relative)
+                        }
                         if status.kind == .regular, filter.accepts(relative) { result.files.append(relative) }
                     }
                 default:

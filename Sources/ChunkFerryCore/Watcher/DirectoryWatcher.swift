@@ -18,9 +18,15 @@ struct DirectoryWatcher: Service {
         defer { inotify.shutdown(wait: false) }
         var nextScan = ContinuousClock.now
         var rootMissing = false
+        // Rescans list only folders that changed; every 5 minutes one lists everything.
+        let memo = ScanMemo()
+        let fullEvery = max(1, Int((Duration.seconds(300) / scanInterval).rounded(.down)))
+        var scans = 0
         while !RetryPolicy.isStopping {
             if ContinuousClock.now >= nextScan {
-                let found = await scan("", inotify: inotify)
+                if scans % fullEvery == 0 { memo.forget(below: "") }
+                scans += 1
+                let found = await scan("", inotify: inotify, memo: memo)
                 if found != !rootMissing {
                     rootMissing = !found
                     if rootMissing {
@@ -47,10 +53,11 @@ struct DirectoryWatcher: Service {
                 switch event.kind {
                 case .changed: changed.append(event.path)
                 case .removed: changed.append(event.path)  // observe stats it: a stale event must not retire a live file
-                case .directoryAdded: _ = await scan(event.path, inotify: inotify)
+                case .directoryAdded: _ = await scan(event.path, inotify: inotify, memo: nil)
                 case .directoryRemoved: nextScan = .now
                 case .overflow:
                     logger.notice("inotify queue overflowed; rescanning")
+                    memo.forget(below: "")  // events were lost: list everything
                     nextScan = .now
                 }
             }
@@ -58,17 +65,18 @@ struct DirectoryWatcher: Service {
         }
     }
 
-    /// Watches and reports everything under `directory`; false when it cannot be read.
-    private func scan(_ directory: String, inotify: BlockingWorkerPool<Inotify?>) async -> Bool {
+    /// Watches and reports everything under `directory` (with `memo`, what changed since the last
+    /// scan); false when it cannot be read.
+    private func scan(_ directory: String, inotify: BlockingWorkerPool<Inotify?>, memo: ScanMemo?) async -> Bool {
         let scanner = DirectoryScanner(root: root, filter: filter)
         let scanned = try? await inotify.run { inotify -> DirectoryScanner.Result? in
-            guard let result = try? scanner.scan(directory) else { return nil }
+            guard let result = try? scanner.scan(directory, memo: memo) else { return nil }
             for folder in result.directories { try? inotify?.watch(folder) }
             return result
         }
         guard let result = scanned ?? nil else { return false }
         await manager.observe(result.files)
-        if directory.isEmpty { await manager.scanCompleted(seen: result.files) }
+        if directory.isEmpty { await manager.scanCompleted(seen: result.files, complete: result.skipped == 0) }
         return true
     }
 }

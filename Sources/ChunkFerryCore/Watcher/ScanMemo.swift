@@ -1,0 +1,34 @@
+/// What the last listing of each directory found, so a rescan lists only directories whose
+/// modification or status-change time moved: 100,000 finished files in unchanged folders cost a
+/// `stat` per folder, not per file. Used only on the watcher's own thread.
+final class ScanMemo: @unchecked Sendable {
+    struct Entry {
+        var modified: Int64
+        var changed: Int64
+        var subdirectories: [String]
+    }
+
+    /// A listing this recent may have raced a change within the clock's granularity: never trusted.
+    static let settle: Int64 = 2_000_000_000
+
+    private var entries: [String: Entry] = [:]
+
+    /// The subdirectories of `directory` if it is unchanged since it was listed.
+    func unchanged(_ directory: String, _ status: FileStatus) -> [String]? {
+        guard let entry = entries[directory], entry.modified == status.modified, entry.changed == status.changed else { return nil }
+        return entry.subdirectories
+    }
+
+    /// Remembers a listing made at `now` (unix ns), unless the directory changed too recently.
+    func listed(_ directory: String, _ status: FileStatus, subdirectories: [String], now: Int64) {
+        if now - max(status.modified, status.changed) < Self.settle {
+            entries[directory] = nil
+        } else {
+            entries[directory] = Entry(modified: status.modified, changed: status.changed, subdirectories: subdirectories)
+        }
+    }
+
+    func forget(below directory: String) {
+        if directory.isEmpty { entries.removeAll() } else { entries = entries.filter { !$0.key.hasPrefix(directory) } }
+    }
+}
