@@ -22,7 +22,8 @@ struct StatusCommand: AsyncParsableCommand {
         let store = CheckpointStore(redis: RedisClient(url: redis.url), namespace: redis.namespace)
         do {
             let report = try await StatusReport.load(from: store)
-            print(json ? report.json() : report.table() + report.summary(), terminator: json ? "\n" : "")
+            let watchDirectory = config.string(.watchDir) ?? "./input"
+            print(json ? report.json() : report.table() + report.summary(watchDirectory: watchDirectory), terminator: json ? "\n" : "")
         } catch {
             throw fail("\(error.message) (REDIS_URL \(redis.url))", code: 1)
         }

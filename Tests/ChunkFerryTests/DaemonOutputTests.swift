@@ -59,6 +59,10 @@ import Testing
             if !manifest.chunks.isEmpty { try await fixture.expectBucketMatchesFile(manifest) }
         }
         #expect(try await fixture.independentHead("cam/big.mkv")["content-type"] == "video/x-matroska")
+        let output = Scratch.directory("restore") + "/big.mkv"
+        let restore = try fixture.start(["restore", "cam/big.mkv", "--output", output])
+        #expect(await restore.waitForExit(timeout: .seconds(60)) == 0, "\(restore.log())")
+        #expect(try DaemonFixture.sha256(ofFile: output) == DaemonFixture.sha256(ofFile: "\(fixture.watchDir)/cam/big.mkv"))
     }
 
     @Test func aReplacedFileKeepsBothRecordingsUnderDistinctKeys() async throws {

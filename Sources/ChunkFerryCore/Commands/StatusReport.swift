@@ -91,12 +91,16 @@ public struct StatusReport: Sendable {
         return String(decoding: (try? encoder.encode(rows)) ?? Data("[]".utf8), as: UTF8.self)
     }
 
-    /// Totals, the local disk, and a warning when it is nearly full of footage not yet uploaded.
-    public func summary() -> String {
+    /// Totals, the local disk (`watchDirectory` as this command sees it, and as each running
+    /// instance last measured it), and a warning when it is nearly full of footage not yet uploaded.
+    public func summary(watchDirectory: String? = nil) -> String {
         let count = { (state: StreamState) in rows.filter { $0.state == state.rawValue }.count }
         let deleted = rows.filter { $0.localDeletedAt != nil }.count
         var lines = ["\(rows.count) streams: \(count(.active)) active, \(count(.finalized)) finalized, \(count(.abandoned)) abandoned; "
             + "\(Self.bytes(rows.reduce(0) { $0 + $1.committedBytes })) in the bucket; \(deleted) local files deleted after upload"]
+        if let watchDirectory, disks.isEmpty, let local = DiskSpace.of(watchDirectory) {
+            lines.append("disk under WATCH_DIR (\(watchDirectory)): \(Self.bytes(local.available)) free of \(Self.bytes(local.total))")
+        }
         for disk in disks {
             lines.append("disk under WATCH_DIR (\(disk.node)): \(Self.bytes(disk.availableBytes)) free of \(Self.bytes(disk.totalBytes))")
             if disk.nearlyFull {

@@ -42,14 +42,15 @@ struct StartupService: Service {
             attempt += 1
         }
         var records: [StreamRecord] = []
-        var finished: [(id: String, stream: FinishedStream)] = []
+        var finished: [FinishedStream] = []
         while true {
             do {
                 // Full records only for unfinished streams; finished ones as id, size and time.
                 records = try await store.streams(in: .active) + store.streams(in: .abandoned) + store.legacyFinalized()
                 finished = []
                 try await store.forEachCompact { record in
-                    finished.append((record.id, FinishedStream(size: record.fileSize, completedAt: record.completedAt ?? 0)))
+                    finished.append(FinishedStream(key: FinishedStream.key(record.id), size: record.fileSize,
+                                                   completedAt: record.completedAt ?? 0))
                 }
                 break
             } catch {

@@ -6,6 +6,8 @@ struct FinishedFile: Sendable {
     var size: Int64
     var modified: Int64
     var generation: Int32
+    /// The full scan that last saw it (it fits in what alignment leaves free).
+    var scanMark: UInt8 = 0
     /// When the stream was finalized (unix ms), for retention's oldest-uploaded-first order.
     var completedAt: Int64
 
@@ -24,13 +26,28 @@ struct FinishedFile: Sendable {
     }
 }
 
-/// A finalized stream Redis holds, as the manager remembers it until its file shows up.
+/// A finalized stream Redis holds, as the manager remembers it until the initial scan found its
+/// file: sorted by key, 24 bytes each.
 struct FinishedStream: Sendable {
+    var key: UInt64
     var size: Int64
     var completedAt: Int64
 
     /// Stream ids are 20 hex digits; their first 16 make a key with no collision in practice.
     static func key(_ id: String) -> UInt64 {
         UInt64(id.prefix(16), radix: 16) ?? UInt64(truncatingIfNeeded: id.hashValue)
+    }
+}
+
+extension Array where Element == FinishedStream {
+    /// The stream with `key`, by binary search (the array is sorted by key).
+    func finished(_ key: UInt64) -> FinishedStream? {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if self[middle].key < key { low = middle + 1 } else { high = middle }
+        }
+        return low < count && self[low].key == key ? self[low] : nil
     }
 }

@@ -19,8 +19,11 @@ actor StreamManager {
     private var initialScanDone = false
     /// Unfinished streams Redis knew at startup or that workers reported since, by id.
     private var known: [String: StreamRecord] = [:]
-    /// Finalized streams, by `FinishedStream.key`: their full records stay in Redis.
-    private var finishedStreams: [UInt64: FinishedStream] = [:]
+    /// Finalized streams from Redis, sorted by key, until the initial scan matched them to their
+    /// files; after it a file seen for the first time has its record loaded by a worker.
+    private var finishedStreams: [FinishedStream] = []
+    /// Changes with every full scan, to tell which finished files it saw without a set of them.
+    private var scanMark: UInt8 = 0
     private let readRetryDelay: Duration = .seconds(30)
     /// How soon to ask again for a stream another instance holds.
     private let leaseRetryDelay: Duration
@@ -38,17 +41,17 @@ actor StreamManager {
         for record in records { remember(record) }
     }
 
-    /// Finalized streams from their compact records: id, size, completion time.
-    func preloadFinished(_ streams: [(id: String, stream: FinishedStream)]) {
-        finishedStreams.reserveCapacity(finishedStreams.count + streams.count)
-        for (id, stream) in streams { finishedStreams[FinishedStream.key(id)] = stream }
+    /// Finalized streams from their compact records: key, size, completion time.
+    func preloadFinished(_ streams: [FinishedStream]) {
+        finishedStreams = (finishedStreams + streams).sorted { $0.key < $1.key }
+        finished.reserveCapacity(streams.count)
     }
 
-    /// Keeps what is needed of a record a worker or Redis reported.
+    /// Keeps what is needed of a record a worker or Redis reported: unfinished ones whole; a
+    /// finalized one lives on in its file's `FinishedFile`.
     private func remember(_ record: StreamRecord) {
         if record.state == .finalized {
             known[record.id] = nil
-            finishedStreams[FinishedStream.key(record.id)] = FinishedStream(size: record.fileSize, completedAt: record.completedAt ?? 0)
         } else {
             known[record.id] = record
         }
@@ -84,12 +87,18 @@ actor StreamManager {
         retire(file, reason: "the file was deleted or moved away before it was finished")
     }
 
+    /// A full scan is about to report every file: those it does not report are gone.
+    func scanStarting() {
+        scanMark &+= 1
+    }
+
     /// After a scan of the whole tree: whatever is tracked but was not seen is gone. A scan that
     /// skipped unchanged folders (`complete` false) reported only part of the finished files, so
     /// only unfinished ones are checked, each looked at again (growth no event reported).
     func scanCompleted(seen: [String], complete: Bool = true) {
         if !initialScanDone {
             initialScanDone = true
+            finishedStreams = []  // matched to their files by now
             closeOrphanedStreams()
             let done = finished.count + files.values.filter(\.isFinalizedAsIs).count
             logger.info("initial scan complete", metadata: [
@@ -100,8 +109,9 @@ actor StreamManager {
             for path in Array(files.keys) { observe(path.value) }
             return
         }
-        let present = Set(seen.map(RelativePath.init))
-        for path in Array(files.keys) + Array(finished.keys) where !present.contains(path) {
+        let present = Set(seen.map(RelativePath.init).filter { files[$0] != nil })
+        let unseen = files.keys.filter { !present.contains($0) } + finished.compactMap { $0.value.scanMark == scanMark ? nil : $0.key }
+        for path in unseen {
             if case .failure(let error) = FileStatus.of(PathEscaping.systemPath(root: root, relative: path.value)), error.isMissing {
                 vanished(path.value)
             }
@@ -206,7 +216,9 @@ actor StreamManager {
         }
         files[key] = file
         if file.isFinalizedAsIs && file.retryAfter == nil {
-            finished[key] = FinishedFile(file.status, generation: file.generation, completedAt: file.record?.completedAt ?? 0)
+            var done = FinishedFile(file.status, generation: file.generation, completedAt: file.record?.completedAt ?? 0)
+            done.scanMark = scanMark
+            finished[key] = done
             files[key] = nil
             return
         }
@@ -216,7 +228,10 @@ actor StreamManager {
     private func reconcile(_ path: String, _ status: FileStatus) {
         let key = RelativePath(path)
         if let done = finished[key] {
-            if done.matches(status) { return }
+            if done.matches(status) {
+                finished[key]?.scanMark = scanMark
+                return
+            }
             finished[key] = nil
             if done.device != status.device || done.inode != status.inode {
                 admit(key, status)
@@ -284,7 +299,7 @@ actor StreamManager {
             let id = StreamIdentity.id(path: path, device: status.device, inode: status.inode, generation: generation)
             if let record = known[id] {
                 latest = (record, nil)
-            } else if let done = finishedStreams[FinishedStream.key(id)] {
+            } else if let done = finishedStreams.finished(FinishedStream.key(id)) {
                 latest = (nil, done)
             } else {
                 break
@@ -292,7 +307,9 @@ actor StreamManager {
             generation += 1
         }
         if let done = latest?.finished, done.size == status.size {
-            finished[key] = FinishedFile(status, generation: generation - 1, completedAt: done.completedAt)
+            var file = FinishedFile(status, generation: generation - 1, completedAt: done.completedAt)
+            file.scanMark = scanMark
+            finished[key] = file
             return
         }
         let age = Duration.milliseconds(max(0, WallClock.nowMilliseconds() - status.modified / 1_000_000))

@@ -36,6 +36,12 @@ extension StreamWorker {
             ])
             return .otherGeneration
         }
+        if resumes && record.isCompact {
+            // Its chunk records live in the manifest now: put them back, so the checks below and
+            // the resumed stream see them and nothing is sent again.
+            guard let expanded = await expand(record) else { return .stopped }
+            record = expanded
+        }
         if work.verifyBucket && resumes {
             // First job since start: the file must still be the one the stream recorded (not
             // rewritten in place while ChunkFerry was down), and the bucket may hold more than Redis.
@@ -165,18 +171,6 @@ extension StreamWorker {
     /// bucket if Redis no longer knows it.
     private func reopen(_ record: StreamRecord, fileSize: Int64) async -> Preparation {
         let store = context.store
-        if record.isCompact {
-            // Its chunk records live in the manifest now: put them back so nothing is sent again.
-            let s3 = context.s3
-            let key = context.layout.manifestKey(streamPrefix: record.keyPrefix)
-            guard let bytes = await context.storeCall({ () async throws(S3Error) -> [UInt8] in try await s3.getObject(key: key) })
-            else { return .stopped }
-            let chunks = ((try? Manifest.decode(bytes))?.chunks ?? []).map {
-                ChunkRecord(index: $0.index, size: $0.size, sha256: $0.sha256, etag: "")
-            }
-            guard await context.redisCall({ () async throws(RedisError) -> Bool in try await store.expand(record, chunks: chunks) }) != nil
-            else { return .stopped }
-        }
         guard let reopened = await context.redisCall({ () async throws(RedisError) -> Bool in
             try await store.reopen(record, now: WallClock.nowMilliseconds())
         }), let reloaded = await load(record.id) else { return .stopped }
@@ -187,5 +181,21 @@ extension StreamWorker {
             ])
         }
         return .ready(reloaded)
+    }
+
+    /// A compact finalized record made full again, its chunk records restored from the manifest;
+    /// nil when stopping.
+    private func expand(_ record: StreamRecord) async -> StreamRecord? {
+        let s3 = context.s3
+        let store = context.store
+        let key = context.layout.manifestKey(streamPrefix: record.keyPrefix)
+        guard let bytes = await context.storeCall({ () async throws(S3Error) -> [UInt8] in try await s3.getObject(key: key) })
+        else { return nil }
+        let chunks = ((try? Manifest.decode(bytes))?.chunks ?? []).map {
+            ChunkRecord(index: $0.index, size: $0.size, sha256: $0.sha256, etag: "")
+        }
+        guard await context.redisCall({ () async throws(RedisError) -> Bool in try await store.expand(record, chunks: chunks) }) != nil,
+              let reloaded = await load(record.id) else { return nil }
+        return reloaded ?? record
     }
 }

@@ -75,6 +75,7 @@ struct DirectoryWatcher: Service {
             return result
         }
         guard let result = scanned ?? nil else { return false }
+        if directory.isEmpty && result.skipped == 0 { await manager.scanStarting() }
         await manager.observe(result.files)
         if directory.isEmpty { await manager.scanCompleted(seen: result.files, complete: result.skipped == 0) }
         return true
