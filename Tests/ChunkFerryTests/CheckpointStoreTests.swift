@@ -15,15 +15,8 @@ import Testing
 
     /// `record` as the finalizer hands it over: every byte committed.
     func finished(_ record: StreamRecord, size: Int64, chunks: Int, completedAt: Int64) -> StreamRecord {
-        var finished = record
-        finished.state = .finalized
-        finished.fileSize = size
-        finished.committedOffset = size
-        finished.chunkCount = chunks
-        finished.sha256 = Self.sha
-        finished.completedAt = completedAt
-        finished.isCompact = true
-        return finished
+        record.finalized(size: size, chunkCount: chunks, sha256: Self.sha, completedAt: completedAt, repairedChunks: 0,
+                         objectKey: nil, chunksDeleted: false)
     }
 
     func store(_ server: RedisServer) -> CheckpointStore {

@@ -91,26 +91,15 @@ import Testing
         let fixture = try await DaemonFixture(environment: ["OUTPUT": "whole", "KEY_TEMPLATE": "recordings/{stem}.{ext}"])
         try fixture.start()
         let path = "live.mp4"
-        let ffmpeg = ManagedProcess(
-            name: "ffmpeg", executable: "ffmpeg",
-            arguments: ["-nostdin", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=640x360:rate=25",
-                        "-vf", "noise=alls=60:allf=t", "-t", "6", "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "8M",
-                        "-flush_packets", "1", "\(fixture.watchDir)/\(path)"],
-            logPath: Scratch.directory("ffmpeg") + "/ffmpeg.log")
-        try ffmpeg.start()
+        let ffmpeg = try FFmpeg.recorder(to: "\(fixture.watchDir)/\(path)", seconds: 6)
         #expect(await ffmpeg.waitForExit(timeout: .seconds(90)) == 0, "ffmpeg failed: \(ffmpeg.log())")
 
         let manifest = try await fixture.waitForManifestMatchingFile(path)
         #expect(manifest.object?.key == "recordings/live.mp4")
         let downloaded = try await fixture.independentDownload("recordings/live.mp4")
         #expect(try DaemonFixture.sha256(ofFile: downloaded) == manifest.sha256)
-        let probe = ManagedProcess(name: "ffprobe", executable: "ffprobe",
-                                   arguments: ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", downloaded],
-                                   logPath: Scratch.directory("ffprobe") + "/whole.log")
-        try probe.start()
-        #expect(await probe.waitForExit(timeout: .seconds(30)) == 0)
-        let duration = Double(probe.log().trimmed()) ?? 0
-        #expect(duration > 5.5 && duration < 6.5, "ffprobe read \(probe.log())")
+        let duration = try await FFmpeg.duration(of: downloaded) ?? 0
+        #expect(duration > 5.5 && duration < 6.5, "ffprobe read \(duration) s")
     }
 
     @Test(arguments: [

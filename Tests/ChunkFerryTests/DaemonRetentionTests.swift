@@ -11,13 +11,7 @@ import Testing
         // A recorder in its own process, so a busy test runner cannot make the file look idle; a
         // long idle time, so the finished file is still there to hash when ffmpeg has exited.
         let live = "live.mp4"
-        let ffmpeg = ManagedProcess(
-            name: "ffmpeg", executable: "ffmpeg",
-            arguments: ["-nostdin", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=640x360:rate=25",
-                        "-vf", "noise=alls=60:allf=t", "-t", "8", "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "8M",
-                        "-flush_packets", "1", "\(fixture.watchDir)/\(live)"],
-            logPath: Scratch.directory("ffmpeg") + "/retention.log")
-        try ffmpeg.start()
+        let ffmpeg = try FFmpeg.recorder(to: "\(fixture.watchDir)/\(live)", seconds: 8)
         let done = "cam/2024/01/18/done.mp4"
         try FileManager.default.createDirectory(atPath: "\(fixture.watchDir)/cam/2024/01/18", withIntermediateDirectories: true)
         let bytes = FileWriter.randomBytes(6 * 1024 * 1024)

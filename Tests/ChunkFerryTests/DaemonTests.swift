@@ -82,13 +82,7 @@ import Testing
         try fixture.start()
         let path = "ffmpeg/live.mp4"
         try FileManager.default.createDirectory(atPath: "\(fixture.watchDir)/ffmpeg", withIntermediateDirectories: true)
-        let ffmpeg = ManagedProcess(
-            name: "ffmpeg", executable: "ffmpeg",
-            arguments: ["-nostdin", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=640x360:rate=25",
-                        "-vf", "noise=alls=60:allf=t", "-t", "8", "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "8M",
-                        "-flush_packets", "1", "\(fixture.watchDir)/\(path)"],
-            logPath: Scratch.directory("ffmpeg") + "/ffmpeg.log")
-        try ffmpeg.start()
+        let ffmpeg = try FFmpeg.recorder(to: "\(fixture.watchDir)/\(path)", seconds: 8)
         #expect(await ffmpeg.waitForExit(timeout: .seconds(90)) == 0, "ffmpeg failed: \(ffmpeg.log())")
 
         let manifest = try await fixture.waitForManifestMatchingFile(path)
@@ -96,13 +90,8 @@ import Testing
         let output = Scratch.directory("restore") + "/live.mp4"
         let restore = try fixture.start(["restore", manifest.streamID, "--output", output])
         #expect(await restore.waitForExit(timeout: .seconds(60)) == 0)
-        let probe = ManagedProcess(name: "ffprobe", executable: "ffprobe",
-                                   arguments: ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", output],
-                                   logPath: Scratch.directory("ffprobe") + "/out.log")
-        try probe.start()
-        #expect(await probe.waitForExit(timeout: .seconds(30)) == 0)
-        let duration = Double(probe.log().trimmed()) ?? 0
-        #expect(duration > 7.5 && duration < 8.5, "ffprobe read \(probe.log())")
+        let duration = try await FFmpeg.duration(of: output) ?? 0
+        #expect(duration > 7.5 && duration < 8.5, "ffprobe read \(duration) s")
     }
 
     @Test func sigtermStopsWithinTenSecondsAndExitsZero() async throws {

@@ -8,6 +8,24 @@
 extension StreamRecord {
     static let compactVersion = "c1"
 
+    /// This stream finished: every byte committed and described by a manifest in the store.
+    func finalized(size: Int64, chunkCount: Int, sha256: String, completedAt: Int64, repairedChunks: Int, objectKey: String?,
+                   chunksDeleted: Bool) -> StreamRecord {
+        var finished = self
+        finished.state = .finalized
+        finished.fileSize = size
+        finished.committedOffset = size
+        finished.chunkCount = chunkCount
+        finished.sha256 = sha256
+        finished.completedAt = completedAt
+        finished.updatedAt = completedAt
+        finished.repairedChunks = repairedChunks
+        finished.objectKey = objectKey
+        finished.chunksDeleted = chunksDeleted
+        finished.isCompact = true
+        return finished
+    }
+
     var compactValue: String {
         let suffix = "\(path)/\(id)/"
         let root = keyPrefix.hasSuffix(suffix) ? String(keyPrefix.dropLast(suffix.count)) : "!" + keyPrefix

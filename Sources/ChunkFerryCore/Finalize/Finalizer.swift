@@ -160,18 +160,8 @@ struct Finalizer: Sendable {
             guard await deleteChunkObjects(record, count: chunks.count) else { return .stopped }
         }
         let objectKey = manifest.object?.key
-        var finalized = record
-        finalized.state = .finalized
-        finalized.fileSize = size
-        finalized.committedOffset = size
-        finalized.chunkCount = manifest.chunks.count
-        finalized.sha256 = sha256
-        finalized.completedAt = completedAt
-        finalized.updatedAt = completedAt
-        finalized.repairedChunks = manifest.repairedChunks
-        finalized.objectKey = objectKey
-        finalized.chunksDeleted = deleteChunks
-        finalized.isCompact = true
+        let finalized = record.finalized(size: size, chunkCount: manifest.chunks.count, sha256: sha256, completedAt: completedAt,
+                                         repairedChunks: manifest.repairedChunks, objectKey: objectKey, chunksDeleted: deleteChunks)
         let store = context.store
         let snapshot = finalized
         guard let marked = await context.redisCall({ () async throws(RedisError) -> Bool in

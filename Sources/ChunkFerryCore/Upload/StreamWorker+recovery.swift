@@ -114,17 +114,9 @@ extension StreamWorker {
         case .finalized(let manifest, let chunks):
             guard var created = await create(fresh) else { return .stopped }
             guard await commitRecovered(&created, chunks, fileSize: fileSize), let sha256 = manifest.sha256 else { return .stopped }
-            var finalized = created
-            finalized.state = .finalized
-            finalized.fileSize = manifest.size
-            finalized.committedOffset = manifest.size
-            finalized.chunkCount = manifest.chunks.count
-            finalized.sha256 = sha256
-            finalized.completedAt = WallClock.nowMilliseconds()
-            finalized.repairedChunks = manifest.repairedChunks
-            finalized.objectKey = manifest.object?.key
-            finalized.chunksDeleted = !manifest.keepsChunks
-            finalized.isCompact = true
+            let finalized = created.finalized(
+                size: manifest.size, chunkCount: manifest.chunks.count, sha256: sha256, completedAt: WallClock.nowMilliseconds(),
+                repairedChunks: manifest.repairedChunks, objectKey: manifest.object?.key, chunksDeleted: !manifest.keepsChunks)
             let store = context.store
             let snapshot = finalized
             guard await context.redisCall({ () async throws(RedisError) -> Bool in try await store.markFinalized(snapshot) }) != nil,
