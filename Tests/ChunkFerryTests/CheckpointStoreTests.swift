@@ -95,6 +95,21 @@ import Testing
         return total
     }
 
+    /// The compact record gives back exactly what was finalized, whatever the prefix looks like.
+    @Test(arguments: ["", "footage/", "footage/.chunkferry/streams/", "!arch/", "!arch/.chunkferry/streams/"])
+    func compactRecordsRoundTrip(root: String) throws {
+        var stream = record("0123456789abcdef0123", path: "front door/50%25.mp4")
+        stream.keyPrefix = "\(root)\(stream.path)/\(stream.id)/"
+        var done = finished(stream, size: 123_456_789, chunks: 15, completedAt: 1_700_000_100_000)
+        done.objectKey = root.replacing(".chunkferry/streams/", with: "") + stream.path
+        done.chunksDeleted = true
+        done.localDeletedAt = 1_700_000_200_000
+        let decoded = try #require(StreamRecord(id: done.id, compactValue: done.compactValue))
+        #expect(decoded.keyPrefix == done.keyPrefix && decoded.objectKey == done.objectKey && decoded.path == done.path)
+        #expect(decoded.sha256 == done.sha256 && decoded.fileSize == done.fileSize && decoded.chunkCount == 15)
+        #expect(decoded.chunksDeleted && decoded.localDeletedAt == done.localDeletedAt && decoded.completedAt == done.completedAt)
+    }
+
     @Test func commitIsCompareAndAdvance() async throws {
         let store = store(try await SharedServers.shared.redis())
         try await store.createStream(record("s"))

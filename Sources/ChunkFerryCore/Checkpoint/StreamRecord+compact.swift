@@ -28,7 +28,9 @@ extension StreamRecord {
 
     var compactValue: String {
         let suffix = "\(path)/\(id)/"
-        let root = keyPrefix.hasSuffix(suffix) ? String(keyPrefix.dropLast(suffix.count)) : "!" + keyPrefix
+        // `!` marks a stream folder written out whole; a root that starts with `!` is written so too.
+        let derived = keyPrefix.hasSuffix(suffix) ? String(keyPrefix.dropLast(suffix.count)) : nil
+        let root = derived.flatMap { $0.hasPrefix("!") ? nil : $0 } ?? "!" + keyPrefix
         let layoutPrefix = root.hasSuffix(ObjectLayout.streamsFolder) ? String(root.dropLast(ObjectLayout.streamsFolder.count)) : root
         let object = objectKey.map { $0 == layoutPrefix + path ? "~" : $0 } ?? ""
         let digest = sha256.flatMap(ByteEncoding.bytes(fromHex:)).map(ByteEncoding.base64) ?? ""

@@ -24,6 +24,8 @@ struct StateJanitor: Service {
     }
 
     func sweep(now: Int64) async throws(RedisError) {
+        // A missing or unmounted WATCH_DIR says nothing about the files in it.
+        guard case .success(let root) = FileStatus.of(context.absolutePath("")), root.kind == .directory else { return }
         let store = context.store
         let limit = now - forgetAfter.milliseconds
         var gone: [(id: String, at: Int64?)] = []
@@ -36,7 +38,9 @@ struct StateJanitor: Service {
                 gone.append((record.id, now))
             }
         }
-        for record in try await store.streams(in: .abandoned) where record.updatedAt <= limit { forget.append(record.id) }
+        for record in try await store.streams(in: .abandoned) where record.updatedAt <= limit && !isOnDisk(record) {
+            forget.append(record.id)
+        }
         for (id, at) in gone { try await store.noteLocalDeleted(id, at: at) }
         for id in forget { try await store.forget(id) }
         if !forget.isEmpty {

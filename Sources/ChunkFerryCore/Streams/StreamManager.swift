@@ -38,7 +38,9 @@ actor StreamManager {
     }
 
     func preload(_ records: [StreamRecord]) {
-        for record in records { remember(record) }
+        let finalized = records.filter { $0.state == .finalized }
+        for record in records where record.state != .finalized { remember(record) }
+        preloadFinished(finalized.map { FinishedStream(key: FinishedStream.key($0.id), size: $0.fileSize, completedAt: $0.completedAt ?? 0) })
     }
 
     /// Finalized streams from their compact records: key, size, completion time.
@@ -141,10 +143,16 @@ actor StreamManager {
     /// not changed since, oldest-finished first: what local retention may delete (after asking
     /// the store).
     func uploadedFiles(finishedBefore cutoff: Int64, limit: Int) -> [UploadedFile] {
-        finished.filter { $0.value.completedAt <= cutoff }
-            .sorted { ($0.value.completedAt, $0.key.value) < ($1.value.completedAt, $1.key.value) }
-            .prefix(limit)
-            .map { key, file in
+        // The `limit` oldest by insertion into a short sorted list: no copy or sort of them all.
+        var oldest: [(key: RelativePath, value: FinishedFile)] = []
+        oldest.reserveCapacity(limit + 1)
+        for entry in finished where entry.value.completedAt <= cutoff {
+            guard oldest.count < limit || entry.value.completedAt < oldest[oldest.count - 1].value.completedAt else { continue }
+            let at = oldest.firstIndex { entry.value.completedAt < $0.value.completedAt } ?? oldest.count
+            oldest.insert(entry, at: at)
+            if oldest.count > limit { oldest.removeLast() }
+        }
+        return oldest.map { key, file in
                 UploadedFile(path: key.value, file: file, streamID: StreamIdentity.id(
                     path: key.value, device: file.device, inode: file.inode, generation: Int(file.generation)))
             }
@@ -215,7 +223,8 @@ actor StreamManager {
             return
         }
         files[key] = file
-        if file.isFinalizedAsIs && file.retryAfter == nil {
+        // Done, whatever back-off an earlier outcome left behind: retention looks only at `finished`.
+        if file.isFinalizedAsIs, !file.jobPending {
             var done = FinishedFile(file.status, generation: file.generation, completedAt: file.record?.completedAt ?? 0)
             done.scanMark = scanMark
             finished[key] = done

@@ -39,8 +39,11 @@ extension StreamWorker {
         if resumes && record.isCompact {
             // Its chunk records live in the manifest now: put them back, so the checks below and
             // the resumed stream see them and nothing is sent again.
-            guard let expanded = await expand(record) else { return .stopped }
-            record = expanded
+            switch await expand(record) {
+            case .ready(let expanded): record = expanded
+            case .stopped: return .stopped
+            case .otherGeneration: return .otherGeneration
+            }
         }
         if work.verifyBucket && resumes {
             // First job since start: the file must still be the one the stream recorded (not
@@ -175,19 +178,30 @@ extension StreamWorker {
         return .ready(reloaded)
     }
 
-    /// A compact finalized record made full again, its chunk records restored from the manifest;
-    /// nil when stopping.
-    private func expand(_ record: StreamRecord) async -> StreamRecord? {
+    /// A compact finalized record made full again, its chunk records restored from the manifest.
+    /// Without a readable manifest of this stream nothing vouches for its chunks: the file as it is
+    /// now becomes a new stream (`otherGeneration`).
+    private func expand(_ record: StreamRecord) async -> Preparation {
         let s3 = context.s3
         let store = context.store
         let key = context.layout.manifestKey(streamPrefix: record.keyPrefix)
-        guard let bytes = await context.storeCall({ () async throws(S3Error) -> [UInt8] in try await s3.getObject(key: key) })
-        else { return nil }
-        let chunks = ((try? Manifest.decode(bytes))?.chunks ?? []).map {
-            ChunkRecord(index: $0.index, size: $0.size, sha256: $0.sha256, etag: "")
+        guard let fetched = await context.storeCall({ () async throws(S3Error) -> [UInt8]? in
+            do throws(S3Error) {
+                return try await s3.getObject(key: key)
+            } catch where error.code == "NoSuchKey" || error.code == "NotFound" {
+                return nil
+            }
+        }) else { return .stopped }
+        guard let bytes = fetched, let manifest = try? Manifest.decode(bytes), manifest.streamID == record.id,
+              manifest.chunks.count == record.chunkCount else {
+            context.logger.warning("the manifest of this finished stream is missing or unreadable; starting a new stream for the file", metadata: [
+                "file.path": "\(record.path)", "stream.id": "\(record.id)", "manifest.key": "\(key)",
+            ])
+            return .otherGeneration
         }
+        let chunks = manifest.chunks.map { ChunkRecord(index: $0.index, size: $0.size, sha256: $0.sha256, etag: "") }
         guard await context.redisCall({ () async throws(RedisError) -> Bool in try await store.expand(record, chunks: chunks) }) != nil,
-              let reloaded = await load(record.id) else { return nil }
-        return reloaded ?? record
+              let reloaded = await load(record.id) else { return .stopped }
+        return .ready(reloaded ?? record)
     }
 }

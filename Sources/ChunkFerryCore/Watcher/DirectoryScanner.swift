@@ -39,11 +39,18 @@ struct DirectoryScanner: Sendable {
             first = false
             result.directories.append(directory)
             var subdirectories: [String] = []
+            var complete = true
             defer {
                 closedir(handle)
-                if let memo, let status { memo.listed(directory, status, subdirectories: subdirectories, now: now) }
+                if let memo, let status, complete { memo.listed(directory, status, subdirectories: subdirectories, now: now) }
             }
-            while let entry = readdir(handle) {
+            while true {
+                errno = 0
+                // NULL with errno set is a read error: that listing is not remembered as complete.
+                guard let entry = readdir(handle) else {
+                    complete = errno == 0
+                    break
+                }
                 let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                     PathEscaping.escape(name: raw.prefix { $0 != 0 })
                 }
