@@ -209,9 +209,9 @@ public struct CheckpointStore: Sendable {
         }
     }
 
-    /// Records that the stream's local file left the disk (deleted by local retention), for status
-    /// and FORGET_AFTER.
-    public func noteLocalDeleted(_ id: String, at now: Int64?) async throws(RedisError) {
+    /// Records when the stream's local file left the disk (deleted by local retention, or by anyone),
+    /// or with nil that it is back; for status and FORGET_AFTER.
+    public func noteFileGone(_ id: String, at now: Int64?) async throws(RedisError) {
         try await redis.command("EVAL", Self.goneScript, "2", streamKey(id), finalizedKey, id, now.map(String.init) ?? "")
     }
 
@@ -222,24 +222,17 @@ public struct CheckpointStore: Sendable {
         ] + StreamState.allCases.map { ["SREM", stateKey($0), id] })
     }
 
-    /// This instance's view of the disk under WATCH_DIR, for status; it expires if not renewed.
-    public func noteDisk(node: String, _ disk: (available: Int64, total: Int64, short: Bool), ttl: Duration) async throws(RedisError) {
-        let key = "\(namespace)disk:\(node)"
-        _ = try await redis.pipeline([
-            ["HSET", key, "available", String(disk.available), "total", String(disk.total), "short", disk.short ? "1" : "0"],
-            ["PEXPIRE", key, String(ttl.milliseconds)],
-        ])
+    /// This instance's view of the disk under WATCH_DIR, for status: node → `available total short at`.
+    public func noteDisk(node: String, _ disk: (available: Int64, total: Int64, short: Bool), now: Int64) async throws(RedisError) {
+        try await redis.command("HSET", "\(namespace)disks", node, "\(disk.available) \(disk.total) \(disk.short ? 1 : 0) \(now)")
     }
 
-    /// What `noteDisk` recorded, per instance.
-    public func disks() async throws(RedisError) -> [(node: String, available: Int64, total: Int64, short: Bool)] {
-        let keys = try await redis.command("KEYS", "\(namespace)disk:*").array.compactMap(\.string)
-        guard !keys.isEmpty else { return [] }
-        let replies = try await redis.pipeline(keys.map { ["HGETALL", $0] })
-        return zip(keys, replies).compactMap { key, reply in
-            let fields = reply.fields
-            guard let available = fields["available"].flatMap({ Int64($0) }), let total = fields["total"].flatMap({ Int64($0) }) else { return nil }
-            return (String(key.dropFirst("\(namespace)disk:".count)), available, total, fields["short"] == "1")
+    /// What `noteDisk` recorded, per instance, leaving out figures older than `maxAge` (a stopped instance's).
+    public func disks(now: Int64, maxAge: Duration = .seconds(60)) async throws(RedisError) -> [(node: String, available: Int64, total: Int64, short: Bool)] {
+        try await redis.command("HGETALL", "\(namespace)disks").fields.compactMap { node, value in
+            let numbers = value.split(separator: " ").compactMap { Int64($0) }
+            guard numbers.count == 4, now - numbers[3] <= maxAge.milliseconds else { return nil }
+            return (node, numbers[0], numbers[1], numbers[2] == 1)
         }.sorted { $0.node < $1.node }
     }
 

@@ -31,14 +31,18 @@ extension StreamRecord {
         // `!` marks a stream folder written out whole; a root that starts with `!` is written so too.
         let derived = keyPrefix.hasSuffix(suffix) ? String(keyPrefix.dropLast(suffix.count)) : nil
         let root = derived.flatMap { $0.hasPrefix("!") ? nil : $0 } ?? "!" + keyPrefix
-        let layoutPrefix = root.hasSuffix(ObjectLayout.streamsFolder) ? String(root.dropLast(ObjectLayout.streamsFolder.count)) : root
-        let object = objectKey.map { $0 == layoutPrefix + path ? "~" : $0 } ?? ""
+        let object = objectKey.map { $0 == Self.layoutPrefix(root) + path ? "~" : $0 } ?? ""
         let digest = sha256.flatMap(ByteEncoding.bytes(fromHex:)).map(ByteEncoding.base64) ?? ""
         return [
             Self.compactVersion, path, String(device), String(inode), String(chunkSize), String(fileSize), String(chunkCount),
             digest, root, String(startedAt), completedAt.map(String.init) ?? "", host, String(repairedChunks), object,
             chunksDeleted ? "1" : "", localDeletedAt.map(String.init) ?? "",
         ].joined(separator: "\t")
+    }
+
+    /// S3_PREFIX, from a key root that may end in the streams folder.
+    private static func layoutPrefix(_ root: String) -> String {
+        root.hasSuffix(ObjectLayout.streamsFolder) ? String(root.dropLast(ObjectLayout.streamsFolder.count)) : root
     }
 
     /// A finalized record from its compact value; nil if the value is not one.
@@ -60,8 +64,7 @@ extension StreamRecord {
         completedAt = Int64(fields[10])
         updatedAt = completedAt ?? startedAt
         repairedChunks = Int(fields[12]) ?? 0
-        let layoutPrefix = root.hasSuffix(ObjectLayout.streamsFolder) ? String(root.dropLast(ObjectLayout.streamsFolder.count)) : root
-        objectKey = fields[13] == "~" ? layoutPrefix + path : (fields[13].isEmpty ? nil : fields[13])
+        objectKey = fields[13] == "~" ? Self.layoutPrefix(root) + path : (fields[13].isEmpty ? nil : fields[13])
         chunksDeleted = fields[14] == "1"
         localDeletedAt = Int64(fields[15])
         isCompact = true

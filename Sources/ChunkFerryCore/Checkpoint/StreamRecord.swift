@@ -66,6 +66,11 @@ public struct ChunkRecord: Sendable, Equatable {
     public var sha256: String
     public var etag: String
 
+    /// A chunk as its manifest lists it (the store's ETag is not kept there).
+    init(listed chunk: Manifest.Chunk) {
+        self.init(index: chunk.index, size: chunk.size, sha256: chunk.sha256, etag: "")
+    }
+
     public init(index: Int, size: Int, sha256: String, etag: String) {
         self.index = index
         self.size = size

@@ -83,7 +83,7 @@ public struct Restorer: Sendable {
                 attempt += 1
                 try? await Task.sleep(for: RetryPolicy().delay(afterAttempt: attempt))
             } catch {
-                throw Failure(description: error.code == "NoSuchKey" || error.code == "NotFound"
+                throw Failure(description: error.isNotFound
                               ? "\(key) is not in bucket \(s3.settings.bucket)" : error.description)
             }
         }

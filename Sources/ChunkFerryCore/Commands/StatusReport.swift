@@ -73,7 +73,7 @@ public struct StatusReport: Sendable {
         let records = try await store.allStreams().sorted { ($0.path, $0.startedAt) < ($1.path, $1.startedAt) }
         let active = records.filter { $0.state == .active }.map(\.id)
         let owners = Dictionary(uniqueKeysWithValues: zip(active, try await store.leaseOwners(active)))
-        let disks = try await store.disks().map { Disk(node: $0.node, availableBytes: $0.available, totalBytes: $0.total, nearlyFull: $0.short) }
+        let disks = try await store.disks(now: now).map { Disk(node: $0.node, availableBytes: $0.available, totalBytes: $0.total, nearlyFull: $0.short) }
         return StatusReport(rows: records.map { record in
             Row(path: record.path, streamID: record.id, state: record.state.rawValue, committedBytes: record.committedOffset,
                 fileSize: max(record.fileSize, record.committedOffset), chunks: record.chunkCount,

@@ -49,8 +49,7 @@ struct StartupService: Service {
                 records = try await store.streams(in: .active) + store.streams(in: .abandoned) + store.legacyFinalized()
                 finished = []
                 try await store.forEachCompact { record in
-                    finished.append(FinishedStream(key: FinishedStream.key(record.id), size: record.fileSize,
-                                                   completedAt: record.completedAt ?? 0))
+                    finished.append(FinishedStream(record))
                 }
                 break
             } catch {

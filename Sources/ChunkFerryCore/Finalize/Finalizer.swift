@@ -163,9 +163,8 @@ struct Finalizer: Sendable {
         let finalized = record.finalized(size: size, chunkCount: manifest.chunks.count, sha256: sha256, completedAt: completedAt,
                                          repairedChunks: manifest.repairedChunks, objectKey: objectKey, chunksDeleted: deleteChunks)
         let store = context.store
-        let snapshot = finalized
         guard let marked = await context.redisCall({ () async throws(RedisError) -> Bool in
-            try await store.markFinalized(snapshot)
+            try await store.markFinalized(finalized)
         }) else { return .stopped }
         guard marked else {  // abandoned or moved on meanwhile: take what Redis holds now
             guard let reloaded = await worker.load(record.id) else { return .stopped }

@@ -3,7 +3,7 @@ import Logging
 /// Turns a finished stream's chunk objects into one object at its `KEY_TEMPLATE` key, inside the
 /// store: the bytes never travel again. No chunk (an empty file) is a PUT of nothing, one chunk a
 /// CopyObject, more a multipart upload with one UploadPartCopy per chunk. The object is confirmed
-/// by HeadObject (its size) before anyone may delete a chunk.
+/// by HeadObject (its size, stream id and SHA-256) before anyone may delete a chunk.
 ///
 /// Each object carries its stream id and SHA-256 as metadata, so a key held by another recording
 /// is never overwritten (this one gets `name.<stream-id>.ext`) and a run cut short by a crash
@@ -125,7 +125,7 @@ struct WholeObjectAssembler: Sendable {
         do throws(S3Error) {
             try await body()
             return true
-        } catch where error.code == "NoSuchKey" || error.code == "NotFound" {
+        } catch where error.isNotFound {
             return false
         }
     }

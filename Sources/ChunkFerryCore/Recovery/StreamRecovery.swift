@@ -87,7 +87,7 @@ struct StreamRecovery: Sendable {
             guard let hash = try? await context.reader.hash(range, md5: false), ByteEncoding.hex(hash.sha256) == chunk.sha256 else {
                 return .some(nil)
             }
-            verified.append(ChunkRecord(index: chunk.index, size: chunk.size, sha256: chunk.sha256, etag: ""))
+            verified.append(ChunkRecord(listed: chunk))
         }
         return .some(verified)
     }

@@ -14,8 +14,6 @@ struct LocalRetention: Service {
     let manager: StreamManager
     let gate: ReadinessGate
     let interval: Duration
-    /// The free-space figure; tests on a filesystem they cannot shrink pass their own.
-    var diskSpace: @Sendable (String) -> DiskSpace? = DiskSpace.of
     private let pressure = PressureState()
 
     init(settings: RetentionSettings, context: PipelineContext, manager: StreamManager, gate: ReadinessGate,
@@ -45,7 +43,7 @@ struct LocalRetention: Service {
         } else if let keepFor = settings.keepFor {
             chosen = await manager.uploadedFiles(finishedBefore: now - keepFor.milliseconds, limit: batch).map { ($0, .retention) }
         }
-        if let minimum = settings.minimumFree, let disk = diskSpace(context.watchRoot) {
+        if let minimum = settings.minimumFree, let disk = DiskSpace.of(context.watchRoot) {
             var missing = minimum.bytes(ofTotal: disk.total) - disk.available - chosen.reduce(0) { $0 + $1.file.file.size }
             var sawAll = true
             if missing > 0 {
@@ -112,7 +110,7 @@ struct LocalRetention: Service {
         await manager.vanished(file.path)
         removeEmptyFolders(above: file.path)
         // For status only: a Redis outage must not hold deletions back.
-        try? await context.store.noteLocalDeleted(record.id, at: WallClock.nowMilliseconds())
+        try? await context.store.noteFileGone(record.id, at: WallClock.nowMilliseconds())
     }
 
     /// Date folders a recorder leaves behind, up to (not including) WATCH_DIR.

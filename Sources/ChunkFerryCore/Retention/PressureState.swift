@@ -16,6 +16,6 @@ actor PressureState {
             context.logger.info("disk has enough free space again", metadata: metadata)
         }
         short = isShort
-        try? await context.store.noteDisk(node: context.upload.nodeID, (disk.available, disk.total, isShort), ttl: .seconds(30))
+        try? await context.store.noteDisk(node: context.upload.nodeID, (disk.available, disk.total, isShort), now: WallClock.nowMilliseconds())
     }
 }

@@ -41,7 +41,7 @@ struct StateJanitor: Service {
         for record in try await store.streams(in: .abandoned) where record.updatedAt <= limit && !isOnDisk(record) {
             forget.append(record.id)
         }
-        for (id, at) in gone { try await store.noteLocalDeleted(id, at: at) }
+        for (id, at) in gone { try await store.noteFileGone(id, at: at) }
         for id in forget { try await store.forget(id) }
         if !forget.isEmpty {
             context.logger.info("forgot streams whose files left the disk before FORGET_AFTER; their objects stay in the bucket", metadata: [

@@ -14,6 +14,9 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
     /// For a body streamed from a file: why the file could not be sent.
     var sourceFailure: FileReadError?
 
+    /// The object (or the bucket's object) is not there: an answer, not a failure to retry.
+    public var isNotFound: Bool { code == "NoSuchKey" || code == "NotFound" }
+
     public var isRetryable: Bool {
         if let httpStatus {
             if httpStatus >= 500 { return true }

@@ -33,6 +33,12 @@ struct FinishedStream: Sendable {
     var size: Int64
     var completedAt: Int64
 
+    init(_ record: StreamRecord) {
+        key = Self.key(record.id)
+        size = record.fileSize
+        completedAt = record.completedAt ?? 0
+    }
+
     /// Stream ids are 20 hex digits; their first 16 make a key with no collision in practice.
     static func key(_ id: String) -> UInt64 {
         UInt64(id.prefix(16), radix: 16) ?? UInt64(truncatingIfNeeded: id.hashValue)

@@ -40,7 +40,7 @@ actor StreamManager {
     func preload(_ records: [StreamRecord]) {
         let finalized = records.filter { $0.state == .finalized }
         for record in records where record.state != .finalized { remember(record) }
-        preloadFinished(finalized.map { FinishedStream(key: FinishedStream.key($0.id), size: $0.fileSize, completedAt: $0.completedAt ?? 0) })
+        preloadFinished(finalized.map(FinishedStream.init))
     }
 
     /// Finalized streams from their compact records: key, size, completion time.
@@ -153,9 +153,9 @@ actor StreamManager {
             if oldest.count > limit { oldest.removeLast() }
         }
         return oldest.map { key, file in
-                UploadedFile(path: key.value, file: file, streamID: StreamIdentity.id(
-                    path: key.value, device: file.device, inode: file.inode, generation: Int(file.generation)))
-            }
+            UploadedFile(path: key.value, file: file, streamID: StreamIdentity.id(
+                path: key.value, device: file.device, inode: file.inode, generation: Int(file.generation)))
+        }
     }
 
     /// A worker takes up a job queued for `path`'s stream `streamID`: a copy of what it needs;

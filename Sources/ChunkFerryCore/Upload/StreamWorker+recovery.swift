@@ -121,8 +121,7 @@ extension StreamWorker {
                 size: manifest.size, chunkCount: manifest.chunks.count, sha256: sha256, completedAt: WallClock.nowMilliseconds(),
                 repairedChunks: manifest.repairedChunks, objectKey: manifest.object?.key, chunksDeleted: !manifest.keepsChunks)
             let store = context.store
-            let snapshot = finalized
-            guard await context.redisCall({ () async throws(RedisError) -> Bool in try await store.markFinalized(snapshot) }) != nil,
+            guard await context.redisCall({ () async throws(RedisError) -> Bool in try await store.markFinalized(finalized) }) != nil,
                   let reloaded = await load(created.id) else { return .stopped }
             context.logger.info("finalized stream recovered from its manifest; nothing to upload", metadata: [
                 "file.path": "\(record.path)", "stream.id": "\(record.id)", "chunks": "\(chunks.count)",
@@ -188,7 +187,7 @@ extension StreamWorker {
         guard let fetched = await context.storeCall({ () async throws(S3Error) -> [UInt8]? in
             do throws(S3Error) {
                 return try await s3.getObject(key: key)
-            } catch where error.code == "NoSuchKey" || error.code == "NotFound" {
+            } catch where error.isNotFound {
                 return nil
             }
         }) else { return .stopped }
@@ -199,7 +198,7 @@ extension StreamWorker {
             ])
             return .otherGeneration
         }
-        let chunks = manifest.chunks.map { ChunkRecord(index: $0.index, size: $0.size, sha256: $0.sha256, etag: "") }
+        let chunks = manifest.chunks.map(ChunkRecord.init(listed:))
         guard await context.redisCall({ () async throws(RedisError) -> Bool in try await store.expand(record, chunks: chunks) }) != nil,
               let reloaded = await load(record.id) else { return .stopped }
         return .ready(reloaded ?? record)

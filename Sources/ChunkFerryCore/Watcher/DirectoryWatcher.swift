@@ -24,7 +24,7 @@ struct DirectoryWatcher: Service {
         var scans = 0
         while !RetryPolicy.isStopping {
             if ContinuousClock.now >= nextScan {
-                if scans % fullEvery == 0 { memo.forget(below: "") }
+                if scans % fullEvery == 0 { memo.forgetAll() }
                 scans += 1
                 let found = await scan("", inotify: inotify, memo: memo)
                 if found != !rootMissing {
@@ -57,7 +57,7 @@ struct DirectoryWatcher: Service {
                 case .directoryRemoved: nextScan = .now
                 case .overflow:
                     logger.notice("inotify queue overflowed; rescanning")
-                    memo.forget(below: "")  // events were lost: list everything
+                    memo.forgetAll()  // events were lost: list everything
                     nextScan = .now
                 }
             }

@@ -28,7 +28,8 @@ final class ScanMemo: @unchecked Sendable {
         }
     }
 
-    func forget(below directory: String) {
-        if directory.isEmpty { entries.removeAll() } else { entries = entries.filter { !$0.key.hasPrefix(directory) } }
+    /// The next scan lists everything.
+    func forgetAll() {
+        entries.removeAll()
     }
 }
