@@ -31,10 +31,15 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        .systemLibrary(
+            name: "CIsal",
+            pkgConfig: "libisal",
+            providers: [.apt(["libisal-dev"])]
+        ),
         .target(
             name: "ChunkFerryCore",
             dependencies: [
-                "CHiredis", "CCurl", "COpenSSL",
+                "CHiredis", "CCurl", "COpenSSL", "CIsal",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

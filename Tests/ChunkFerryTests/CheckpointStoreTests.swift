@@ -8,7 +8,10 @@ import Testing
     }
 
     func chunk(_ index: Int, size: Int = 8 << 20, etag: String = "etag") -> ChunkRecord {
-        ChunkRecord(index: index, size: size, sha256: String(repeating: String(index % 10), count: 64), etag: "\(etag)-\(index)")
+        // Both kinds of checksum records hold, so every round trip covers both encodings.
+        let checksum: ChunkChecksum = index % 2 == 0 ? .sha256([UInt8](repeating: UInt8(index % 10), count: 32))
+            : .crc32c(UInt32(truncatingIfNeeded: index) &* 2_654_435_761)
+        return ChunkRecord(index: index, size: size, checksum: checksum, etag: "\(etag)-\(index)")
     }
 
     static let sha = String(repeating: "ab", count: 32)
@@ -128,7 +131,7 @@ import Testing
         let store = store(try await SharedServers.shared.redis())
         try await store.createStream(record("s"))
         _ = try await store.commitChunk(streamID: "s", expectedOffset: 0, chunk: chunk(0, size: 10), now: 1)
-        let repaired = ChunkRecord(index: 0, size: 10, sha256: String(repeating: "f", count: 64), etag: "new")
+        let repaired = ChunkRecord(index: 0, size: 10, checksum: .crc32c(0xdead_beef), etag: "new")
         #expect(try await store.repairChunk(streamID: "s", chunk: repaired, now: 2))
         #expect(try await store.repairChunk(streamID: "unknown", chunk: chunk(0), now: 2) == false)
         let (stream, chunks) = try #require(try await store.stream("s"))

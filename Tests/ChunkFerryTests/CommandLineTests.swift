@@ -19,6 +19,21 @@ import Testing
         }
     }
 
+    /// A store that refuses CRC32C checksums fails the write check with a line naming
+    /// S3_INTEGRITY; with S3_INTEGRITY=sha256 the same store passes.
+    @Test func aStoreRefusingCRC32CNamesS3Integrity() async throws {
+        let store = try await ChecksumRefusingStore()
+        defer { store.stop() }
+        let fixture = try await DaemonFixture(environment: ["S3_ENDPOINT": store.endpoint])
+        let refused = try fixture.start(["check"])
+        #expect(await refused.waitForExit(timeout: .seconds(20)) != 0)
+        let line = refused.log().split(separator: "\n").first { $0.contains("write access") }
+        #expect(line?.contains("ChecksumNotAccepted") == true && line?.contains("set S3_INTEGRITY=sha256") == true,
+                "\(refused.log())")
+        let accepted = try fixture.start(["check"], environment: ["S3_INTEGRITY": "sha256"])
+        #expect(await accepted.waitForExit(timeout: .seconds(20)) == 0, "\(accepted.log())")
+    }
+
     @Test func checkReportsEachCheckAndStatusListsStreams() async throws {
         let fixture = try await DaemonFixture()
         let check = try fixture.start(["check"])

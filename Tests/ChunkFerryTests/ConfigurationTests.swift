@@ -26,7 +26,7 @@ import Testing
         #expect(settings.redis.url == RedisURL(host: "localhost", port: 6379))
         #expect(settings.s3.region == "us-east-1")
         #expect(settings.s3.forcePathStyle == false)
-        #expect(settings.s3.integrity == .sha256)
+        #expect(settings.s3.integrity == .crc32c)
         #expect(settings.createBucket == false)
         #expect(settings.log.format == .text)
     }
@@ -75,7 +75,7 @@ import Testing
         ("S3_CREATE_BUCKET", "maybe", "S3_CREATE_BUCKET='maybe' is not valid: expected true or false"),
         ("LOG_FORMAT", "xml", "LOG_FORMAT='xml' is not valid: expected text or json"),
         ("S3_ENDPOINT", "minio:9000", "S3_ENDPOINT='minio:9000' is not valid"),
-        ("S3_INTEGRITY", "crc", "S3_INTEGRITY='crc' is not valid: expected sha256 or md5"),
+        ("S3_INTEGRITY", "crc", "S3_INTEGRITY='crc' is not valid: expected crc32c, sha256 or md5"),
     ])
     func badValuesNameTheKeyAndWhatIsAccepted(key: String, value: String, message: String) async throws {
         let error = await #expect(throws: SettingsError.self) { try await settings(environment: [key: value]) }

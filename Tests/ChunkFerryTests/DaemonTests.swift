@@ -38,8 +38,10 @@ import Testing
         #expect(try DaemonFixture.sha256(ofFile: output) == DaemonFixture.sha256(ofFile: "\(fixture.watchDir)/\(names[0])"))
     }
 
-    @Test func bytesRewrittenNearTheStartAfterUploadAreRepaired() async throws {
-        let fixture = try await DaemonFixture()
+    /// Each S3_INTEGRITY mode finds the patched chunk by its own kind of checksum.
+    @Test(arguments: S3Settings.Integrity.allCases)
+    func bytesRewrittenNearTheStartAfterUploadAreRepaired(integrity: S3Settings.Integrity) async throws {
+        let fixture = try await DaemonFixture(environment: ["S3_INTEGRITY": integrity.rawValue])
         try fixture.start()
         let path = "rewrite.mp4"
         try FileWriter.append("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(6 * 1024 * 1024))
@@ -50,6 +52,7 @@ import Testing
 
         let manifest = try await fixture.waitForManifestMatchingFile(path)
         #expect(manifest.repairedChunks == 1)
+        #expect(manifest.chunks.allSatisfy { integrity == .crc32c ? $0.crc32c != nil : $0.sha256 != nil })
         #expect(fixture.events("chunk changed after upload; sent again", path: path).count == 1)
         try await fixture.expectBucketMatchesFile(manifest)
     }
@@ -57,8 +60,9 @@ import Testing
     @Test func killedMidStreamAndRestartedLosesNothingAndResendsOnlyInFlightChunks() async throws {
         // Never idle mid-test, even when a busy runner stalls between writes: a partial tail
         // committed at an idle moment is rightly sent again as a whole chunk after a restart.
+        // The first run checks chunks by SHA-256, the second by CRC32C: one stream may hold both.
         let fixture = try await DaemonFixture(environment: ["IDLE_TIMEOUT": "20s"])
-        let daemon = try fixture.start()
+        let daemon = try fixture.start(environment: ["S3_INTEGRITY": "sha256"])
         let path = "killed.mp4"
         for _ in 0..<4 {
             try FileWriter.append("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(4 * 1024 * 1024))
@@ -76,6 +80,7 @@ import Testing
         try await fixture.expectBucketMatchesFile(manifest)
         let resent = fixture.events("chunk uploaded", path: path, run: 1).compactMap { Int($0["chunk.index"] ?? "") }
         #expect(resent.min() == committed, "the restart must resume at the first uncommitted chunk")
+        #expect(manifest.chunks.map { $0.sha256 != nil } == manifest.chunks.map { $0.index < committed })
         #expect(fixture.events("stream started", path: path, run: 1).isEmpty)
     }
 

@@ -7,7 +7,7 @@ import Testing
     var longAfter: Int64 { changed / 1_000_000 + 5_000 }  // ms, well past the 2 s margin
 
     func hash(at hashedAt: Int64, changed: Int64? = nil, fine: Bool = true) -> ChunkReader.Hash {
-        ChunkReader.Hash(sha256: [], md5: nil, changed: changed ?? self.changed, hasFineTimestamps: fine, hashedAt: hashedAt)
+        ChunkReader.Hash(checksum: .crc32c(0), md5: nil, changed: changed ?? self.changed, hasFineTimestamps: fine, hashedAt: hashedAt)
     }
 
     /// Feeds `parts` through fork/advance as committed chunks would.

@@ -177,6 +177,30 @@ import Testing
         #expect(try await client.headObject(key: "bad") == nil)
     }
 
+    /// A chunk streamed from its file with only its CRC32C: the payload is unsigned, so the
+    /// store's own CRC check is what stands between a flipped bit and a stored chunk.
+    @Test func crc32cFileChunkIsVerifiedByTheStore() async throws {
+        let client = try await SharedServers.shared.seaweed().client(integrity: .crc32c)
+        let path = "\(Scratch.directory("crc"))/chunk.bin"
+        let body = randomBytes(3 * 1024 * 1024 + 17)
+        try Data(body).write(to: URL(fileURLWithPath: path))
+        let status = try FileStatus.of(Array(path.utf8CString)).get()
+        let range = FileRange(path: Array(path.utf8CString), offset: 1024, length: body.count - 2048, device: status.device, inode: status.inode)
+        let expected = CRC32C.of(Array(body[1024..<(body.count - 1024)]))
+        let put = try await client.putObject(key: "crc/good", file: range, checksum: .crc32c(expected.value), md5: nil)
+        #expect(!put.etag.isEmpty)
+        let head = try #require(try await client.headObject(key: "crc/good"))
+        #expect(ChunkChecksum.crc32c(expected.value).matches(head))
+        #expect(sha(try await client.getObject(key: "crc/good")) == sha(Array(body[1024..<(body.count - 1024)])))
+
+        let error = await #expect(throws: S3Error.self) {
+            _ = try await client.putObject(key: "crc/bad", file: range, checksum: .crc32c(expected.value ^ 1), md5: nil)
+        }
+        #expect(error?.code == "BadDigest" || error?.code == "InvalidDigest")
+        #expect(error?.isRetryable == false)
+        #expect(try await client.headObject(key: "crc/bad") == nil)
+    }
+
     @Test func corruptedContentMD5IsRejectedAndNothingStored() async throws {
         let client = try await SharedServers.shared.seaweed().client(integrity: .md5)
         let body = randomBytes(4096)

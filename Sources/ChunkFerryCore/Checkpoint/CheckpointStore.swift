@@ -2,7 +2,7 @@
 ///
 /// Layout, with the default namespace `chunkferry:`:
 /// - `chunkferry:stream:<id>` — hash: the stream record;
-/// - `chunkferry:stream:<id>:chunks` — hash: chunk index → `size sha256 etag`;
+/// - `chunkferry:stream:<id>:chunks` — hash: chunk index → `size checksum etag`;
 /// - `chunkferry:streams:<state>` — set of stream ids in that state;
 /// - `chunkferry:finalized` — hash: stream id → the compact record a finalized stream keeps
 ///   (see `StreamRecord+compact`): its hash, chunk records and set membership are gone.

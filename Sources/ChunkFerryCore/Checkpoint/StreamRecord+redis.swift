@@ -47,12 +47,13 @@ extension StreamRecord {
 }
 
 extension ChunkRecord {
-    /// `size sha256 etag`; the ETag comes last because only it could hold a space.
-    var redisValue: String { "\(size) \(sha256) \(etag)" }
+    /// `size checksum etag` (checksum as `ChunkChecksum.encoded`); the ETag comes last because
+    /// only it could hold a space.
+    var redisValue: String { "\(size) \(checksum.encoded) \(etag)" }
 
     init?(index: Int, redisValue: String) {
         let parts = redisValue.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, let size = Int(parts[0]) else { return nil }
-        self.init(index: index, size: size, sha256: String(parts[1]), etag: String(parts[2]))
+        guard parts.count == 3, let size = Int(parts[0]), let checksum = ChunkChecksum(encoded: String(parts[1])) else { return nil }
+        self.init(index: index, size: size, checksum: checksum, etag: String(parts[2]))
     }
 }

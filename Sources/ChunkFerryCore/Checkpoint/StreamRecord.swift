@@ -62,19 +62,21 @@ public struct StreamRecord: Sendable, Equatable {
 public struct ChunkRecord: Sendable, Equatable {
     public var index: Int
     public var size: Int
-    /// Hex SHA-256 of the chunk's bytes.
-    public var sha256: String
+    /// What the store verified the bytes against.
+    public var checksum: ChunkChecksum
     public var etag: String
 
-    /// A chunk as its manifest lists it (the store's ETag is not kept there).
-    init(listed chunk: Manifest.Chunk) {
-        self.init(index: chunk.index, size: chunk.size, sha256: chunk.sha256, etag: "")
+    /// A chunk as its manifest lists it (the store's ETag is not kept there); nil when it names
+    /// no checksum this version knows.
+    init?(listed chunk: Manifest.Chunk) {
+        guard let checksum = chunk.checksum else { return nil }
+        self.init(index: chunk.index, size: chunk.size, checksum: checksum, etag: "")
     }
 
-    public init(index: Int, size: Int, sha256: String, etag: String) {
+    public init(index: Int, size: Int, checksum: ChunkChecksum, etag: String) {
         self.index = index
         self.size = size
-        self.sha256 = sha256
+        self.checksum = checksum
         self.etag = etag
     }
 }

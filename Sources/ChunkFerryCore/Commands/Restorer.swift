@@ -45,7 +45,7 @@ public struct Restorer: Sendable {
         }
         var digest = Digest(.sha256)
         // Without chunk objects (OUTPUT=whole) each chunk is read as its range of the whole object,
-        // and checked against its own SHA-256 all the same.
+        // and checked against its own checksum all the same.
         let whole = manifest.keepsChunks ? nil : manifest.object
         if !manifest.keepsChunks && whole == nil { throw Failure(description: "\(key) says its chunks were deleted but names no whole object") }
         for chunk in manifest.chunks {
@@ -55,8 +55,15 @@ public struct Restorer: Sendable {
             guard bytes.count == chunk.size else {
                 throw Failure(description: "chunk \(chunk.index) (\(source)) has \(bytes.count) bytes, the manifest says \(chunk.size)")
             }
-            guard ByteEncoding.hex(Digest.sha256(bytes)) == chunk.sha256 else {
-                throw Failure(description: "chunk \(chunk.index) (\(source)) does not match its SHA-256 in the manifest")
+            guard let expected = chunk.checksum else {
+                throw Failure(description: "chunk \(chunk.index) of \(key) names no sha256 or crc32c this ChunkFerry can check")
+            }
+            let actual: ChunkChecksum = switch expected.kind {
+            case .sha256: .sha256(Digest.sha256(bytes))
+            case .crc32c: .crc32c(CRC32C.of(bytes).value)
+            }
+            guard actual == expected else {
+                throw Failure(description: "chunk \(chunk.index) (\(source)) does not match its \(expected.kind) in the manifest")
             }
             bytes.withUnsafeBytes { digest.update($0) }
             try Self.writeAll(descriptor, bytes, path: temporary)

@@ -10,9 +10,9 @@ extension S3Settings {
         } catch {
             throw SettingsError(.s3Endpoint, value: endpoint, expected: "http://host:port or https://host (\(error.message))")
         }
-        let integrityText = config.string(.integrity) ?? "sha256"
+        let integrityText = config.string(.integrity) ?? Integrity.standard.rawValue
         guard let integrity = Integrity(rawValue: integrityText.lowercased()) else {
-            throw SettingsError(.integrity, value: integrityText, expected: "sha256 or md5")
+            throw SettingsError(.integrity, value: integrityText, expected: "crc32c, sha256 or md5")
         }
         let caFile = config.string(.caFile)
         let stall = try config.duration(.stallTimeout) ?? .seconds(30)

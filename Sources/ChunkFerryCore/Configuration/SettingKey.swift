@@ -43,7 +43,7 @@ extension SettingKey {
     public static let caFile = SettingKey("S3_CA_FILE", "PEM file of CA certificates to trust for https")
     public static let stallTimeout = SettingKey("S3_STALL_TIMEOUT", default: "30s", "give up on a store request that moved no byte for this long, and retry")
     public static let createBucket = SettingKey("S3_CREATE_BUCKET", default: "false", "create the bucket if it does not exist")
-    public static let integrity = SettingKey("S3_INTEGRITY", default: "sha256", "how the store verifies each chunk: sha256 (x-amz-checksum-sha256) or md5 (Content-MD5)")
+    public static let integrity = SettingKey("S3_INTEGRITY", default: S3Settings.Integrity.standard.rawValue, "how the store verifies each chunk: crc32c (x-amz-checksum-crc32c), sha256 (x-amz-checksum-sha256) or md5 (Content-MD5)")
     public static let storageClass = SettingKey("S3_STORAGE_CLASS", default: "the bucket's default", "storage class of every object written, e.g. STANDARD_IA, GLACIER_IR (MinIO: STANDARD or REDUCED_REDUNDANCY)")
     public static let output = SettingKey("OUTPUT", default: "chunks", "what a finished recording becomes: chunks (chunk objects and a manifest), whole (one object, assembled in the store; chunks deleted) or both")
     public static let keyTemplate = SettingKey("KEY_TEMPLATE", default: "{path}", "key of whole objects under S3_PREFIX: {path} {dir} {name} {stem} {ext} {camera} {yyyy} {mm} {dd} {HH} {MM} {SS} {stream}")

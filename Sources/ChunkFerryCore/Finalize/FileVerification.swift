@@ -2,16 +2,17 @@
 import Glibc
 #endif
 
-/// One pass over a finished file: each chunk's SHA-256 and the whole file's, read through the
-/// reader thread's buffer (never a whole chunk in memory).
+/// One pass over a finished file: each chunk's checksum and the whole file's SHA-256, read through
+/// the reader thread's buffer (never a whole chunk in memory).
 struct FileVerification: Sendable {
-    var chunkHashes: [String]
+    var chunkHashes: [ChunkChecksum]
     var fileSHA256: String
     var size: Int64
 
-    /// Hashes the file `file` names (if still that file) as chunks of `chunkSize`; runs on a reader
-    /// thread. Gives up between pieces once `abort` is triggered (shutdown).
-    static func scan(_ file: FileRange, chunkSize: Int, buffer: UnsafeMutableRawBufferPointer,
+    /// Hashes the file `file` names (if still that file) as chunks of `chunkSize`, each with the
+    /// checksum `kind(index)` (what its record holds); runs on a reader thread. Gives up between
+    /// pieces once `abort` is triggered (shutdown).
+    static func scan(_ file: FileRange, chunkSize: Int, kind: (Int) -> ChunkChecksum.Kind, buffer: UnsafeMutableRawBufferPointer,
                      abort: TransferAbort) -> Result<FileVerification, FileReadError> {
         do throws(FileReadError) {
             let descriptor = try file.open().descriptor
@@ -21,8 +22,9 @@ struct FileVerification: Sendable {
             let size = Int64(info.st_size)
             var whole = Digest(.sha256)
             var chunk = Digest(.sha256)
+            var crc = CRC32C()
             var inChunk = 0
-            var hashes: [String] = []
+            var hashes: [ChunkChecksum] = []
             var position: Int64 = 0
             while position < size {
                 if abort.isTriggered { throw .unreadable(Errno(ECANCELED)) }
@@ -31,14 +33,16 @@ struct FileVerification: Sendable {
                 let got = try FileRange.read(descriptor, into: piece, at: position)
                 guard got > 0 else { throw .truncated(available: Int(position)) }
                 let bytes = UnsafeRawBufferPointer(rebasing: piece[0..<got])
+                let chunkKind = kind(hashes.count)
                 whole.update(bytes)
-                chunk.update(bytes)
+                if chunkKind == .sha256 { chunk.update(bytes) } else { crc.update(bytes) }
                 position += Int64(got)
                 inChunk += got
                 if inChunk == chunkSize || position == size {
                     let finished = chunk
                     chunk = Digest(.sha256)
-                    hashes.append(ByteEncoding.hex(finished.finalize()))
+                    hashes.append(chunkKind == .sha256 ? .sha256(finished.finalize()) : .crc32c(crc.value))
+                    crc = CRC32C()
                     inChunk = 0
                 }
             }

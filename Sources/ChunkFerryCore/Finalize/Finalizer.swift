@@ -57,8 +57,10 @@ struct Finalizer: Sendable {
         let range = context.fileRange(record, offset: 0, length: Int(before.size))
         let abort = context.abort
         let size = record.chunkSize
+        let kinds = chunks.mapValues(\.checksum.kind)
+        let modeKind = context.s3.settings.integrity.checksumKind
         guard let scanned = await context.reader.run({ buffer in
-            FileVerification.scan(range, chunkSize: size, buffer: buffer, abort: abort)
+            FileVerification.scan(range, chunkSize: size, kind: { kinds[$0] ?? modeKind }, buffer: buffer, abort: abort)
         }) else { return .stopped }
         let verification: FileVerification
         switch scanned {
@@ -69,7 +71,7 @@ struct Finalizer: Sendable {
 
         var repaired = 0
         for (index, hash) in verification.chunkHashes.enumerated() {
-            if let existing = chunks[index], existing.sha256 == hash, existing.size == expectedSize(index) { continue }
+            if let existing = chunks[index], existing.checksum == hash, existing.size == expectedSize(index) { continue }
             work.digest.invalidate()  // bytes changed after they were hashed: the running digest is wrong
             switch await repair(record, index: index, offset: Int64(index) * chunkSize, length: expectedSize(index)) {
             case .success(let chunk):
@@ -100,7 +102,8 @@ struct Finalizer: Sendable {
         let range = context.fileRange(record, offset: offset, length: length)
         let hash: ChunkReader.Hash
         do {
-            hash = try await context.reader.hash(range, md5: context.s3.settings.integrity == .md5)
+            let integrity = context.s3.settings.integrity
+            hash = try await context.reader.hash(range, integrity.checksumKind, md5: integrity == .md5)
         } catch {
             return .failure(RepairStop(outcome: worker.fileFailure(error, record: record)))
         }
@@ -111,7 +114,7 @@ struct Finalizer: Sendable {
         case .stopped: return .failure(RepairStop(outcome: .stopped))
         case .sourceChanged(let error): return .failure(RepairStop(outcome: worker.fileFailure(error, record: record)))
         }
-        let repaired = ChunkRecord(index: index, size: length, sha256: ByteEncoding.hex(hash.sha256), etag: put.etag)
+        let repaired = ChunkRecord(index: index, size: length, checksum: hash.checksum, etag: put.etag)
         let store = context.store
         guard await context.redisCall({ () async throws(RedisError) -> Bool in
             try await store.repairChunk(streamID: record.id, chunk: repaired, now: WallClock.nowMilliseconds())

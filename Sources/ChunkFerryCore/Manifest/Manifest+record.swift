@@ -9,7 +9,7 @@ extension Manifest {
             complete: complete, size: size, sha256: sha256, chunkSize: record.chunkSize,
             chunks: chunks.map { chunk in
                 Chunk(index: chunk.index, key: layout.chunkKey(streamPrefix: record.keyPrefix, index: chunk.index),
-                      offset: Int64(chunk.index) * Int64(record.chunkSize), size: chunk.size, sha256: chunk.sha256)
+                      offset: Int64(chunk.index) * Int64(record.chunkSize), size: chunk.size, checksum: chunk.checksum)
             },
             startedAt: WallClock.rfc3339(milliseconds: record.startedAt),
             completedAt: WallClock.rfc3339(milliseconds: completedAt),

@@ -3,12 +3,32 @@ import Foundation
 /// What a stream became in the bucket: written as `manifest.json` beside its chunks.
 /// The chunks, concatenated in index order, are exactly the file's bytes.
 public struct Manifest: Codable, Sendable, Equatable {
+    /// One chunk object; exactly one of `sha256` (hex) and `crc32c` (Base64, as S3 shows it)
+    /// is set: the checksum the store verified on upload.
     public struct Chunk: Codable, Sendable, Equatable {
         public var index: Int
         public var key: String
         public var offset: Int64
         public var size: Int
-        public var sha256: String
+        public var sha256: String?
+        public var crc32c: String?
+
+        init(index: Int, key: String, offset: Int64, size: Int, checksum: ChunkChecksum) {
+            self.index = index
+            self.key = key
+            self.offset = offset
+            self.size = size
+            switch checksum {
+            case .sha256(let digest): sha256 = ByteEncoding.hex(digest)
+            case .crc32c: crc32c = checksum.header.value
+            }
+        }
+
+        public var checksum: ChunkChecksum? {
+            if let sha256, sha256.utf8.count == 64, let digest = ByteEncoding.bytes(fromHex: sha256) { return .sha256(digest) }
+            if let crc32c, let bytes = ByteEncoding.bytes(fromBase64: crc32c), let crc = CRC32C(bytes: bytes) { return .crc32c(crc.value) }
+            return nil
+        }
     }
 
     /// The recording as one object, assembled in the store (`OUTPUT` `whole` or `both`).

@@ -74,7 +74,7 @@ struct StreamRecovery: Sendable {
     }
 
     /// The manifest's chunks if the whole object is in the store at its size and the file's bytes
-    /// match every chunk's SHA-256; `.some(nil)` if not; nil when stopping.
+    /// match every chunk's checksum; `.some(nil)` if not; nil when stopping.
     private func verifyWhole(_ record: StreamRecord, _ manifest: Manifest, fileSize: Int64) async -> [ChunkRecord]?? {
         guard let object = manifest.object, manifest.size == fileSize, manifest.isContiguous else { return .some(nil) }
         let s3 = context.s3
@@ -84,10 +84,11 @@ struct StreamRecovery: Sendable {
         var verified: [ChunkRecord] = []
         for chunk in manifest.chunks {
             let range = context.fileRange(record, offset: chunk.offset, length: chunk.size)
-            guard let hash = try? await context.reader.hash(range, md5: false), ByteEncoding.hex(hash.sha256) == chunk.sha256 else {
+            guard let listed = ChunkRecord(listed: chunk), let hash = try? await context.reader.hash(range, listed.checksum.kind),
+                  hash.checksum == listed.checksum else {
                 return .some(nil)
             }
-            verified.append(ChunkRecord(listed: chunk))
+            verified.append(listed)
         }
         return .some(verified)
     }
@@ -110,15 +111,16 @@ struct StreamRecovery: Sendable {
         guard let head = await context.storeCall({ () async throws(S3Error) -> S3ObjectInfo? in try await s3.headObject(key: object.key) })
         else { return nil }
         guard let head, head.size == Int64(size) else { return .some(nil) }
-        let byMD5 = head.checksumSHA256 == nil
+        // The stored checksum this mode writes, else whichever the object has, else its MD5 ETag.
+        let prefersCRC = context.s3.settings.integrity == .crc32c || head.checksumSHA256 == nil
+        let kind: ChunkChecksum.Kind? = head.checksumCRC32C != nil && prefersCRC ? .crc32c : head.checksumSHA256 != nil ? .sha256 : nil
+        let byMD5 = kind == nil
         guard !byMD5 || (head.etag.count == 32 && !head.etag.contains("-")) else { return .some(nil) }  // nothing vouches for it
         let offset = Int64(index) * Int64(record.chunkSize)
-        guard let hash = try? await context.reader.hash(context.fileRange(record, offset: offset, length: size), md5: byMD5) else {
-            return .some(nil)
-        }
-        let matches = byMD5 ? head.etag.lowercased() == hash.md5.map(ByteEncoding.hex)
-            : head.checksumSHA256 == ByteEncoding.base64(hash.sha256)
-        return .some(matches ? ChunkRecord(index: index, size: size, sha256: ByteEncoding.hex(hash.sha256), etag: head.etag) : nil)
+        let range = context.fileRange(record, offset: offset, length: size)
+        guard let hash = try? await context.reader.hash(range, kind ?? .sha256, md5: byMD5) else { return .some(nil) }
+        let matches = byMD5 ? head.etag.lowercased() == hash.md5.map(ByteEncoding.hex) : hash.checksum.matches(head)
+        return .some(matches ? ChunkRecord(index: index, size: size, checksum: hash.checksum, etag: head.etag) : nil)
     }
 
     private func manifest(at key: String) async -> Manifest? {

@@ -1,9 +1,9 @@
 extension S3Client {
     /// Stores `body` under `key` and returns once the store confirmed it.
     ///
-    /// The store verifies the bytes through `x-amz-checksum-sha256` or `Content-MD5`
-    /// (per `settings.integrity`) and rejects a mismatch with BadDigest, so a success means the
-    /// bytes arrived intact. `sha256` may be passed when the caller already hashed the buffer.
+    /// The store verifies the bytes through the checksum `settings.integrity` names and rejects a
+    /// mismatch with BadDigest, so a success means the bytes arrived intact. `sha256` may be
+    /// passed when the caller already hashed the buffer (it is then what the store checks).
     public func putObject(
         key: String, body: [UInt8], sha256 knownSHA256: [UInt8]? = nil,
         contentType: String = "application/octet-stream", metadata: [String: String] = [:]
@@ -16,44 +16,63 @@ extension S3Client {
             sha256 = sha256 ?? digests.sha256
             md5 = digests.md5
         }
-        return try await put(key: key, body: .bytes(body), sha256: sha256!, md5: md5, contentType: contentType, metadata: metadata)
+        let checksum: ChunkChecksum = settings.integrity == .crc32c && knownSHA256 == nil ? .crc32c(CRC32C.of(body).value) : .sha256(sha256!)
+        return try await put(key: key, body: .bytes(body), checksum: checksum, md5: md5, contentType: contentType, metadata: metadata)
     }
 
-    /// Stores a range of a file, streamed from disk, whose SHA-256 (and MD5, in MD5 mode) the caller
-    /// computed: if the bytes change before they are sent, the store rejects them (BadDigest).
-    /// `temporary`: the object is deleted within minutes (chunks under OUTPUT=whole), so it takes
-    /// the bucket's default class: infrequent-access classes bill 30 days or more for anything stored.
-    func putObject(key: String, file: FileRange, sha256: [UInt8], md5: [UInt8]?, temporary: Bool = false) async throws(S3Error) -> S3PutResult {
-        try await put(key: key, body: .file(file), sha256: sha256, md5: settings.integrity == .md5 ? md5 : nil,
+    /// Stores a range of a file, streamed from disk, whose checksum (and MD5, in md5 mode) the
+    /// caller computed: if the bytes change before they are sent, the store rejects them (BadDigest).
+    /// A CRC32C goes with an unsigned payload: the signature covers the headers, the checksum
+    /// header the bytes. `temporary`: the object is deleted within minutes (chunks under
+    /// OUTPUT=whole), so it takes the bucket's default class: infrequent-access classes bill 30
+    /// days or more for anything stored.
+    func putObject(key: String, file: FileRange, checksum: ChunkChecksum, md5: [UInt8]?, temporary: Bool = false) async throws(S3Error) -> S3PutResult {
+        try await put(key: key, body: .file(file), checksum: checksum, md5: settings.integrity == .md5 ? md5 : nil,
                       contentType: "application/octet-stream", metadata: [:], storageClass: !temporary)
     }
 
-    private func put(key: String, body: HTTPRequest.Body, sha256 sha: [UInt8], md5: [UInt8]?, contentType: String,
+    private func put(key: String, body: HTTPRequest.Body, checksum: ChunkChecksum, md5: [UInt8]?, contentType: String,
                      metadata: [String: String], storageClass: Bool = true) async throws(S3Error) -> S3PutResult {
         var headers = objectHeaders(contentType: contentType, metadata: metadata, storageClass: storageClass)
+        let (checksumHeader, checksumValue) = checksum.header
         if let md5 {
             headers.append(("Content-MD5", ByteEncoding.base64(md5)))
         } else {
-            headers.append(("x-amz-checksum-sha256", ByteEncoding.base64(sha)))
+            headers.append((checksumHeader, checksumValue))
         }
-        let response = try await send(Call(
-            operation: "PutObject", method: .put, key: key, headers: headers,
-            body: body, payloadHash: ByteEncoding.hex(sha)
-        ))
+        let payloadHash = switch checksum {
+        case .sha256(let digest): ByteEncoding.hex(digest)
+        case .crc32c: S3Signer.unsignedPayload
+        }
+        let response: HTTPResponse
+        do {
+            response = try await send(Call(operation: "PutObject", method: .put, key: key, headers: headers, body: body, payloadHash: payloadHash))
+        } catch where checksum.kind == .crc32c && md5 == nil && Self.refusesChecksum(error) {
+            var refused = error
+            refused.code = "ChecksumNotAccepted"
+            refused.message = "\(error.code): \(error.message)"
+            throw refused
+        }
         let etag = Self.unquote(response.header("etag"))
-        let echoed = response.header("x-amz-checksum-sha256")
+        let echoed = response.header(checksumHeader)
         if etag.isEmpty {
             throw S3Error(code: "MissingETag", message: "the store answered without an ETag", httpStatus: response.status,
                           requestID: response.header("x-amz-request-id"), operation: "PutObject", resource: resource(key))
         }
         let mismatchedMD5 = md5.map { etag.count == 32 && etag.lowercased() != ByteEncoding.hex($0) } ?? false
-        let mismatchedSHA = echoed.map { $0 != ByteEncoding.base64(sha) } ?? false
-        if mismatchedMD5 || mismatchedSHA {
+        let mismatchedChecksum = md5 == nil && echoed.map { $0 != checksumValue } ?? false
+        if mismatchedMD5 || mismatchedChecksum {
             throw S3Error(code: "BadDigest", message: "the store confirmed a different checksum than was sent",
                           httpStatus: response.status, requestID: response.header("x-amz-request-id"),
                           operation: "PutObject", resource: resource(key))
         }
-        return S3PutResult(etag: etag, checksumSHA256: echoed)
+        return S3PutResult(etag: etag, checksum: echoed)
+    }
+
+    /// How a store that does not implement CRC32C checksums or unsigned payloads answers them.
+    private static func refusesChecksum(_ error: S3Error) -> Bool {
+        guard let status = error.httpStatus, status == 400 || status == 501 else { return false }
+        return ["NotImplemented", "InvalidArgument", "InvalidRequest", "BadRequest", "XAmzContentSHA256Mismatch"].contains(error.code)
     }
 
     /// The object's size, ETag and stored checksum; `nil` when there is no such object.
@@ -68,6 +87,7 @@ extension S3Client {
             size: Int64(response.header("content-length") ?? "") ?? 0,
             etag: Self.unquote(response.header("etag")),
             checksumSHA256: response.header("x-amz-checksum-sha256"),
+            checksumCRC32C: response.header("x-amz-checksum-crc32c"),
             lastModified: response.header("last-modified") ?? "",
             metadata: Dictionary(response.headers.compactMap { header in
                 header.name.hasPrefix("x-amz-meta-") ? (String(header.name.dropFirst("x-amz-meta-".count)), header.value) : nil

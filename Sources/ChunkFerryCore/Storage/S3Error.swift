@@ -18,6 +18,7 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
     public var isNotFound: Bool { code == "NoSuchKey" || code == "NotFound" }
 
     public var isRetryable: Bool {
+        if Self.fatalCodes.contains(code) { return false }
         if let httpStatus {
             if httpStatus >= 500 { return true }
             return Self.retryableCodes.contains(code)
@@ -48,6 +49,8 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
             "the endpoint URL is not usable: check S3_ENDPOINT"
         case "InvalidStorageClass":
             "the store does not offer this storage class: fix S3_STORAGE_CLASS (MinIO takes only STANDARD or REDUCED_REDUNDANCY), or unset it"
+        case "ChecksumNotAccepted":
+            "the store does not accept x-amz-checksum-crc32c with an unsigned payload: set S3_INTEGRITY=sha256 (or md5 for stores that check nothing newer)"
         case "InvalidBucketName":
             "the bucket name is not valid: check S3_BUCKET"
         default:
@@ -69,6 +72,8 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
         "Throttling", "ThrottlingException", "RequestThrottled", "TooManyRequests", "OperationAborted",
     ]
     private static let fatalTransportCodes: Set<String> = ["TLSVerificationFailed", "InvalidEndpoint", "SourceChanged"]
+    /// Settings problems, whatever status carried them.
+    private static let fatalCodes: Set<String> = ["ChecksumNotAccepted"]
 
     static func fromResponse(_ response: HTTPResponse, operation: String, resource: String) -> S3Error {
         let xml = S3XML(response.body)

@@ -1,8 +1,8 @@
 /// What the store confirmed for a stored object.
 public struct S3PutResult: Sendable, Equatable {
     public var etag: String
-    /// Base64 SHA-256 the store echoed, when it did.
-    public var checksumSHA256: String?
+    /// The checksum header's value the store echoed (Base64), when it did.
+    public var checksum: String?
 }
 
 /// An object as HeadObject or a listing describes it.
@@ -12,6 +12,8 @@ public struct S3ObjectInfo: Sendable, Equatable {
     public var etag: String
     /// Base64 SHA-256 stored with the object (HeadObject with checksum mode), when the store keeps one.
     public var checksumSHA256: String?
+    /// Base64 CRC32C stored with the object, likewise.
+    public var checksumCRC32C: String? = nil
     public var lastModified: String
     /// User metadata (`x-amz-meta-*`, names lower-cased without the prefix), from HeadObject only.
     public var metadata: [String: String] = [:]

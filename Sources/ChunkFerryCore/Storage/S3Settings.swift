@@ -2,11 +2,21 @@
 public struct S3Settings: Sendable {
     /// How the store proves it received the chunk intact.
     public enum Integrity: String, Sendable, CaseIterable {
-        /// `x-amz-checksum-sha256`: the store recomputes SHA-256 and rejects a mismatch
-        /// (AWS S3, MinIO, SeaweedFS, R2). One SHA-256 pass serves signing, the check and the manifest.
+        /// `x-amz-checksum-crc32c` with an unsigned payload: the store recomputes the CRC32C and
+        /// rejects a mismatch (AWS S3, MinIO, SeaweedFS, R2). The CRC costs a fraction of a
+        /// SHA-256 pass; the whole file's SHA-256 is still computed for the manifest.
+        case crc32c
+        /// `x-amz-checksum-sha256`: the store recomputes SHA-256 and rejects a mismatch; the
+        /// payload is signed with the same digest. A second SHA-256 pass beside the whole file's.
         case sha256
         /// `Content-MD5`: for stores that verify nothing newer; costs an extra MD5 pass.
         case md5
+
+        /// S3_INTEGRITY's default.
+        public static let standard = Integrity.crc32c
+
+        /// The chunk checksum this mode records.
+        var checksumKind: ChunkChecksum.Kind { self == .crc32c ? .crc32c : .sha256 }
     }
 
     /// `http(s)://host[:port]`; empty means AWS (`https://s3.<region>.amazonaws.com`).
@@ -34,7 +44,7 @@ public struct S3Settings: Sendable {
         sessionToken: Secret? = nil,
         forcePathStyle: Bool? = nil,
         caFile: String? = nil,
-        integrity: Integrity = .sha256,
+        integrity: Integrity = .standard,
         connectTimeoutMilliseconds: Int = 10_000,
         stallTimeoutSeconds: Int = 30,
         storageClass: String? = nil

@@ -8,6 +8,8 @@ import Glibc
 /// so every request is signed here from its canonical form.
 struct S3Signer: Sendable {
     static let emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    /// The payload is not signed (S3 allows it); its checksum header is, and the store checks that.
+    static let unsignedPayload = "UNSIGNED-PAYLOAD"
 
     var accessKeyID: String
     var secretAccessKey: Secret

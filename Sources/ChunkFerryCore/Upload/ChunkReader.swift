@@ -2,12 +2,12 @@
 import Glibc
 #endif
 
-/// Hashes byte ranges of files on threads of its own, in 1 MiB pieces through one reusable buffer
+/// Checksums byte ranges of files on threads of its own, in 1 MiB pieces through one reusable buffer
 /// per thread: no chunk is ever held in memory whole (curl later streams it from the file), and
 /// neither a slow disk nor SHA-256 stalls Swift's cooperative threads.
 final class ChunkReader: Sendable {
     struct Hash: Sendable {
-        var sha256: [UInt8]
+        var checksum: ChunkChecksum
         var md5: [UInt8]?
         /// The file's status-change time (ns) when the pass began.
         var changed: Int64
@@ -26,13 +26,14 @@ final class ChunkReader: Sendable {
 
     deinit { workers.shutdown(wait: false) }
 
-    /// SHA-256 (and MD5 when asked) of the range, feeding `continuing` with the same bytes.
-    func hash(_ range: FileRange, md5: Bool, continuing running: DigestBox? = nil) async throws(FileReadError) -> Hash {
+    /// The range's checksum of `kind` (and MD5 when asked), feeding `continuing` with the same bytes.
+    func hash(_ range: FileRange, _ kind: ChunkChecksum.Kind, md5: Bool = false,
+              continuing running: DigestBox? = nil) async throws(FileReadError) -> Hash {
         let result: Result<Hash, FileReadError>
         do {
             result = try await workers.run { buffer in
                 do throws(FileReadError) {
-                    return .success(try Self.hash(range, md5: md5, continuing: running, buffer: buffer.bytes))
+                    return .success(try Self.hash(range, kind, md5: md5, continuing: running, buffer: buffer.bytes))
                 } catch {
                     return .failure(error)
                 }
@@ -48,13 +49,14 @@ final class ChunkReader: Sendable {
         try? await workers.run { buffer in body(buffer.bytes) }
     }
 
-    private static func hash(_ range: FileRange, md5 wantsMD5: Bool, continuing running: DigestBox?,
+    private static func hash(_ range: FileRange, _ kind: ChunkChecksum.Kind, md5 wantsMD5: Bool, continuing running: DigestBox?,
                              buffer: UnsafeMutableRawBufferPointer) throws(FileReadError) -> Hash {
         let hashedAt = WallClock.nowMilliseconds()
         let opened = try range.open()
         let descriptor = opened.descriptor
         defer { close(descriptor) }
-        var sha = Digest(.sha256)
+        var sha = Digest(.sha256)  // fed only in sha256 mode
+        var crc = CRC32C()
         var md5 = wantsMD5 ? Digest(.md5) : nil
         var position = range.offset
         var remaining = range.length
@@ -63,13 +65,14 @@ final class ChunkReader: Sendable {
             let got = try FileRange.read(descriptor, into: piece, at: position)
             guard got > 0 else { throw .truncated(available: range.length - remaining) }
             let bytes = UnsafeRawBufferPointer(rebasing: piece[0..<got])
-            sha.update(bytes)
+            if kind == .sha256 { sha.update(bytes) } else { crc.update(bytes) }
             md5?.update(bytes)
             running?.digest.update(bytes)
             position += Int64(got)
             remaining -= got
         }
-        return Hash(sha256: sha.finalize(), md5: md5?.finalize(), changed: opened.changed,
+        let checksum: ChunkChecksum = kind == .sha256 ? .sha256(sha.finalize()) : .crc32c(crc.value)
+        return Hash(checksum: checksum, md5: md5?.finalize(), changed: opened.changed,
                     hasFineTimestamps: FilesystemTypes.hasFineTimestamps(device: range.device), hashedAt: hashedAt)
     }
 }

@@ -79,8 +79,8 @@ extension StreamWorker {
         guard let last = stored.last(where: { $0.index < record.chunkCount }) else { return true }
         let offset = Int64(last.index) * Int64(record.chunkSize)
         do {
-            let hash = try await context.reader.hash(context.fileRange(record, offset: offset, length: last.size), md5: false)
-            return ByteEncoding.hex(hash.sha256) == last.sha256
+            let hash = try await context.reader.hash(context.fileRange(record, offset: offset, length: last.size), last.checksum.kind)
+            return hash.checksum == last.checksum
         } catch {
             return false
         }
@@ -191,14 +191,15 @@ extension StreamWorker {
                 return nil
             }
         }) else { return .stopped }
-        guard let bytes = fetched, let manifest = try? Manifest.decode(bytes), manifest.streamID == record.id,
-              manifest.chunks.count == record.chunkCount else {
+        let manifest = fetched.flatMap { try? Manifest.decode($0) }
+        let chunks = manifest?.chunks.compactMap(ChunkRecord.init(listed:)) ?? []
+        guard let manifest, manifest.streamID == record.id, manifest.chunks.count == record.chunkCount,
+              chunks.count == manifest.chunks.count else {
             context.logger.warning("the manifest of this finished stream is missing or unreadable; starting a new stream for the file", metadata: [
                 "file.path": "\(record.path)", "stream.id": "\(record.id)", "manifest.key": "\(key)",
             ])
             return .otherGeneration
         }
-        let chunks = manifest.chunks.map(ChunkRecord.init(listed:))
         guard await context.redisCall({ () async throws(RedisError) -> Bool in try await store.expand(record, chunks: chunks) }) != nil,
               let reloaded = await load(record.id) else { return .stopped }
         return .ready(reloaded ?? record)

@@ -82,7 +82,8 @@ struct StreamWorker: Sendable {
         let fork = digest?.fork(at: offset)
         let hash: ChunkReader.Hash
         do {
-            hash = try await context.reader.hash(range, md5: context.s3.settings.integrity == .md5, continuing: fork)
+            let integrity = context.s3.settings.integrity
+            hash = try await context.reader.hash(range, integrity.checksumKind, md5: integrity == .md5, continuing: fork)
         } catch {
             return .failed(error)
         }
@@ -95,7 +96,7 @@ struct StreamWorker: Sendable {
         case .sourceChanged(let error): return .failed(error)
         }
         let elapsed = ContinuousClock.now - started
-        let confirmed = ChunkRecord(index: index, size: length, sha256: ByteEncoding.hex(hash.sha256), etag: put.etag)
+        let confirmed = ChunkRecord(index: index, size: length, checksum: hash.checksum, etag: put.etag)
         let outcome = await commit(&record, chunk: confirmed, fileSize: fileSize, rebuildIfLost: true)
         guard case .committed = outcome else {
             digest?.invalidate()
@@ -132,21 +133,21 @@ struct StreamWorker: Sendable {
         var attempted = false
         let result = await context.storeCall { () async throws(S3Error) -> Result<S3PutResult, FileReadError> in
             if attempted, let stored = try await s3.headObject(key: key), stored.size == Int64(range.length) {
-                let sameBytes = integrity == .sha256
-                    ? stored.checksumSHA256 == ByteEncoding.base64(hash.sha256)
-                    : hash.md5.map { stored.etag.lowercased() == ByteEncoding.hex($0) } ?? false
-                if sameBytes { return .success(S3PutResult(etag: stored.etag, checksumSHA256: stored.checksumSHA256)) }
+                let sameBytes = integrity == .md5
+                    ? hash.md5.map { stored.etag.lowercased() == ByteEncoding.hex($0) } ?? false
+                    : hash.checksum.matches(stored)
+                if sameBytes { return .success(S3PutResult(etag: stored.etag, checksum: hash.checksum.header.value)) }
             }
             attempted = true
             do throws(S3Error) {
-                return .success(try await s3.putObject(key: key, file: range, sha256: hash.sha256, md5: hash.md5, temporary: temporary))
+                return .success(try await s3.putObject(key: key, file: range, checksum: hash.checksum, md5: hash.md5, temporary: temporary))
             } catch where error.sourceFailure != nil {
                 return .failure(error.sourceFailure!)
             } catch where error.code == "BadDigest" || error.code == "XAmzContentSHA256Mismatch" {
                 // The store saw other bytes than were hashed. If the file changed since, hash it
                 // again; if not, the store or something on the way is at fault: report that.
-                let again = try? await reader.hash(range, md5: hash.md5 != nil)
-                guard let again, again.sha256 == hash.sha256 else { return .failure(.changed) }
+                let again = try? await reader.hash(range, hash.checksum.kind, md5: hash.md5 != nil)
+                guard let again, again.checksum == hash.checksum, again.md5 == hash.md5 else { return .failure(.changed) }
                 throw error
             }
         }

@@ -48,7 +48,7 @@ final class SeaweedServer: TestServer {
 
     var endpoint: String { httpsPort.map { "https://127.0.0.1:\($0)" } ?? "http://127.0.0.1:\(s3Port)" }
 
-    func settings(bucket: String, secretKey: String = SeaweedServer.secretKey, integrity: S3Settings.Integrity = .sha256,
+    func settings(bucket: String, secretKey: String = SeaweedServer.secretKey, integrity: S3Settings.Integrity = .standard,
                   stallTimeoutSeconds: Int = 30) -> S3Settings {
         S3Settings(endpoint: endpoint, bucket: bucket, accessKeyID: Self.accessKey, secretAccessKey: Secret(secretKey),
                    caFile: certificateFile, integrity: integrity, connectTimeoutMilliseconds: 2_000,
@@ -56,7 +56,7 @@ final class SeaweedServer: TestServer {
     }
 
     /// A client for a new, empty bucket of its own.
-    func client(bucket: String = Scratch.uniqueName("test"), integrity: S3Settings.Integrity = .sha256) async throws -> S3Client {
+    func client(bucket: String = Scratch.uniqueName("test"), integrity: S3Settings.Integrity = .standard) async throws -> S3Client {
         let client = try S3Client(settings: settings(bucket: bucket, integrity: integrity), connections: 2)
         try await client.createBucket()
         return client

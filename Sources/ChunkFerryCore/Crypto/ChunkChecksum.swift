@@ -1,0 +1,52 @@
+/// What a chunk's bytes hash to, as the store verified it on upload and as it is recorded in
+/// Redis and the manifest: SHA-256 (`S3_INTEGRITY` sha256 or md5) or CRC32C (crc32c).
+public enum ChunkChecksum: Sendable, Equatable, CustomStringConvertible {
+    case sha256([UInt8])
+    case crc32c(UInt32)
+
+    enum Kind: Sendable { case sha256, crc32c }
+
+    var kind: Kind {
+        switch self {
+        case .sha256: .sha256
+        case .crc32c: .crc32c
+        }
+    }
+
+    /// The form kept in records: 64 hex digits for SHA-256 (what records always held), or
+    /// `crc32c:` and 8 hex digits.
+    public var encoded: String {
+        switch self {
+        case .sha256(let digest): ByteEncoding.hex(digest)
+        case .crc32c(let value): "crc32c:" + ByteEncoding.hex(CRC32C(value: value).bytes)
+        }
+    }
+
+    public init?(encoded: String) {
+        if encoded.hasPrefix("crc32c:") {
+            guard let bytes = ByteEncoding.bytes(fromHex: String(encoded.dropFirst(7))), let crc = CRC32C(bytes: bytes) else { return nil }
+            self = .crc32c(crc.value)
+        } else {
+            guard encoded.utf8.count == 64, let bytes = ByteEncoding.bytes(fromHex: encoded) else { return nil }
+            self = .sha256(bytes)
+        }
+    }
+
+    /// The header S3 checks it in, and its value (Base64 of the big-endian bytes).
+    var header: (name: String, value: String) {
+        switch self {
+        case .sha256(let digest): ("x-amz-checksum-sha256", ByteEncoding.base64(digest))
+        case .crc32c(let value): ("x-amz-checksum-crc32c", ByteEncoding.base64(CRC32C(value: value).bytes))
+        }
+    }
+
+    /// Whether a stored object's checksum (from HeadObject with checksum mode) is this one.
+    func matches(_ info: S3ObjectInfo) -> Bool {
+        switch self {
+        case .sha256: info.checksumSHA256 == header.value
+        case .crc32c: info.checksumCRC32C == header.value
+        }
+    }
+
+    public var description: String { encoded }
+}
