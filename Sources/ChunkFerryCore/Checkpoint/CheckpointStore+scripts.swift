@@ -100,6 +100,13 @@ extension CheckpointStore {
 
     /// KEYS: stream, chunks, finalized hash, then every state set. ARGV: id, expected committed
     /// offset, compact value. An active stream with every byte committed becomes its compact record.
+    /// KEYS: stream, finalized hash. ARGV: id, compact record. 0 if the stream exists either way.
+    static let createFinalizedScript = """
+        if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return 0 end
+        redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+        return 1
+        """
+
     static let finalizeScript = """
         if redis.call('HGET', KEYS[1], 'state') ~= 'active' then return 0 end
         if redis.call('HGET', KEYS[1], 'committed') ~= ARGV[2] then return 0 end

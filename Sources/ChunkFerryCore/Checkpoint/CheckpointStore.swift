@@ -171,6 +171,15 @@ public struct CheckpointStore: Sendable {
         return reply.integer == 1
     }
 
+    /// Records a stream that never was active (a small file uploaded whole) as finalized; false
+    /// if Redis knows the stream already, active or finalized.
+    func createFinalized(_ finalized: StreamRecord) async throws(RedisError) -> Bool {
+        let keys = [streamKey(finalized.id), finalizedKey]
+        let reply = try await redis.command(["EVAL", Self.createFinalizedScript, String(keys.count)] + keys
+            + [finalized.id, finalized.compactValue])
+        return reply.integer == 1
+    }
+
     /// A compact record made full again with `chunks` (from the manifest), so the stream can
     /// reopen; false if it is not compact (any more).
     func expand(_ record: StreamRecord, chunks: [ChunkRecord]) async throws(RedisError) -> Bool {

@@ -131,8 +131,9 @@ struct Finalizer: Sendable {
     /// Assembles the whole object when `OUTPUT` asks for one, writes the manifest, deletes the
     /// chunk objects when only the whole object is to stay, then marks the stream finalized.
     /// Each step is safe to repeat: a crash anywhere ends in the same bucket at the next try.
-    private func complete(_ record: StreamRecord, size: Int64, sha256: String, chunks: [ChunkRecord], repaired: Int,
-                          reread: Bool, started: ContinuousClock.Instant) async -> WorkOutcome {
+    /// `isNew`: the stream is not in Redis yet (the single-chunk shortcut) and is created finalized.
+    func complete(_ record: StreamRecord, size: Int64, sha256: String, chunks: [ChunkRecord], repaired: Int,
+                  reread: Bool, started: ContinuousClock.Instant, isNew: Bool = false) async -> WorkOutcome {
         let completedAt = WallClock.nowMilliseconds()
         var manifest = Manifest(
             record: record, chunks: chunks, layout: context.layout, complete: true, size: size, sha256: sha256,
@@ -167,12 +168,13 @@ struct Finalizer: Sendable {
                                          repairedChunks: manifest.repairedChunks, objectKey: objectKey, chunksDeleted: deleteChunks)
         let store = context.store
         guard let marked = await context.redisCall({ () async throws(RedisError) -> Bool in
-            try await store.markFinalized(finalized)
+            try await isNew ? store.createFinalized(finalized) : store.markFinalized(finalized)
         }) else { return .stopped }
         guard marked else {  // abandoned or moved on meanwhile: take what Redis holds now
             guard let reloaded = await worker.load(record.id) else { return .stopped }
             return .progressed(reloaded ?? record)
         }
+        if isNew { worker.metrics.streamsStarted.increment() }
         worker.metrics.streamsFinalized.increment()
         context.logger.info("stream finalized", metadata: [
             "file.path": "\(record.path)", "stream.id": "\(record.id)", "file.size": "\(size)",

@@ -30,6 +30,11 @@ final class RunningDigest: Sendable {
 
     /// The chunk hashed into `fork` was committed: the digest now covers `[0, offset)`.
     func advance(_ fork: DigestBox?, to offset: Int64, hash: ChunkReader.Hash) {
+        advance(fork, to: offset, hashes: [hash])
+    }
+
+    /// The chunks hashed into `fork` one after another (`hashes`, in order) were all committed.
+    func advance(_ fork: DigestBox?, to offset: Int64, hashes: [ChunkReader.Hash]) {
         state.withLock { state in
             guard let fork, state.consistent else {
                 state.consistent = false
@@ -37,9 +42,11 @@ final class RunningDigest: Sendable {
             }
             state.digest = fork
             state.offset = offset
-            if state.changed == nil { state.changed = hash.changed }
-            if state.firstHashAt == nil { state.firstHashAt = hash.hashedAt }
-            if state.changed != hash.changed || !hash.hasFineTimestamps { state.consistent = false }
+            for hash in hashes {
+                if state.changed == nil { state.changed = hash.changed }
+                if state.firstHashAt == nil { state.firstHashAt = hash.hashedAt }
+                if state.changed != hash.changed || !hash.hasFineTimestamps { state.consistent = false }
+            }
         }
     }
 

@@ -6,6 +6,9 @@ enum StreamJob: Sendable {
     case upload(path: String, streamID: String)
     /// The file went idle: upload the tail, verify, write the manifest.
     case finalize(path: String, streamID: String)
+    /// A new file, complete when first seen and no bigger than one chunk: one read, one PUT, the
+    /// manifest, one Redis call (see `Finalizer.finalizeSingleChunk`).
+    case single(path: String, streamID: String)
     /// The file is gone or replaced before it was finished: record that.
     case abandon(StreamRecord, reason: String)
 }
@@ -35,5 +38,8 @@ enum WorkOutcome: Sendable {
     case otherGeneration
     /// Another instance holds the stream's lease and works on it.
     case ownedElsewhere
+    /// The single-chunk shortcut does not apply (the file changed, Redis knew the stream): the
+    /// stream takes the usual way.
+    case declined
     case stopped
 }

@@ -180,7 +180,7 @@ actor StreamManager {
         let record: StreamRecord? = switch outcome {
         case .progressed(let record), .finalized(let record), .changed(let record): record
         case .unreadable(let record, _): record
-        case .vanished, .stopped, .otherGeneration, .ownedElsewhere: nil
+        case .vanished, .stopped, .otherGeneration, .ownedElsewhere, .declined: nil
         }
         if let record { remember(record) }
         guard var file = files[key], file.streamID == streamID else {
@@ -202,7 +202,7 @@ actor StreamManager {
         switch outcome {
         case .progressed:
             break
-        case .stopped:
+        case .stopped, .declined:
             file.bucketChecked = false  // cut short, perhaps mid-recovery: look at the bucket again
         case .finalized(let record):
             if record.fileSize != file.status.size { file.changedAt = .now }  // grew while finalizing
@@ -328,6 +328,12 @@ actor StreamManager {
             files[key] = trackedFile(path, status, generation: generation - 1, record: latest.record, changedAt: changedAt)
         } else {
             files[key] = trackedFile(path, status, generation: generation, record: nil, changedAt: changedAt)
+            // Nothing known of it, finished already and small: the single-chunk shortcut.
+            if latest == nil, status.size > 0, status.size <= chunkSize, age >= idleTimeout, let file = files[key] {
+                files[key]?.jobPending = true
+                queue.push(.single(path: path, streamID: file.streamID))
+                return
+            }
         }
         scheduleIfDue(key)
     }

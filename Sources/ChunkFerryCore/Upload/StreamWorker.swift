@@ -6,11 +6,27 @@ struct StreamWorker: Sendable {
     let context: PipelineContext
     let manager: StreamManager
     let metrics = PipelineMetrics()
+    /// Shared by all workers (this struct is copied into each).
+    let slots: UploadSlots
+
+    init(context: PipelineContext, manager: StreamManager) {
+        self.context = context
+        self.manager = manager
+        let queue = manager.queue
+        slots = UploadSlots(capacity: context.upload.concurrency) { queue.count }
+    }
 
     func run() async {
         while let job = await manager.queue.next() {
             switch job {
+            case .single(let path, let streamID):
+                slots.enter()
+                defer { slots.leave() }
+                guard let work = await manager.begin(path, streamID: streamID) else { continue }
+                await manager.finish(work.path, streamID: work.streamID, outcome: await Finalizer(worker: self).finalizeSingleChunk(work))
             case .upload(let path, let streamID), .finalize(let path, let streamID):
+                slots.enter()
+                defer { slots.leave() }
                 guard let begun = await manager.begin(path, streamID: streamID) else { continue }
                 guard let work = await leased(begun) else { await finish(begun, .ownedElsewhere); continue }
                 let outcome = if case .finalize = job {
@@ -51,7 +67,8 @@ struct StreamWorker: Sendable {
         await manager.finish(work.path, streamID: work.streamID, outcome: outcome)
     }
 
-    /// Uploads the next whole chunk, if the file has one beyond the committed offset.
+    /// Uploads the file's next whole chunks beyond the committed offset: one, or several at
+    /// once when idle workers lend their slots (see `uploadWindow`).
     func uploadNextChunk(_ work: StreamWork) async -> WorkOutcome {
         var record: StreamRecord
         switch await prepare(work) {
@@ -61,8 +78,15 @@ struct StreamWorker: Sendable {
         }
         guard record.state == .active else { return .progressed(record) }
         let chunkSize = Int64(record.chunkSize)
-        guard work.status.size >= record.committedOffset + chunkSize else { return .progressed(record) }
-        switch await uploadChunk(&record, length: record.chunkSize, fileSize: work.status.size, digest: work.digest) {
+        let ready = Int((work.status.size - record.committedOffset) / chunkSize)
+        guard ready > 0 else { return .progressed(record) }
+        let extra = slots.borrow(upTo: ready - 1)
+        let result = if extra > 0 {
+            await uploadWindow(&record, work: work, extra: extra)
+        } else {
+            await uploadChunk(&record, length: record.chunkSize, fileSize: work.status.size, digest: work.digest)
+        }
+        switch result {
         case .stopped: return .stopped
         case .leaseLost: return .ownedElsewhere
         case .failed(let error): return fileFailure(error, record: record)
@@ -77,43 +101,77 @@ struct StreamWorker: Sendable {
     /// what Redis holds now.
     func uploadChunk(_ record: inout StreamRecord, length: Int, fileSize: Int64, digest: RunningDigest?) async -> ChunkResult {
         let offset = record.committedOffset
-        let index = Int(offset / Int64(record.chunkSize))
-        let range = context.fileRange(record, offset: offset, length: length)
         let fork = digest?.fork(at: offset)
         let hash: ChunkReader.Hash
-        do {
-            let integrity = context.s3.settings.integrity
-            hash = try await context.reader.hash(range, integrity.checksumKind, md5: integrity == .md5, continuing: fork)
-        } catch {
-            return .failed(error)
+        switch await hashChunk(record, offset: offset, length: length, into: fork) {
+        case .success(let hashed): hash = hashed
+        case .failure(let error): return .failed(error)
         }
-        let key = context.layout.chunkKey(streamPrefix: record.keyPrefix, index: index)
-        let started = ContinuousClock.now
-        let put: S3PutResult
-        switch await putConfirmed(key: key, range, hash) {
-        case .confirmed(let result): put = result
+        let sent: SentChunk
+        switch await sendChunk(record, offset: offset, length: length, hash: hash) {
+        case .sent(let chunk): sent = chunk
         case .stopped: return .stopped
-        case .sourceChanged(let error): return .failed(error)
+        case .failed(let error): return .failed(error)
         }
-        let elapsed = ContinuousClock.now - started
-        let confirmed = ChunkRecord(index: index, size: length, checksum: hash.checksum, etag: put.etag)
-        let outcome = await commit(&record, chunk: confirmed, fileSize: fileSize, rebuildIfLost: true)
+        let outcome = await commitSent(&record, sent, fileSize: fileSize)
         guard case .committed = outcome else {
             digest?.invalidate()
             if case .leaseLost = outcome { return .leaseLost }
             return outcome == .stopped ? .stopped : .done
         }
         digest?.advance(fork, to: record.committedOffset, hash: hash)
-        metrics.bytesUploaded.increment(by: length)
-        metrics.chunksUploaded.increment()
-        metrics.chunkUploadSeconds.record(duration: elapsed)
-        let seconds = max(elapsed.seconds, 0.000_001)
-        context.logger.info("chunk uploaded", metadata: [
-            "file.path": "\(record.path)", "stream.id": "\(record.id)", "chunk.index": "\(index)",
-            "chunk.bytes": "\(length)", "chunk.ms": "\(elapsed.milliseconds)",
-            "chunk.mbps": "\((Double(length) / 1_000_000 / seconds * 10).rounded() / 10)",
-        ])
         return .done
+    }
+
+    /// The chunk's checksum (per S3_INTEGRITY), feeding `fork` with its bytes.
+    func hashChunk(_ record: StreamRecord, offset: Int64, length: Int, into fork: DigestBox?) async -> Result<ChunkReader.Hash, FileReadError> {
+        let integrity = context.s3.settings.integrity
+        do {
+            return .success(try await context.reader.hash(context.fileRange(record, offset: offset, length: length),
+                                                          integrity.checksumKind, md5: integrity == .md5, continuing: fork))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// A chunk the store confirmed, not yet committed.
+    struct SentChunk: Sendable {
+        var index: Int
+        var length: Int
+        var hash: ChunkReader.Hash
+        var put: S3PutResult
+        var elapsed: Duration
+    }
+
+    enum SendResult: Sendable { case sent(SentChunk), stopped, failed(FileReadError) }
+
+    /// Streams the chunk at `offset` to the store until it is confirmed.
+    func sendChunk(_ record: StreamRecord, offset: Int64, length: Int, hash: ChunkReader.Hash) async -> SendResult {
+        let index = Int(offset / Int64(record.chunkSize))
+        let key = context.layout.chunkKey(streamPrefix: record.keyPrefix, index: index)
+        let started = ContinuousClock.now
+        switch await putConfirmed(key: key, context.fileRange(record, offset: offset, length: length), hash) {
+        case .confirmed(let put): return .sent(SentChunk(index: index, length: length, hash: hash, put: put, elapsed: .now - started))
+        case .stopped: return .stopped
+        case .sourceChanged(let error): return .failed(error)
+        }
+    }
+
+    /// Commits a confirmed chunk (the next one of the stream) and reports it.
+    func commitSent(_ record: inout StreamRecord, _ sent: SentChunk, fileSize: Int64) async -> CommitResult {
+        let chunk = ChunkRecord(index: sent.index, size: sent.length, checksum: sent.hash.checksum, etag: sent.put.etag)
+        let outcome = await commit(&record, chunk: chunk, fileSize: fileSize, rebuildIfLost: true)
+        guard case .committed = outcome else { return outcome }
+        metrics.bytesUploaded.increment(by: sent.length)
+        metrics.chunksUploaded.increment()
+        metrics.chunkUploadSeconds.record(duration: sent.elapsed)
+        let seconds = max(sent.elapsed.seconds, 0.000_001)
+        context.logger.info("chunk uploaded", metadata: [
+            "file.path": "\(record.path)", "stream.id": "\(record.id)", "chunk.index": "\(sent.index)",
+            "chunk.bytes": "\(sent.length)", "chunk.ms": "\(sent.elapsed.milliseconds)",
+            "chunk.mbps": "\((Double(sent.length) / 1_000_000 / seconds * 10).rounded() / 10)",
+        ])
+        return .committed
     }
 
     enum PutOutcome {

@@ -40,6 +40,9 @@ final class SeaweedServer: TestServer {
                 "-master.port=\(ports[0])", "-volume.port=\(ports[1])", "-filer.port=\(ports[2])",
                 "-s3.port=\(ports[3])", "-admin.port=\(ports[4])", "-s3.config=\(directory)/identities.json",
                 "-s3.port.iceberg=0", "-s3.port.lance=0", "-webdav=false", "-admin.ui=false",
+                // Every test bucket is a collection that takes volumes of its own; the default cap
+                // (free disk / volume size) runs out over a whole suite ("No writable volumes").
+                "-volume.max=2000",
             ] + tlsArguments,
             logPath: "\(directory)/weed.log"
         )

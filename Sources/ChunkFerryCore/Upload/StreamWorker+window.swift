@@ -1,0 +1,68 @@
+extension StreamWorker {
+    /// Uploads whole chunks of one stream `1 + extra` at a time. They are hashed one after
+    /// another (the whole-file digest takes bytes in order, and hashing outpaces sending), sent
+    /// at once, and committed strictly in order: Redis's offset only ever covers a contiguous
+    /// prefix, so a crash re-sends at most what was in flight. Borrowed slots go back as soon as
+    /// other jobs wait; once none is left the job ends and the manager queues the stream again.
+    func uploadWindow(_ record: inout StreamRecord, work: StreamWork, extra borrowed: Int) async -> ChunkResult {
+        var extra = borrowed
+        defer { slots.giveBack(extra) }
+        let chunkSize = Int64(record.chunkSize)
+        let fileSize = work.status.size
+        let start = record.committedOffset
+        let end = start + (fileSize - start) / chunkSize * chunkSize
+        let fork = work.digest.fork(at: start)
+        let sending = record  // what a send needs (path, key prefix, chunk size) does not change
+        var hashes: [ChunkReader.Hash] = []
+        var next = start
+        var inFlight = 0
+        var stopLaunching = false
+        var stopCommitting = false
+        var result = ChunkResult.done
+        var confirmed: [Int: SentChunk] = [:]  // waiting for an earlier chunk's commit
+
+        await withTaskGroup(of: SendResult.self) { group in
+            while true {
+                while !stopLaunching, next < end, inFlight < 1 + extra, extra > 0 || next == start {
+                    switch await hashChunk(sending, offset: next, length: Int(chunkSize), into: fork) {
+                    case .success(let hash):
+                        hashes.append(hash)
+                        let offset = next
+                        group.addTask { await sendChunk(sending, offset: offset, length: Int(chunkSize), hash: hash) }
+                        inFlight += 1
+                        next += chunkSize
+                    case .failure(let error):
+                        stopLaunching = true
+                        result = .failed(error)
+                    }
+                }
+                guard let sent = await group.next() else { break }
+                inFlight -= 1
+                switch sent {
+                case .sent(let chunk):
+                    confirmed[chunk.index] = chunk
+                case .stopped:
+                    stopLaunching = true
+                    if case .done = result { result = .stopped }
+                case .failed(let error):
+                    stopLaunching = true
+                    if case .done = result { result = .failed(error) }
+                }
+                while !stopCommitting, let chunk = confirmed.removeValue(forKey: record.chunkCount) {
+                    let outcome = await commitSent(&record, chunk, fileSize: fileSize)
+                    guard outcome != .committed else { continue }
+                    stopLaunching = true
+                    stopCommitting = true
+                    if outcome == .leaseLost { result = .leaseLost } else if outcome == .stopped { result = .stopped }
+                }
+                if extra > 0, slots.returnIfNeeded() { extra -= 1 }
+            }
+        }
+        if case .done = result, !stopCommitting, record.committedOffset == next {
+            work.digest.advance(fork, to: next, hashes: hashes)
+        } else {
+            work.digest.invalidate()
+        }
+        return result
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+@testable import ChunkFerryCore
+
+/// The two shapes of work with a path of their own: one big finished file, whose chunks go up
+/// several at once but are committed in order, and small finished files, sent in one go each.
+@Suite struct DaemonThroughputTests {
+    /// Log times as unix milliseconds.
+    static func milliseconds(_ event: [String: String]) -> Int64? {
+        guard let time = event["time"] else { return nil }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: time).map { Int64($0.timeIntervalSince1970 * 1000) }
+    }
+
+    @Test func oneBigFileSendsSeveralChunksAtOnceAndCommitsThemInOrder() async throws {
+        let fixture = try await DaemonFixture()
+        let path = "big.mp4"
+        try FileWriter.write("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(8 * 5 * 1024 * 1024 + 12_345))
+        try fixture.start()
+        let manifest = try await fixture.waitForManifestMatchingFile(path)
+        try await fixture.expectBucketMatchesFile(manifest)
+        #expect(manifest.chunks.count == 9)
+
+        // "chunk uploaded" is logged at commit: in log order, indexes must rise one by one.
+        let commits = fixture.events("chunk uploaded", path: path)
+        #expect(commits.compactMap { Int($0["chunk.index"] ?? "") } == Array(0..<9))
+        // Several in flight: some chunk began sending before the previous one was committed.
+        let spans = commits.compactMap { event -> (start: Int64, end: Int64)? in
+            guard let end = Self.milliseconds(event), let took = Int64(event["chunk.ms"] ?? "") else { return nil }
+            return (end - took, end)
+        }
+        let overlapping = zip(spans, spans.dropFirst()).filter { $1.start < $0.end }.count
+        #expect(overlapping >= 2, "chunks went one at a time: \(spans)")
+    }
+
+    @Test func smallFinishedFilesGoUpInOneStepEach() async throws {
+        let fixture = try await DaemonFixture(environment: ["OUTPUT": "both"])
+        let names = (0..<12).map { "snapshots/cam\($0 % 3)/snap-\($0).jpg.mp4" }
+        for name in names {
+            try FileManager.default.createDirectory(atPath: "\(fixture.watchDir)/\(name)/..".standardizedPath, withIntermediateDirectories: true)
+            try FileWriter.write("\(fixture.watchDir)/\(name)", FileWriter.randomBytes(Int.random(in: 1...300_000)))
+        }
+        try await Task.sleep(for: .seconds(2.5))  // older than IDLE_TIMEOUT when the daemon first sees them
+        try fixture.start()
+        for name in names {
+            let manifest = try await fixture.waitForManifestMatchingFile(name)
+            try await fixture.expectBucketMatchesFile(manifest)
+            let object = try #require(manifest.object)
+            #expect(try await fixture.independentSHA256(object.key) == manifest.sha256)
+        }
+        // The shortcut: no stream went through the active state, and Redis holds each finalized.
+        #expect(fixture.events("stream started").isEmpty)
+        #expect(fixture.events("stream finalized").count == names.count)
+        for event in fixture.events("stream finalized") {
+            let record = try #require(try await fixture.store.stream(event["stream.id"] ?? ""))
+            #expect(record.record.state == .finalized)
+        }
+
+        // A restart finds them all finished: nothing is sent again.
+        fixture.stopAll()
+        try fixture.start()
+        try await fixture.waitUntil("the initial scan") { !fixture.events("initial scan complete", path: nil, run: 1).isEmpty }
+        try await Task.sleep(for: .seconds(3))
+        #expect(fixture.events("stream finalized", run: 1).isEmpty && fixture.events("chunk uploaded", run: 1).isEmpty)
+    }
+}
