@@ -58,11 +58,7 @@ public struct Restorer: Sendable {
             guard let expected = chunk.checksum else {
                 throw Failure(description: "chunk \(chunk.index) of \(key) names no sha256 or crc32c this ChunkFerry can check")
             }
-            let actual: ChunkChecksum = switch expected.kind {
-            case .sha256: .sha256(Digest.sha256(bytes))
-            case .crc32c: .crc32c(CRC32C.of(bytes).value)
-            }
-            guard actual == expected else {
+            guard expected.kind.checksum(of: bytes) == expected else {
                 throw Failure(description: "chunk \(chunk.index) (\(source)) does not match its \(expected.kind) in the manifest")
             }
             bytes.withUnsafeBytes { digest.update($0) }

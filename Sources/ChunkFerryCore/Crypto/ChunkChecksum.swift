@@ -4,7 +4,24 @@ public enum ChunkChecksum: Sendable, Equatable, CustomStringConvertible {
     case sha256([UInt8])
     case crc32c(UInt32)
 
-    enum Kind: Sendable { case sha256, crc32c }
+    enum Kind: Sendable {
+        case sha256, crc32c
+
+        /// This kind of checksum of `bytes`, in one pass.
+        func checksum(of bytes: [UInt8]) -> ChunkChecksum {
+            switch self {
+            case .sha256: .sha256(Digest.sha256(bytes))
+            case .crc32c: .crc32c(CRC32C.of(bytes).value)
+            }
+        }
+
+        /// The checksum a stored object can be checked by: `preferred` if the store kept it, else
+        /// the other; nil if it kept neither.
+        static func stored(in info: S3ObjectInfo, preferring preferred: Kind) -> Kind? {
+            let kept: [Kind] = (info.checksumCRC32C != nil ? [.crc32c] : []) + (info.checksumSHA256 != nil ? [.sha256] : [])
+            return kept.contains(preferred) ? preferred : kept.first
+        }
+    }
 
     var kind: Kind {
         switch self {

@@ -70,26 +70,6 @@ struct Digest: ~Copyable {
         return digest.finalize()
     }
 
-    /// SHA-256 and, when asked, MD5 over the same buffer in one pass: both are fed
-    /// the same 64 KiB slice while it is still in cache.
-    static func chunkDigests(_ bytes: UnsafeRawBufferPointer, md5 wantsMD5: Bool) -> (sha256: [UInt8], md5: [UInt8]?) {
-        var sha = Digest(.sha256)
-        guard wantsMD5 else {
-            sha.update(bytes)
-            return (sha.finalize(), nil)
-        }
-        var md5 = Digest(.md5)
-        let slice = 64 * 1024
-        var start = 0
-        while start < bytes.count {
-            let part = UnsafeRawBufferPointer(rebasing: bytes[start..<min(start + slice, bytes.count)])
-            sha.update(part)
-            md5.update(part)
-            start += slice
-        }
-        return (sha.finalize(), md5.finalize())
-    }
-
     static func hmacSHA256(key: [UInt8], message: String) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: 32)
         let data = Array(message.utf8)

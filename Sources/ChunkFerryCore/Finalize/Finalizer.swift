@@ -99,22 +99,18 @@ struct Finalizer: Sendable {
 
     /// Re-reads and re-sends one chunk whose bytes differ from what the store holds.
     private func repair(_ record: StreamRecord, index: Int, offset: Int64, length: Int) async -> Result<ChunkRecord, RepairStop> {
-        let range = context.fileRange(record, offset: offset, length: length)
         let hash: ChunkReader.Hash
-        do {
-            let integrity = context.s3.settings.integrity
-            hash = try await context.reader.hash(range, integrity.checksumKind, md5: integrity == .md5)
-        } catch {
-            return .failure(RepairStop(outcome: worker.fileFailure(error, record: record)))
+        switch await worker.hashChunk(record, offset: offset, length: length, into: nil) {
+        case .success(let hashed): hash = hashed
+        case .failure(let error): return .failure(RepairStop(outcome: worker.fileFailure(error, record: record)))
         }
-        let key = context.layout.chunkKey(streamPrefix: record.keyPrefix, index: index)
-        let put: S3PutResult
-        switch await worker.putConfirmed(key: key, range, hash) {
-        case .confirmed(let result): put = result
+        let sent: StreamWorker.SentChunk
+        switch await worker.sendChunk(record, offset: offset, length: length, hash: hash) {
+        case .sent(let chunk): sent = chunk
         case .stopped: return .failure(RepairStop(outcome: .stopped))
-        case .sourceChanged(let error): return .failure(RepairStop(outcome: worker.fileFailure(error, record: record)))
+        case .failed(let error): return .failure(RepairStop(outcome: worker.fileFailure(error, record: record)))
         }
-        let repaired = ChunkRecord(index: index, size: length, checksum: hash.checksum, etag: put.etag)
+        let repaired = ChunkRecord(index: index, size: length, checksum: hash.checksum, etag: sent.put.etag)
         let store = context.store
         guard await context.redisCall({ () async throws(RedisError) -> Bool in
             try await store.repairChunk(streamID: record.id, chunk: repaired, now: WallClock.nowMilliseconds())

@@ -111,10 +111,8 @@ struct StreamRecovery: Sendable {
         guard let head = await context.storeCall({ () async throws(S3Error) -> S3ObjectInfo? in try await s3.headObject(key: object.key) })
         else { return nil }
         guard let head, head.size == Int64(size) else { return .some(nil) }
-        // The stored checksum this mode writes, else whichever the object has, else its MD5 ETag.
-        let prefersCRC = context.s3.settings.integrity == .crc32c || head.checksumSHA256 == nil
-        let kind: ChunkChecksum.Kind? = head.checksumCRC32C != nil && prefersCRC ? .crc32c : head.checksumSHA256 != nil ? .sha256 : nil
-        let byMD5 = kind == nil
+        let kind = ChunkChecksum.Kind.stored(in: head, preferring: context.s3.settings.integrity.checksumKind)
+        let byMD5 = kind == nil  // only its ETag can vouch for it
         guard !byMD5 || (head.etag.count == 32 && !head.etag.contains("-")) else { return .some(nil) }  // nothing vouches for it
         let offset = Int64(index) * Int64(record.chunkSize)
         let range = context.fileRange(record, offset: offset, length: size)

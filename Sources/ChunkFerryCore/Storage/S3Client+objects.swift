@@ -8,15 +8,8 @@ extension S3Client {
         key: String, body: [UInt8], sha256 knownSHA256: [UInt8]? = nil,
         contentType: String = "application/octet-stream", metadata: [String: String] = [:]
     ) async throws(S3Error) -> S3PutResult {
-        let wantsMD5 = settings.integrity == .md5
-        var sha256 = knownSHA256
-        var md5: [UInt8]?
-        if sha256 == nil || wantsMD5 {
-            let digests = body.withUnsafeBytes { Digest.chunkDigests($0, md5: wantsMD5) }
-            sha256 = sha256 ?? digests.sha256
-            md5 = digests.md5
-        }
-        let checksum: ChunkChecksum = settings.integrity == .crc32c && knownSHA256 == nil ? .crc32c(CRC32C.of(body).value) : .sha256(sha256!)
+        let checksum = knownSHA256.map(ChunkChecksum.sha256) ?? settings.integrity.checksumKind.checksum(of: body)
+        let md5 = settings.integrity == .md5 ? Digest.md5(body) : nil
         return try await put(key: key, body: .bytes(body), checksum: checksum, md5: md5, contentType: contentType, metadata: metadata)
     }
 

@@ -9,4 +9,11 @@ struct PipelineMetrics: Sendable {
     let streamsStarted = Counter(label: "chunkferry_streams_started_total")
     let streamsFinalized = Counter(label: "chunkferry_streams_finalized_total")
     let streamsAbandoned = Counter(label: "chunkferry_streams_abandoned_total")
+
+    /// A chunk the store confirmed was committed.
+    func chunkConfirmed(_ sent: StreamWorker.SentChunk) {
+        bytesUploaded.increment(by: sent.length)
+        chunksUploaded.increment()
+        chunkUploadSeconds.record(duration: sent.elapsed)
+    }
 }

@@ -19,12 +19,7 @@ extension StreamWorker {
         } else {
             guard let loaded = await load(work.streamID) else { return .stopped }
             guard let loaded else {
-                let fresh = StreamRecord(
-                    id: work.streamID, path: work.path, device: work.status.device, inode: work.status.inode,
-                    chunkSize: context.upload.chunkSize,
-                    keyPrefix: context.layout.streamPrefix(path: work.path, streamID: work.streamID),
-                    startedAt: WallClock.nowMilliseconds(), host: context.upload.nodeID)
-                return await rebuild(fresh, fileSize: work.status.size, mayBeOtherGeneration: true)
+                return await rebuild(newRecord(for: work), fileSize: work.status.size, mayBeOtherGeneration: true)
             }
             record = loaded
         }

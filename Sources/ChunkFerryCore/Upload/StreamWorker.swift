@@ -19,15 +19,14 @@ struct StreamWorker: Sendable {
     func run() async {
         while let job = await manager.queue.next() {
             switch job {
-            case .single(let path, let streamID):
-                slots.enter()
-                defer { slots.leave() }
-                guard let work = await manager.begin(path, streamID: streamID) else { continue }
-                await manager.finish(work.path, streamID: work.streamID, outcome: await Finalizer(worker: self).finalizeSingleChunk(work))
-            case .upload(let path, let streamID), .finalize(let path, let streamID):
+            case .upload(let path, let streamID), .finalize(let path, let streamID), .single(let path, let streamID):
                 slots.enter()
                 defer { slots.leave() }
                 guard let begun = await manager.begin(path, streamID: streamID) else { continue }
+                if case .single = job {  // leaseless by design, see finalizeSingleChunk
+                    await manager.finish(begun.path, streamID: begun.streamID, outcome: await Finalizer(worker: self).finalizeSingleChunk(begun))
+                    continue
+                }
                 guard let work = await leased(begun) else { await finish(begun, .ownedElsewhere); continue }
                 let outcome = if case .finalize = job {
                     await Finalizer(worker: self).finalize(work)
@@ -39,6 +38,14 @@ struct StreamWorker: Sendable {
                 await abandon(record, reason: reason)
             }
         }
+    }
+
+    /// The record of a stream Redis does not know yet, for `work`'s file.
+    func newRecord(for work: StreamWork) -> StreamRecord {
+        StreamRecord(
+            id: work.streamID, path: work.path, device: work.status.device, inode: work.status.inode,
+            chunkSize: context.upload.chunkSize, keyPrefix: context.layout.streamPrefix(path: work.path, streamID: work.streamID),
+            startedAt: WallClock.nowMilliseconds(), host: context.upload.nodeID)
     }
 
     /// `work` once this instance holds the stream's lease (re-read from Redis if the lease is new);
@@ -162,9 +169,7 @@ struct StreamWorker: Sendable {
         let chunk = ChunkRecord(index: sent.index, size: sent.length, checksum: sent.hash.checksum, etag: sent.put.etag)
         let outcome = await commit(&record, chunk: chunk, fileSize: fileSize, rebuildIfLost: true)
         guard case .committed = outcome else { return outcome }
-        metrics.bytesUploaded.increment(by: sent.length)
-        metrics.chunksUploaded.increment()
-        metrics.chunkUploadSeconds.record(duration: sent.elapsed)
+        metrics.chunkConfirmed(sent)
         let seconds = max(sent.elapsed.seconds, 0.000_001)
         context.logger.info("chunk uploaded", metadata: [
             "file.path": "\(record.path)", "stream.id": "\(record.id)", "chunk.index": "\(sent.index)",

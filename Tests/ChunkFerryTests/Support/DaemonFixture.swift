@@ -173,10 +173,6 @@ final class DaemonFixture: @unchecked Sendable {
 extension Manifest.Chunk {
     /// Whether `bytes` have the checksum the manifest lists for this chunk (SHA-256 or CRC32C).
     func holds(_ bytes: [UInt8]) -> Bool {
-        switch checksum {
-        case .sha256(let digest): Digest.sha256(bytes) == digest
-        case .crc32c(let value): CRC32C.of(bytes).value == value
-        case nil: false
-        }
+        checksum.map { $0.kind.checksum(of: bytes) == $0 } ?? false
     }
 }
