@@ -38,7 +38,8 @@ import Testing
         let fixture = try await DaemonFixture()
         let check = try fixture.start(["check"])
         #expect(await check.waitForExit(timeout: .seconds(20)) == 0)
-        for line in ["ok    settings", "ok    watch directory", "ok    redis", "ok    bucket", "ok    write access"] {
+        for line in ["ok    settings", "ok    watch directory", "ok    redis", "ok    bucket",
+                     "ok    write access     test object written and deleted (checksums trail the bytes)"] {
             #expect(check.log().contains(line), "missing '\(line)' in:\n\(check.log())")
         }
 

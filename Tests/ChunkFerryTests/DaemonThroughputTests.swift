@@ -64,4 +64,33 @@ import Testing
         try await Task.sleep(for: .seconds(3))
         #expect(fixture.events("stream finalized", run: 1).isEmpty && fixture.events("chunk uploaded", run: 1).isEmpty)
     }
+
+    /// Small files whose chunk is up but whose manifest and Redis record wait in the finisher's
+    /// batch when SIGTERM comes: the drain finishes them, and a restart does the rest. Every file
+    /// ends up in the bucket, finalized exactly once.
+    @Test func smallFilesCaughtBySIGTERMAreAllFinishedAfterRestart() async throws {
+        let fixture = try await DaemonFixture()
+        let names = (0..<300).map { "alerts/cam\($0 % 4)/alert-\($0).mp4" }
+        for name in names {
+            try FileManager.default.createDirectory(atPath: "\(fixture.watchDir)/\(name)/..".standardizedPath, withIntermediateDirectories: true)
+            try FileWriter.write("\(fixture.watchDir)/\(name)", FileWriter.randomBytes(Int.random(in: 1_000...200_000)))
+        }
+        try await Task.sleep(for: .seconds(2.5))
+        let first = try fixture.start()
+        try await fixture.waitUntil("some files finalized") { fixture.events("stream finalized").count >= 30 }
+        first.signal(SIGTERM, wait: false)
+        #expect(await first.waitForExit(timeout: .seconds(15)) == 0)
+        let before = fixture.events("stream finalized", run: 0).count
+        #expect(before < names.count, "all files were done before SIGTERM; the test proves nothing")
+
+        try fixture.start()
+        try await fixture.waitUntil("every file finalized", timeout: .seconds(120)) {
+            fixture.events("stream finalized", run: 1).count >= names.count - before
+        }
+        let finalized = fixture.events("stream finalized").compactMap { $0["file.path"] }
+        #expect(finalized.count == names.count && Set(finalized) == Set(names))
+        for name in names {
+            try await fixture.expectBucketMatchesFile(try await fixture.waitForManifestMatchingFile(name))
+        }
+    }
 }

@@ -174,10 +174,18 @@ public struct CheckpointStore: Sendable {
     /// Records a stream that never was active (a small file uploaded whole) as finalized; false
     /// if Redis knows the stream already, active or finalized.
     func createFinalized(_ finalized: StreamRecord) async throws(RedisError) -> Bool {
-        let keys = [streamKey(finalized.id), finalizedKey]
-        let reply = try await redis.command(["EVAL", Self.createFinalizedScript, String(keys.count)] + keys
-            + [finalized.id, finalized.compactValue])
-        return reply.integer == 1
+        try await createFinalized([finalized])[0]
+    }
+
+    /// `createFinalized` for many streams in one round trip (a batch of small files).
+    func createFinalized(_ records: [StreamRecord]) async throws(RedisError) -> [Bool] {
+        let replies = try await redis.pipeline(records.map { record in
+            ["EVAL", Self.createFinalizedScript, "2", streamKey(record.id), finalizedKey, record.id, record.compactValue]
+        })
+        return try replies.map { reply throws(RedisError) -> Bool in
+            if case .error(let message) = reply { throw RedisError(kind: .reply, message: message) }
+            return reply.integer == 1
+        }
     }
 
     /// A compact record made full again with `chunks` (from the manifest), so the stream can

@@ -15,7 +15,9 @@ public struct Daemon: Sendable {
     /// Runs until a signal stops it; throws when a fatal startup problem ends it.
     public func run() async throws {
         let abort = TransferAbort()
-        let s3 = try S3Client(settings: settings.s3, connections: settings.upload.concurrency + 1, abort: abort)
+        // Uploads, plus as many for small requests (manifests, small files' last steps, checks) so
+        // they never queue behind chunks.
+        let s3 = try S3Client(settings: settings.s3, connections: 2 * settings.upload.concurrency + 1, abort: abort)
         let redis = RedisClient(url: settings.redis.url)
         let store = CheckpointStore(redis: redis, namespace: settings.redis.namespace)
         let context = PipelineContext(s3: s3, store: store, settings: settings, abort: abort, logger: logger)

@@ -85,13 +85,27 @@ public struct StartupChecks: Sendable {
         }
     }
 
-    /// A test object written and deleted, proving the credentials may write.
+    /// A test object written and deleted, proving the credentials may write. In crc32c mode it
+    /// goes with a trailing checksum first, which finds out whether chunks can go that way.
     func writeAccess() async -> Outcome {
         let key = "\(settings.upload.keyPrefix).chunkferry-check/\(settings.upload.nodeID)-\(UInt32.random(in: 0...UInt32.max))"
+        let body = Array("chunkferry write check\n".utf8)
         do {
-            _ = try await s3.putObject(key: key, body: Array("chunkferry write check\n".utf8), contentType: "text/plain")
+            var form = ""
+            if s3.sendsTrailingChecksums {
+                do {
+                    _ = try await s3.putObject(key: key, trailing: TrailingChecksumBody(.bytes(body)), contentType: "text/plain")
+                    form = " (checksums trail the bytes)"
+                } catch where error.code == "TrailerNotAccepted" {
+                    _ = s3.stopTrailingChecksums()
+                    form = " (the store refuses trailing checksums: they go in headers, one more read of each byte)"
+                }
+            }
+            if !s3.sendsTrailingChecksums {
+                _ = try await s3.putObject(key: key, body: body, contentType: "text/plain")
+            }
             try await s3.deleteObject(key: key)
-            return .ok("test object written and deleted")
+            return .ok("test object written and deleted" + form)
         } catch {
             return .failed(error.description, fatal: !error.isRetryable)
         }

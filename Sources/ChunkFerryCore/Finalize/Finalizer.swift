@@ -98,23 +98,18 @@ struct Finalizer: Sendable {
     }
 
     /// Re-reads and re-sends one chunk whose bytes differ from what the store holds.
-    private func repair(_ record: StreamRecord, index: Int, offset: Int64, length: Int) async -> Result<ChunkRecord, RepairStop> {
-        let hash: ChunkReader.Hash
-        switch await worker.hashChunk(record, offset: offset, length: length, into: nil) {
-        case .success(let hashed): hash = hashed
-        case .failure(let error): return .failure(RepairStop(outcome: worker.fileFailure(error, record: record)))
-        }
+    private func repair(_ record: StreamRecord, index: Int, offset: Int64, length: Int) async -> Result<ChunkRecord, Stop> {
         let sent: StreamWorker.SentChunk
-        switch await worker.sendChunk(record, offset: offset, length: length, hash: hash) {
+        switch await worker.hashAndSend(record, offset: offset, length: length, into: nil) {
         case .sent(let chunk): sent = chunk
-        case .stopped: return .failure(RepairStop(outcome: .stopped))
-        case .failed(let error): return .failure(RepairStop(outcome: worker.fileFailure(error, record: record)))
+        case .stopped: return .failure(Stop(outcome: .stopped))
+        case .failed(let error): return .failure(Stop(outcome: worker.fileFailure(error, record: record)))
         }
-        let repaired = ChunkRecord(index: index, size: length, checksum: hash.checksum, etag: sent.put.etag)
+        let repaired = ChunkRecord(index: index, size: length, checksum: sent.hash.checksum, etag: sent.put.etag)
         let store = context.store
         guard await context.redisCall({ () async throws(RedisError) -> Bool in
             try await store.repairChunk(streamID: record.id, chunk: repaired, now: WallClock.nowMilliseconds())
-        }) != nil else { return .failure(RepairStop(outcome: .stopped)) }
+        }) != nil else { return .failure(Stop(outcome: .stopped)) }
         worker.metrics.chunksRepaired.increment()
         context.logger.info("chunk changed after upload; sent again", metadata: [
             "file.path": "\(record.path)", "stream.id": "\(record.id)", "chunk.index": "\(index)", "chunk.bytes": "\(length)",
@@ -122,7 +117,8 @@ struct Finalizer: Sendable {
         return .success(repaired)
     }
 
-    struct RepairStop: Error { let outcome: WorkOutcome }
+    /// A step that ends the job with `outcome`.
+    struct Stop: Error { let outcome: WorkOutcome }
 
     /// Assembles the whole object when `OUTPUT` asks for one, writes the manifest, deletes the
     /// chunk objects when only the whole object is to stay, then marks the stream finalized.
@@ -130,6 +126,34 @@ struct Finalizer: Sendable {
     /// `isNew`: the stream is not in Redis yet (the single-chunk shortcut) and is created finalized.
     func complete(_ record: StreamRecord, size: Int64, sha256: String, chunks: [ChunkRecord], repaired: Int,
                   reread: Bool, started: ContinuousClock.Instant, isNew: Bool = false) async -> WorkOutcome {
+        let stored: Stored
+        switch await storeCompletion(record, size: size, sha256: sha256, chunks: chunks, repaired: repaired,
+                                     reread: reread, started: started, isNew: isNew) {
+        case .success(let done): stored = done
+        case .failure(let stop): return stop.outcome
+        }
+        let store = context.store
+        guard let marked = await context.redisCall({ () async throws(RedisError) -> Bool in
+            try await isNew ? store.createFinalized(stored.finalized) : store.markFinalized(stored.finalized)
+        }) else { return .stopped }
+        return await recorded(stored, marked: marked)
+    }
+
+    /// A finished stream whose bucket side is done (whole object, manifest, chunk deletion) and
+    /// which Redis is yet to record.
+    struct Stored: Sendable {
+        var record: StreamRecord
+        var finalized: StreamRecord
+        var manifestKey: String
+        var repaired: Int
+        var reread: Bool
+        var started: ContinuousClock.Instant
+        var isNew: Bool
+    }
+
+    /// The bucket side of `complete`.
+    func storeCompletion(_ record: StreamRecord, size: Int64, sha256: String, chunks: [ChunkRecord], repaired: Int,
+                         reread: Bool, started: ContinuousClock.Instant, isNew: Bool) async -> Result<Stored, Stop> {
         let completedAt = WallClock.nowMilliseconds()
         var manifest = Manifest(
             record: record, chunks: chunks, layout: context.layout, complete: true, size: size, sha256: sha256,
@@ -147,37 +171,41 @@ struct Finalizer: Sendable {
                 context.logger.warning("the chunks of this recording were already deleted after an earlier assembly; starting a new stream for the file as it is now", metadata: [
                     "file.path": "\(record.path)", "stream.id": "\(record.id)",
                 ])
-                return .otherGeneration
+                return .failure(Stop(outcome: .otherGeneration))
             case .unconfirmed:
-                return .changed(record)
+                return .failure(Stop(outcome: .changed(record)))
             case .stopped:
-                return .stopped
+                return .failure(Stop(outcome: .stopped))
             }
         }
-        guard let key = await worker.store(manifest, record: record) else { return .stopped }
+        guard let key = await worker.store(manifest, record: record) else { return .failure(Stop(outcome: .stopped)) }
         let deleteChunks = !manifest.keepsChunks
         if deleteChunks {
-            guard await deleteChunkObjects(record, count: chunks.count) else { return .stopped }
+            guard await deleteChunkObjects(record, count: chunks.count) else { return .failure(Stop(outcome: .stopped)) }
         }
-        let objectKey = manifest.object?.key
         let finalized = record.finalized(size: size, chunkCount: manifest.chunks.count, sha256: sha256, completedAt: completedAt,
-                                         repairedChunks: manifest.repairedChunks, objectKey: objectKey, chunksDeleted: deleteChunks)
-        let store = context.store
-        guard let marked = await context.redisCall({ () async throws(RedisError) -> Bool in
-            try await isNew ? store.createFinalized(finalized) : store.markFinalized(finalized)
-        }) else { return .stopped }
+                                         repairedChunks: manifest.repairedChunks, objectKey: manifest.object?.key,
+                                         chunksDeleted: deleteChunks)
+        return .success(Stored(record: record, finalized: finalized, manifestKey: key, repaired: repaired, reread: reread,
+                               started: started, isNew: isNew))
+    }
+
+    /// Reports a stream Redis was asked to record finalized: `marked` if it did.
+    func recorded(_ stored: Stored, marked: Bool) async -> WorkOutcome {
+        let record = stored.record
+        let finalized = stored.finalized
         guard marked else {  // abandoned or moved on meanwhile: take what Redis holds now
             guard let reloaded = await worker.load(record.id) else { return .stopped }
             return .progressed(reloaded ?? record)
         }
-        if isNew { worker.metrics.streamsStarted.increment() }
+        if stored.isNew { worker.metrics.streamsStarted.increment() }
         worker.metrics.streamsFinalized.increment()
         context.logger.info("stream finalized", metadata: [
-            "file.path": "\(record.path)", "stream.id": "\(record.id)", "file.size": "\(size)",
-            "file.sha256": "\(sha256)", "chunks": "\(manifest.chunks.count)", "chunks.repaired": "\(repaired)",
-            "verified": "\(reread ? "re-read" : "hashed once, unchanged since")",
-            "finalize.ms": "\((ContinuousClock.now - started).milliseconds)",
-            "manifest.key": "\(key)", "object.key": "\(objectKey ?? "-")",
+            "file.path": "\(record.path)", "stream.id": "\(record.id)", "file.size": "\(finalized.fileSize)",
+            "file.sha256": "\(finalized.sha256 ?? "-")", "chunks": "\(finalized.chunkCount)", "chunks.repaired": "\(stored.repaired)",
+            "verified": "\(stored.reread ? "re-read" : "hashed once, unchanged since")",
+            "finalize.ms": "\((ContinuousClock.now - stored.started).milliseconds)",
+            "manifest.key": "\(stored.manifestKey)", "object.key": "\(finalized.objectKey ?? "-")",
         ])
         return .finalized(finalized)
     }

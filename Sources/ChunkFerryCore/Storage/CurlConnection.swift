@@ -86,6 +86,25 @@ final class CurlConnection {
             if let failure = source.failure {
                 throw TransportError(kind: .source(failure), curlCode: Int(code.rawValue), message: failure.description)
             }
+        case .trailed(let body):
+            do throws(FileReadError) {
+                try body.open()
+            } catch {
+                throw TransportError(kind: .source(error), curlCode: 0, message: error.description)
+            }
+            defer { body.close() }
+            _ = cf_curl_set_long(handle, CURLOPT_UPLOAD, 1)
+            _ = cf_curl_set_offset(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(body.encodedLength))
+            _ = cf_curl_set_long(handle, CURLOPT_UPLOAD_BUFFERSIZE, TrailingChecksumBody.uploadBufferSize)
+            let context = Unmanaged.passUnretained(body).toOpaque()
+            _ = cf_curl_set_data_callback(handle, CURLOPT_READFUNCTION, readTrailed)
+            _ = cf_curl_set_pointer(handle, CURLOPT_READDATA, context)
+            _ = cf_curl_set_seek_callback(handle, rewindTrailed)
+            _ = cf_curl_set_pointer(handle, CURLOPT_SEEKDATA, context)
+            code = curl_easy_perform(handle)
+            if let failure = body.failure {
+                throw TransportError(kind: .source(failure), curlCode: Int(code.rawValue), message: failure.description)
+            }
         default:
             code = curl_easy_perform(handle)
         }
@@ -197,6 +216,18 @@ private let seekFile: cf_curl_seek_callback = { context, offset, origin in
     guard offset >= 0, Int(offset) <= source.range.length else { return Int32(CURL_SEEKFUNC_FAIL) }
     source.sent = Int(offset)
     return Int32(CURL_SEEKFUNC_OK)
+}
+
+private let readTrailed: cf_curl_data_callback = { buffer, size, count, context in
+    guard let buffer, let context else { return 0 }
+    let body = Unmanaged<TrailingChecksumBody>.fromOpaque(context).takeUnretainedValue()
+    return body.fill(UnsafeMutableRawBufferPointer(start: buffer, count: size * count)) ?? Int(CURL_READFUNC_ABORT)
+}
+
+private let rewindTrailed: cf_curl_seek_callback = { context, offset, origin in
+    guard let context, origin == SEEK_SET, offset == 0 else { return Int32(CURL_SEEKFUNC_CANTSEEK) }
+    let body = Unmanaged<TrailingChecksumBody>.fromOpaque(context).takeUnretainedValue()
+    return Int32(body.canRewind ? CURL_SEEKFUNC_OK : CURL_SEEKFUNC_CANTSEEK)
 }
 
 private let checkAbort: cf_curl_progress_callback = { context, _, _, _, _ in

@@ -8,11 +8,14 @@ struct HTTPRequest: Sendable {
     enum Body: Sendable {
         case bytes([UInt8])
         case file(FileRange)
+        /// Bytes followed by their CRC32C (aws-chunked), hashed as they are sent.
+        case trailed(TrailingChecksumBody)
 
         var length: Int {
             switch self {
             case .bytes(let bytes): bytes.count
             case .file(let range): range.length
+            case .trailed(let body): body.encodedLength
             }
         }
     }

@@ -63,7 +63,7 @@ extension S3Client {
     }
 
     /// How a store that does not implement CRC32C checksums or unsigned payloads answers them.
-    private static func refusesChecksum(_ error: S3Error) -> Bool {
+    static func refusesChecksum(_ error: S3Error) -> Bool {
         guard let status = error.httpStatus, status == 400 || status == 501 else { return false }
         return ["NotImplemented", "InvalidArgument", "InvalidRequest", "BadRequest", "XAmzContentSHA256Mismatch"].contains(error.code)
     }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// An S3 client over libcurl: path-style or virtual-hosted addressing, SigV4 signing with
 /// libcrypto, one keep-alive curl handle per worker thread.
 public final class S3Client: Sendable {
@@ -5,6 +7,8 @@ public final class S3Client: Sendable {
     let endpoint: S3Settings.Endpoint
     let signer: S3Signer
     private let workers: BlockingWorkerPool<CurlConnection>
+    /// Cleared for good once the store refuses a trailing checksum (see `putObject(key:trailing:)`).
+    let trailersAccepted = Atomic<Bool>(true)
 
     /// `connections` is how many requests may run at once, each on its own thread and handle.
     public init(settings: S3Settings, connections: Int = 4, abort: TransferAbort? = nil) throws(S3Error) {

@@ -10,6 +10,8 @@ struct S3Signer: Sendable {
     static let emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
     /// The payload is not signed (S3 allows it); its checksum header is, and the store checks that.
     static let unsignedPayload = "UNSIGNED-PAYLOAD"
+    /// An aws-chunked body, unsigned, ending in a checksum trailer the store checks.
+    static let unsignedPayloadWithTrailer = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
 
     var accessKeyID: String
     var secretAccessKey: Secret

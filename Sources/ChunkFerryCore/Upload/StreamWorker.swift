@@ -8,12 +8,14 @@ struct StreamWorker: Sendable {
     let metrics = PipelineMetrics()
     /// Shared by all workers (this struct is copied into each).
     let slots: UploadSlots
+    let finisher: SmallFileFinisher
 
     init(context: PipelineContext, manager: StreamManager) {
         self.context = context
         self.manager = manager
         let queue = manager.queue
         slots = UploadSlots(capacity: context.upload.concurrency) { queue.count }
+        finisher = SmallFileFinisher(capacity: 2 * context.upload.concurrency)
     }
 
     func run() async {
@@ -24,7 +26,9 @@ struct StreamWorker: Sendable {
                 defer { slots.leave() }
                 guard let begun = await manager.begin(path, streamID: streamID) else { continue }
                 if case .single = job {  // leaseless by design, see finalizeSingleChunk
-                    await manager.finish(begun.path, streamID: begun.streamID, outcome: await Finalizer(worker: self).finalizeSingleChunk(begun))
+                    if let outcome = await Finalizer(worker: self).finalizeSingleChunk(begun) {
+                        await manager.finish(begun.path, streamID: begun.streamID, outcome: outcome)
+                    }
                     continue
                 }
                 guard let work = await leased(begun) else { await finish(begun, .ownedElsewhere); continue }
@@ -103,19 +107,14 @@ struct StreamWorker: Sendable {
 
     enum ChunkResult { case done, stopped, leaseLost, failed(FileReadError) }
 
-    /// Hashes `length` bytes at the committed offset, streams them to the store as the next chunk
-    /// and commits it; `digest` follows along when it ends at that offset. On return `record` is
+    /// Reads `length` bytes at the committed offset, hashed and sent to the store as the next
+    /// chunk (see `hashAndSend`), and commits it; `digest` follows along when it ends at that offset. On return `record` is
     /// what Redis holds now.
     func uploadChunk(_ record: inout StreamRecord, length: Int, fileSize: Int64, digest: RunningDigest?) async -> ChunkResult {
         let offset = record.committedOffset
         let fork = digest?.fork(at: offset)
-        let hash: ChunkReader.Hash
-        switch await hashChunk(record, offset: offset, length: length, into: fork) {
-        case .success(let hashed): hash = hashed
-        case .failure(let error): return .failed(error)
-        }
         let sent: SentChunk
-        switch await sendChunk(record, offset: offset, length: length, hash: hash) {
+        switch await hashAndSend(record, offset: offset, length: length, into: fork) {
         case .sent(let chunk): sent = chunk
         case .stopped: return .stopped
         case .failed(let error): return .failed(error)
@@ -126,7 +125,7 @@ struct StreamWorker: Sendable {
             if case .leaseLost = outcome { return .leaseLost }
             return outcome == .stopped ? .stopped : .done
         }
-        digest?.advance(fork, to: record.committedOffset, hash: hash)
+        digest?.advance(fork, to: record.committedOffset, hash: sent.hash)
         return .done
     }
 

@@ -1,7 +1,8 @@
 import Logging
 import ServiceLifecycle
 
-/// UPLOAD_CONCURRENCY workers taking jobs from the stream manager. On shutdown the queue closes,
+/// UPLOAD_CONCURRENCY workers taking jobs from the stream manager, and the finisher of their
+/// small files. On shutdown the queue closes,
 /// in-flight chunks get until the deadline to finish, then their transfers are aborted
 /// (never committed).
 struct UploadService: Service {
@@ -15,12 +16,17 @@ struct UploadService: Service {
     func run() async throws {
         guard await gate.wait() else { return }
         let queue = worker.manager.queue
-        await withTaskGroup(of: Bool.self) { group in
+        enum Role { case worker, finisher, shutdownWatch }
+        await withTaskGroup(of: Role.self) { group in
             for _ in 0..<concurrency {
                 group.addTask {
                     await worker.run()
-                    return true
+                    return .worker
                 }
+            }
+            group.addTask {
+                await worker.finisher.run(Finalizer(worker: worker))
+                return .finisher
             }
             group.addTask { [abort, drainDeadline, logger] in
                 // Returns on graceful shutdown, throws on cancellation: either way, stop taking work,
@@ -31,11 +37,16 @@ struct UploadService: Service {
                     logger.warning("shutdown deadline reached; abandoning in-flight uploads without committing them")
                 }
                 abort.trigger()
-                return false
+                return .shutdownWatch
             }
-            var running = concurrency
-            while running > 0, let isWorker = await group.next() {
-                if isWorker { running -= 1 }
+            // Workers first; then the finisher drains what they handed over.
+            var workers = concurrency
+            while let role = await group.next() {
+                if role == .worker {
+                    workers -= 1
+                    if workers == 0 { worker.finisher.close() }
+                }
+                if role == .finisher { break }
             }
             group.cancelAll()
         }

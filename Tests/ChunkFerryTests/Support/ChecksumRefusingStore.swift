@@ -1,7 +1,7 @@
 import Foundation
 
 /// A real HTTP server (Python's http.server) answering as older S3-compatible stores do when a
-/// PUT carries `x-amz-checksum-crc32c`: 501 NotImplemented. Everything else succeeds, so the
+/// PUT carries `x-amz-checksum-crc32c` (or a trailing one): 501 NotImplemented. Everything else succeeds, so the
 /// daemon gets as far as its first upload. None of the stores here refuse CRC32C.
 final class ChecksumRefusingStore: Sendable {
     let port: Int
@@ -24,7 +24,7 @@ class Store(http.server.BaseHTTPRequestHandler):
     def do_GET(self): self.answer(200, b"<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>")
     def do_PUT(self):
         self.drain()
-        if self.headers.get("x-amz-checksum-crc32c"):
+        if self.headers.get("x-amz-checksum-crc32c") or self.headers.get("x-amz-trailer"):
             self.answer(501, b"<Error><Code>NotImplemented</Code><Message>A header you provided implies functionality that is not implemented</Message></Error>")
         else:
             self.answer(200, headers=[("ETag", '"0123456789abcdef0123456789abcdef"')])

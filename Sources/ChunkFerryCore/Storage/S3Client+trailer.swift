@@ -1,0 +1,51 @@
+extension S3Client {
+    /// Whether chunk PUTs carry their CRC32C as a trailer, read and hashed in the same pass that
+    /// sends them: in crc32c mode, until the store refuses one.
+    var sendsTrailingChecksums: Bool {
+        settings.integrity == .crc32c && trailersAccepted.load(ordering: .relaxed)
+    }
+
+    /// Switches chunk PUTs to the header form for the rest of the run; true for the caller that
+    /// made the change (and reports it).
+    func stopTrailingChecksums() -> Bool {
+        trailersAccepted.exchange(false, ordering: .relaxed)
+    }
+
+    /// Stores `body`'s bytes under `key`, their CRC32C computed while they are sent and checked by
+    /// the store from the trailer. A store that refuses the form (501 NotImplemented and kin)
+    /// answers `TrailerNotAccepted`: the caller stops trailers and sends in the header form.
+    func putObject(key: String, trailing body: TrailingChecksumBody, contentType: String = "application/octet-stream",
+                   temporary: Bool = false) async throws(S3Error) -> S3PutResult {
+        let headers = objectHeaders(contentType: contentType, metadata: [:], storageClass: !temporary) + [
+            ("Content-Encoding", "aws-chunked"),
+            ("x-amz-decoded-content-length", String(body.length)),
+            ("x-amz-trailer", TrailingChecksumBody.trailerName),
+        ]
+        let response: HTTPResponse
+        do {
+            response = try await send(Call(operation: "PutObject", method: .put, key: key, headers: headers,
+                                           body: .trailed(body), payloadHash: S3Signer.unsignedPayloadWithTrailer))
+        } catch where Self.refusesChecksum(error) || error.httpStatus == 411 {
+            var refused = error
+            refused.code = "TrailerNotAccepted"
+            refused.message = "\(error.code): \(error.message)"
+            throw refused
+        }
+        let etag = Self.unquote(response.header("etag"))
+        guard let sent = body.checksum else {  // answered before taking the whole body
+            throw S3Error(code: "IncompleteBody", message: "the store answered before the whole body was sent",
+                          httpStatus: 503, requestID: response.header("x-amz-request-id"), operation: "PutObject", resource: resource(key))
+        }
+        if etag.isEmpty {
+            throw S3Error(code: "MissingETag", message: "the store answered without an ETag", httpStatus: response.status,
+                          requestID: response.header("x-amz-request-id"), operation: "PutObject", resource: resource(key))
+        }
+        let echoed = response.header(TrailingChecksumBody.trailerName)
+        if let echoed, echoed != sent.header.value {
+            throw S3Error(code: "BadDigest", message: "the store confirmed a different checksum than was sent",
+                          httpStatus: response.status, requestID: response.header("x-amz-request-id"),
+                          operation: "PutObject", resource: resource(key))
+        }
+        return S3PutResult(etag: etag, checksum: echoed)
+    }
+}
