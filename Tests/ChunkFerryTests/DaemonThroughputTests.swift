@@ -93,4 +93,37 @@ import Testing
             try await fixture.expectBucketMatchesFile(try await fixture.waitForManifestMatchingFile(name))
         }
     }
+
+    /// SIGKILL while several chunks of one file are in flight: Redis's checkpoint is a contiguous
+    /// prefix, and the restart carries on right after it, sending no chunk twice.
+    @Test func killedWhileSeveralChunksAreInFlightResumesAfterTheLastInOrderCommit() async throws {
+        let seaweed = try await SharedServers.shared.seaweed()
+        let proxy = try FaultProxy(upstreamPort: seaweed.s3Port)
+        defer { proxy.stop() }
+        let fixture = try await DaemonFixture(environment: ["S3_ENDPOINT": proxy.endpoint, "IDLE_TIMEOUT": "30s", "LEASE_TTL": "3s"])
+        let path = "window-killed.mp4"
+        let chunk = 5 * 1024 * 1024
+        try FileWriter.write("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(12 * chunk))
+        proxy.set(.slow(.milliseconds(700)))  // several chunks stay in flight long enough to be killed
+        let daemon = try fixture.start()
+        try await fixture.waitUntil("two chunks committed") { fixture.events("chunk uploaded", path: path).count >= 2 }
+        daemon.kill9()
+        let streamID = try #require(fixture.events("stream started", path: path).first?["stream.id"])
+        let stored = try #require(try await fixture.store.stream(streamID))
+        let committed = stored.record.chunkCount
+        #expect(committed >= 2 && committed < 12, "the kill came too late to catch chunks in flight")
+        #expect(stored.record.committedOffset == Int64(committed * chunk))
+        #expect(stored.chunks.map(\.index).sorted() == Array(0..<committed))
+
+        proxy.set(.pass)
+        try fixture.start(environment: ["IDLE_TIMEOUT": "2s"])
+        let manifest = try await fixture.waitForManifestMatchingFile(path)
+        try await fixture.expectBucketMatchesFile(manifest)
+        // Chunks that reached the store before the kill are taken from the bucket, not sent again.
+        let recovered = fixture.events("checkpoint rebuilt from the bucket; not uploading those chunks again", path: path, run: 1)
+            .compactMap { Int($0["chunks.recovered"] ?? "") }.reduce(0, +)
+        #expect(recovered <= 4, "more recovered than UPLOAD_CONCURRENCY could have had in flight")
+        let sent = fixture.events("chunk uploaded", path: path, run: 1).compactMap { Int($0["chunk.index"] ?? "") }
+        #expect(sent == Array((committed + recovered)..<12), "run 2 sent \(sent) after \(committed) committed, \(recovered) recovered")
+    }
 }
