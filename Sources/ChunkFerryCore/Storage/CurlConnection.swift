@@ -73,16 +73,8 @@ final class CurlConnection {
                 throw TransportError(kind: .source(error), curlCode: 0, message: error.description)
             }
             defer { source.close() }
-            // A PUT whose body curl pulls from the file through the read callback.
-            _ = cf_curl_set_long(handle, CURLOPT_UPLOAD, 1)
-            _ = cf_curl_set_offset(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(range.length))
-            _ = cf_curl_set_long(handle, CURLOPT_UPLOAD_BUFFERSIZE, 256 * 1024)
-            let context = Unmanaged.passUnretained(source).toOpaque()
-            _ = cf_curl_set_data_callback(handle, CURLOPT_READFUNCTION, readFile)
-            _ = cf_curl_set_pointer(handle, CURLOPT_READDATA, context)
-            _ = cf_curl_set_seek_callback(handle, seekFile)
-            _ = cf_curl_set_pointer(handle, CURLOPT_SEEKDATA, context)
-            code = curl_easy_perform(handle)
+            code = performUpload(length: range.length, bufferSize: 256 * 1024, read: readFile, seek: seekFile,
+                                 context: Unmanaged.passUnretained(source).toOpaque())
             if let failure = source.failure {
                 throw TransportError(kind: .source(failure), curlCode: Int(code.rawValue), message: failure.description)
             }
@@ -93,15 +85,8 @@ final class CurlConnection {
                 throw TransportError(kind: .source(error), curlCode: 0, message: error.description)
             }
             defer { body.close() }
-            _ = cf_curl_set_long(handle, CURLOPT_UPLOAD, 1)
-            _ = cf_curl_set_offset(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(body.encodedLength))
-            _ = cf_curl_set_long(handle, CURLOPT_UPLOAD_BUFFERSIZE, TrailingChecksumBody.uploadBufferSize)
-            let context = Unmanaged.passUnretained(body).toOpaque()
-            _ = cf_curl_set_data_callback(handle, CURLOPT_READFUNCTION, readTrailed)
-            _ = cf_curl_set_pointer(handle, CURLOPT_READDATA, context)
-            _ = cf_curl_set_seek_callback(handle, rewindTrailed)
-            _ = cf_curl_set_pointer(handle, CURLOPT_SEEKDATA, context)
-            code = curl_easy_perform(handle)
+            code = performUpload(length: body.encodedLength, bufferSize: TrailingChecksumBody.uploadBufferSize, read: readTrailed,
+                                 seek: rewindTrailed, context: Unmanaged.passUnretained(body).toOpaque())
             if let failure = body.failure {
                 throw TransportError(kind: .source(failure), curlCode: Int(code.rawValue), message: failure.description)
             }
@@ -113,6 +98,20 @@ final class CurlConnection {
         var status = 0
         _ = cf_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
         return HTTPResponse(status: status, headers: sink.headers, body: sink.body)
+    }
+
+    /// A PUT whose body curl pulls through `read` (and rewinds through `seek`), straight into
+    /// its own send buffer.
+    private func performUpload(length: Int, bufferSize: Int, read: cf_curl_data_callback, seek: cf_curl_seek_callback,
+                               context: UnsafeMutableRawPointer) -> CURLcode {
+        _ = cf_curl_set_long(handle, CURLOPT_UPLOAD, 1)
+        _ = cf_curl_set_offset(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(length))
+        _ = cf_curl_set_long(handle, CURLOPT_UPLOAD_BUFFERSIZE, bufferSize)
+        _ = cf_curl_set_data_callback(handle, CURLOPT_READFUNCTION, read)
+        _ = cf_curl_set_pointer(handle, CURLOPT_READDATA, context)
+        _ = cf_curl_set_seek_callback(handle, seek)
+        _ = cf_curl_set_pointer(handle, CURLOPT_SEEKDATA, context)
+        return curl_easy_perform(handle)
     }
 
     private func configure(_ request: HTTPRequest, sink: ResponseSink, headers: UnsafeMutablePointer<curl_slist>?) {

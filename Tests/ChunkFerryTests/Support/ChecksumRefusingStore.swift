@@ -4,8 +4,7 @@ import Foundation
 /// PUT carries `x-amz-checksum-crc32c` (or a trailing one): 501 NotImplemented. Everything else succeeds, so the
 /// daemon gets as far as its first upload. None of the stores here refuse CRC32C.
 final class ChecksumRefusingStore: Sendable {
-    let port: Int
-    private let process: ManagedProcess
+    private let server: PythonServer
 
     static let script = #"""
 import http.server, sys
@@ -33,21 +32,10 @@ http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Store).serve_fo
 """#
 
     init() async throws {
-        port = FreePort.next()
-        let directory = Scratch.directory("refusing-store")
-        let scriptPath = "\(directory)/store.py"
-        try Self.script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
-        process = ManagedProcess(name: "refusing-store", executable: "python3", arguments: [scriptPath, String(port)],
-                                 logPath: "\(directory)/store.log")
-        try process.start()
-        let deadline = ContinuousClock.now + .seconds(10)
-        while FreePort.isFree(port) {  // bound once the server listens
-            guard ContinuousClock.now < deadline else { throw HarnessError("the refusing store did not start:\n\(process.log())") }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        server = try await PythonServer(name: "refusing-store", script: Self.script)
     }
 
-    var endpoint: String { "http://127.0.0.1:\(port)" }
+    var endpoint: String { server.endpoint }
 
-    func stop() { process.stop() }
+    func stop() { server.stop() }
 }

@@ -4,8 +4,7 @@ import Foundation
 /// (`x-amz-trailer`) as stores without aws-chunked support do, 501 NotImplemented, and passes
 /// every other request through untouched (the Host header too, so signatures still verify).
 final class TrailerRefusingProxy: Sendable {
-    let port: Int
-    private let process: ManagedProcess
+    private let server: PythonServer
 
     static let script = #"""
 import http.client, http.server, sys
@@ -40,21 +39,10 @@ http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Proxy).serve_fo
 """#
 
     init(upstreamPort: Int) async throws {
-        port = FreePort.next()
-        let directory = Scratch.directory("trailer-proxy")
-        let scriptPath = "\(directory)/proxy.py"
-        try Self.script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
-        process = ManagedProcess(name: "trailer-proxy", executable: "python3",
-                                 arguments: [scriptPath, String(port), String(upstreamPort)], logPath: "\(directory)/proxy.log")
-        try process.start()
-        let deadline = ContinuousClock.now + .seconds(10)
-        while FreePort.isFree(port) {  // bound once the server listens
-            guard ContinuousClock.now < deadline else { throw HarnessError("the trailer-refusing proxy did not start:\n\(process.log())") }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        server = try await PythonServer(name: "trailer-proxy", script: Self.script, arguments: [String(upstreamPort)])
     }
 
-    var endpoint: String { "http://127.0.0.1:\(port)" }
+    var endpoint: String { server.endpoint }
 
-    func stop() { process.stop() }
+    func stop() { server.stop() }
 }
