@@ -40,20 +40,24 @@ extension S3Client {
         let response: HTTPResponse
         do {
             response = try await send(Call(operation: "PutObject", method: .put, key: key, headers: headers, body: body, payloadHash: payloadHash))
-        } catch where checksum.kind == .crc32c && md5 == nil && Self.refusesChecksum(error) {
-            var refused = error
-            refused.code = "ChecksumNotAccepted"
-            refused.message = "\(error.code): \(error.message)"
-            throw refused
+        } catch where checksum.kind == .crc32c && md5 == nil {
+            throw Self.refusal(error, as: "ChecksumNotAccepted")
         }
+        return try confirmed(response, key: key, checksum: md5 == nil ? checksum : nil, md5: md5)
+    }
+
+    /// A PUT's answer checked: an ETag, matching `md5` when given, and the store's echo of
+    /// `checksum` (when it echoes one) equal to what was sent.
+    func confirmed(_ response: HTTPResponse, key: String, checksum: ChunkChecksum?, md5: [UInt8]?) throws(S3Error) -> S3PutResult {
         let etag = Self.unquote(response.header("etag"))
-        let echoed = response.header(checksumHeader)
+        let (checksumHeader, checksumValue) = checksum?.header ?? ("", "")
+        let echoed = checksum == nil ? nil : response.header(checksumHeader)
         if etag.isEmpty {
             throw S3Error(code: "MissingETag", message: "the store answered without an ETag", httpStatus: response.status,
                           requestID: response.header("x-amz-request-id"), operation: "PutObject", resource: resource(key))
         }
         let mismatchedMD5 = md5.map { etag.count == 32 && etag.lowercased() != ByteEncoding.hex($0) } ?? false
-        let mismatchedChecksum = md5 == nil && echoed.map { $0 != checksumValue } ?? false
+        let mismatchedChecksum = echoed.map { $0 != checksumValue } ?? false
         if mismatchedMD5 || mismatchedChecksum {
             throw S3Error(code: "BadDigest", message: "the store confirmed a different checksum than was sent",
                           httpStatus: response.status, requestID: response.header("x-amz-request-id"),
@@ -62,10 +66,24 @@ extension S3Client {
         return S3PutResult(etag: etag, checksum: echoed)
     }
 
-    /// How a store that does not implement CRC32C checksums or unsigned payloads answers them.
-    static func refusesChecksum(_ error: S3Error) -> Bool {
-        guard let status = error.httpStatus, status == 400 || status == 501 else { return false }
-        return ["NotImplemented", "InvalidArgument", "InvalidRequest", "BadRequest", "XAmzContentSHA256Mismatch"].contains(error.code)
+    /// `error` renamed `code` when it is how a store that does not implement a checksum form
+    /// (CRC32C, unsigned payloads, trailers) answers it; otherwise `error` itself.
+    static func refusal(_ error: S3Error, as code: String) -> S3Error {
+        let codes: Set = ["NotImplemented", "InvalidArgument", "InvalidRequest", "BadRequest", "XAmzContentSHA256Mismatch"]
+        let refuses = error.httpStatus == 411 || ([400, 501].contains(error.httpStatus) && codes.contains(error.code))
+        guard refuses else { return error }
+        var refused = error
+        refused.code = code
+        refused.message = "\(error.code): \(error.message)"
+        return refused
+    }
+
+    /// The object at `key` if it already holds `length` bytes with this checksum (or MD5): a
+    /// PUT whose answer was lost may have arrived.
+    func holds(key: String, length: Int, checksum: ChunkChecksum, md5: [UInt8]?) async throws(S3Error) -> S3PutResult? {
+        guard let stored = try await headObject(key: key), stored.size == Int64(length) else { return nil }
+        let same = md5.map { stored.etag.lowercased() == ByteEncoding.hex($0) } ?? checksum.matches(stored)
+        return same ? S3PutResult(etag: stored.etag, checksum: checksum.header.value) : nil
     }
 
     /// The object's size, ETag and stored checksum; `nil` when there is no such object.

@@ -25,27 +25,13 @@ extension S3Client {
         do {
             response = try await send(Call(operation: "PutObject", method: .put, key: key, headers: headers,
                                            body: .trailed(body), payloadHash: S3Signer.unsignedPayloadWithTrailer))
-        } catch where Self.refusesChecksum(error) || error.httpStatus == 411 {
-            var refused = error
-            refused.code = "TrailerNotAccepted"
-            refused.message = "\(error.code): \(error.message)"
-            throw refused
+        } catch {
+            throw Self.refusal(error, as: "TrailerNotAccepted")
         }
-        let etag = Self.unquote(response.header("etag"))
         guard let sent = body.checksum else {  // answered before taking the whole body
             throw S3Error(code: "IncompleteBody", message: "the store answered before the whole body was sent",
                           httpStatus: 503, requestID: response.header("x-amz-request-id"), operation: "PutObject", resource: resource(key))
         }
-        if etag.isEmpty {
-            throw S3Error(code: "MissingETag", message: "the store answered without an ETag", httpStatus: response.status,
-                          requestID: response.header("x-amz-request-id"), operation: "PutObject", resource: resource(key))
-        }
-        let echoed = response.header(TrailingChecksumBody.trailerName)
-        if let echoed, echoed != sent.header.value {
-            throw S3Error(code: "BadDigest", message: "the store confirmed a different checksum than was sent",
-                          httpStatus: response.status, requestID: response.header("x-amz-request-id"),
-                          operation: "PutObject", resource: resource(key))
-        }
-        return S3PutResult(etag: etag, checksum: echoed)
+        return try confirmed(response, key: key, checksum: sent, md5: nil)
     }
 }

@@ -15,6 +15,7 @@ final class TrailingChecksumBody: @unchecked Sendable {
     static let pieceSize = 64 * 1024
     static let uploadBufferSize = 4 * framed(pieceSize)
     static let trailerName = "x-amz-checksum-crc32c"
+    private static let fullPieceHeader = Array("\(String(pieceSize, radix: 16))\r\n".utf8)
 
     enum Source {
         case file(FileRange)
@@ -88,7 +89,7 @@ final class TrailingChecksumBody: @unchecked Sendable {
             }
             if consumed < length {
                 let piece = min(Self.pieceSize, length - consumed)
-                let header = Array("\(String(piece, radix: 16))\r\n".utf8)
+                let header = piece == Self.pieceSize ? Self.fullPieceHeader : Array("\(String(piece, radix: 16))\r\n".utf8)
                 let space = buffer.count - written
                 if space >= header.count + piece + 2 {
                     // The common case: the whole frame goes straight into curl's buffer.

@@ -33,9 +33,9 @@ extension StreamWorker {
         let started = ContinuousClock.now
         var previous: TrailingChecksumBody?
         let result = await context.storeCall { () async throws(S3Error) -> Streamed in
-            if let previous, let checksum = previous.checksum, let stored = try await s3.headObject(key: key),
-               stored.size == Int64(length), checksum.matches(stored) {
-                return .sent(S3PutResult(etag: stored.etag, checksum: checksum.header.value), previous)
+            if let previous, let checksum = previous.checksum,
+               let stored = try await s3.holds(key: key, length: length, checksum: checksum, md5: nil) {
+                return .sent(stored, previous)
             }
             let body = TrailingChecksumBody(.file(range), feeding: fork.map { DigestBox($0.digest.copy()) })
             previous = body

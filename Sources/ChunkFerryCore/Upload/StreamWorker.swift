@@ -194,11 +194,9 @@ struct StreamWorker: Sendable {
         let temporary = !context.output.mode.keepsChunks
         var attempted = false
         let result = await context.storeCall { () async throws(S3Error) -> Result<S3PutResult, FileReadError> in
-            if attempted, let stored = try await s3.headObject(key: key), stored.size == Int64(range.length) {
-                let sameBytes = integrity == .md5
-                    ? hash.md5.map { stored.etag.lowercased() == ByteEncoding.hex($0) } ?? false
-                    : hash.checksum.matches(stored)
-                if sameBytes { return .success(S3PutResult(etag: stored.etag, checksum: hash.checksum.header.value)) }
+            if attempted, let stored = try await s3.holds(key: key, length: range.length, checksum: hash.checksum,
+                                                          md5: integrity == .md5 ? hash.md5 : nil) {
+                return .success(stored)
             }
             attempted = true
             do throws(S3Error) {
