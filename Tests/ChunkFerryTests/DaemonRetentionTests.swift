@@ -8,10 +8,14 @@ import Testing
     @Test func deleteAfterUploadRemovesFinishedFilesAndTheirEmptyFoldersButNeverAGrowingFile() async throws {
         let fixture = try await DaemonFixture(environment: ["DELETE_AFTER_UPLOAD": "true", "OUTPUT": "whole", "IDLE_TIMEOUT": "15s"])
         let daemon = try fixture.start()
-        // A recorder in its own process, so a busy test runner cannot make the file look idle; a
-        // long idle time, so the finished file is still there to hash when ffmpeg has exited.
+        // A recorder in its own process, so a busy test runner cannot make the file look idle.
         let live = "live.mp4"
         let ffmpeg = try FFmpeg.recorder(to: "\(fixture.watchDir)/\(live)", seconds: 8)
+        // A second name outside WATCH_DIR keeps the recording readable after the daemon deletes
+        // it, however late a loaded runner notices that ffmpeg exited.
+        let kept = Scratch.directory("kept") + "/live.mp4"
+        try await fixture.waitUntil("ffmpeg's file") { FileManager.default.fileExists(atPath: "\(fixture.watchDir)/\(live)") }
+        try FileManager.default.linkItem(atPath: "\(fixture.watchDir)/\(live)", toPath: kept)
         let done = "cam/2024/01/18/done.mp4"
         try FileManager.default.createDirectory(atPath: "\(fixture.watchDir)/cam/2024/01/18", withIntermediateDirectories: true)
         let bytes = FileWriter.randomBytes(6 * 1024 * 1024)
@@ -27,7 +31,7 @@ import Testing
         }
 
         #expect(await ffmpeg.waitForExit(timeout: .seconds(90)) == 0, "ffmpeg failed: \(ffmpeg.log())")
-        let expected = try DaemonFixture.sha256(ofFile: "\(fixture.watchDir)/\(live)")
+        let expected = try DaemonFixture.sha256(ofFile: kept)
         let liveDeleted = try await fixture.waitForEvent("local file deleted; the store holds it", path: live)
         #expect(try await fixture.independentSHA256(try #require(liveDeleted["object.key"])) == expected)
         #expect(fixture.events("local file deleted; the store holds it", path: live).count == 1)
