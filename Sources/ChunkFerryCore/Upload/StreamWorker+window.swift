@@ -2,7 +2,8 @@ extension StreamWorker {
     /// Uploads whole chunks of one stream `1 + extra` at a time. They are hashed one after
     /// another (the whole-file digest takes bytes in order, and hashing outpaces sending), sent
     /// at once, and committed strictly in order: Redis's offset only ever covers a contiguous
-    /// prefix, so a crash re-sends at most what was in flight. Borrowed slots go back as soon as
+    /// prefix, so a crash re-sends at most what was in flight. Chunks confirmed but waiting for an
+    /// earlier one's commit count as in flight: at most `1 + extra` are ever sent and uncommitted. Borrowed slots go back as soon as
     /// other jobs wait; once none is left the job ends and the manager queues the stream again.
     func uploadWindow(_ record: inout StreamRecord, work: StreamWork, extra borrowed: Int) async -> ChunkResult {
         var extra = borrowed
@@ -23,7 +24,7 @@ extension StreamWorker {
 
         await withTaskGroup(of: SendResult.self) { group in
             while true {
-                while !stopLaunching, next < end, inFlight < 1 + extra, extra > 0 || next == start {
+                while !stopLaunching, next < end, inFlight + confirmed.count < 1 + extra, extra > 0 || next == start {
                     switch await hashChunk(sending, offset: next, length: Int(chunkSize), into: fork) {
                     case .success(let hash):
                         hashes.append(hash)
