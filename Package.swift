@@ -36,10 +36,12 @@ let package = Package(
             pkgConfig: "libisal",
             providers: [.apt(["libisal-dev"])]
         ),
+        // copy_file_range and extended attributes, which glibc declares only under _GNU_SOURCE.
+        .systemLibrary(name: "CLinux"),
         .target(
             name: "ChunkFerryCore",
             dependencies: [
-                "CHiredis", "CCurl", "COpenSSL", "CIsal",
+                "CHiredis", "CCurl", "COpenSSL", "CIsal", "CLinux",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -3,7 +3,7 @@ import ChunkFerryCore
 
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check", abstract: "Run the startup checks once: settings, WATCH_DIR, Redis, bucket, write access.")
+        commandName: "check", abstract: "Run the startup checks once: settings, WATCH_DIR, Redis, the storage backend, write access.")
 
     @OptionGroup var options: SettingsOptions
 
@@ -11,16 +11,15 @@ struct CheckCommand: AsyncParsableCommand {
         let settings = try await options.loadSettings()
         _ = bootstrapLogging(settings.log, toStandardError: true)
         print("ok    settings         loaded")
-        let s3: S3Client
+        let checks: StartupChecks
         do {
-            s3 = try S3Client(settings: settings.s3, connections: 1)
+            checks = try StartupChecks(settings: settings, redis: RedisClient(url: settings.redis.url))
         } catch {
             print("FAIL  settings         \(error)")
             throw ExitCode(1)
         }
-        let redis = RedisClient(url: settings.redis.url)
         var failed = false
-        for result in await StartupChecks(settings: settings, s3: s3, redis: redis).runAll() {
+        for result in await checks.runAll() {
             let name = result.name.padding(toLength: 16, withPad: " ", startingAt: 0)
             switch result.outcome {
             case .ok(let detail): print("ok    \(name) \(detail)")

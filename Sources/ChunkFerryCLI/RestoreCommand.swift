@@ -6,7 +6,7 @@ struct RestoreCommand: AsyncParsableCommand {
         commandName: "restore",
         abstract: "Rebuild a file from its manifest, verifying every chunk and the whole file.")
 
-    @Argument(help: "A stream id (see status), a manifest key, or the recording's path (under WATCH_DIR, or its key in the bucket).")
+    @Argument(help: "A stream id (see status), a manifest key, or the recording's path (under WATCH_DIR, or its key in the store).")
     var reference: String
 
     @Option(name: .shortAndLong, help: "Where to write the file; written only if every byte verifies.")
@@ -16,21 +16,22 @@ struct RestoreCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try await options.load()
-        let s3Settings: S3Settings
+        let storage: StorageSettings
+        let prefix: String
         let redis: RedisSettings
         do {
-            s3Settings = try S3Settings(config: config)
+            storage = try StorageSettings(config: config)
+            prefix = try UploadSettings(config: config).keyPrefix
             redis = try RedisSettings(config: config)
             _ = bootstrapLogging(try LogSettings(config: config), toStandardError: true)
         } catch {
             throw fail(error)
         }
         do {
-            let s3 = try S3Client(settings: s3Settings, connections: 1)
             let store = CheckpointStore(
                 redis: RedisClient(url: redis.url, connectTimeoutMilliseconds: 1_000, commandTimeoutMilliseconds: 2_000),
                 namespace: redis.namespace)
-            let restorer = Restorer(s3: s3, store: store, prefix: config.string(.s3Prefix) ?? "")
+            let restorer = try Restorer(storage: storage, store: store, prefix: prefix)
             let manifest = try await restorer.restore(reference, to: output)
             let summary = manifest.keepsChunks ? "\(manifest.size) bytes, \(manifest.chunks.count) chunks"
                 : "\(manifest.size) bytes, \(manifest.chunks.count) chunks read from \(manifest.object?.key ?? "?")"

@@ -24,10 +24,10 @@ import Testing
         #expect(settings.upload.idleTimeout == .seconds(30))
         #expect(settings.upload.concurrency == 4)
         #expect(settings.redis.url == RedisURL(host: "localhost", port: 6379))
-        #expect(settings.s3.region == "us-east-1")
-        #expect(settings.s3.forcePathStyle == false)
-        #expect(settings.s3.integrity == .crc32c)
-        #expect(settings.createBucket == false)
+        #expect(settings.storage.s3?.region == "us-east-1")
+        #expect(settings.storage.s3?.forcePathStyle == false)
+        #expect(settings.storage.s3?.integrity == .crc32c)
+        #expect(settings.storage.createsDestination == false)
         #expect(settings.log.format == .text)
     }
 
@@ -58,13 +58,13 @@ import Testing
         let settings = try await settings(environment: [
             "S3_ENDPOINT": "http://minio:9000", "AWS_REGION": "eu-west-2", "FILE_EXTENSIONS": "MP4, .mkv ,dav",
         ])
-        #expect(settings.s3.forcePathStyle)
-        #expect(settings.s3.region == "eu-west-2")
+        #expect(settings.storage.s3?.forcePathStyle == true)
+        #expect(settings.storage.s3?.region == "eu-west-2")
         #expect(settings.watch.fileExtensions == ["mp4", "mkv", "dav"])
         let explicit = try await self.settings(environment: ["S3_REGION": "us-west-1", "AWS_REGION": "eu-west-2",
                                                              "S3_ENDPOINT": "http://minio:9000", "S3_FORCE_PATH_STYLE": "false"])
-        #expect(explicit.s3.region == "us-west-1")
-        #expect(explicit.s3.forcePathStyle == false)
+        #expect(explicit.storage.s3?.region == "us-west-1")
+        #expect(explicit.storage.s3?.forcePathStyle == false)
     }
 
     @Test(arguments: [

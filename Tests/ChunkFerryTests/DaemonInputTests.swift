@@ -29,7 +29,7 @@ import Testing
         // The first versions are still whole in the bucket.
         for old in [firstReplaced, firstTruncated] {
             let output = Scratch.directory("old") + "/old.mp4"
-            let restored = try await Restorer(s3: fixture.s3, store: fixture.store).restore(old.streamID, to: output)
+            let restored = try await Restorer(storage: fixture.s3, store: fixture.store).restore(old.streamID, to: output)
             #expect(restored.sha256 == old.sha256)
             #expect(try DaemonFixture.sha256(ofFile: output) == old.sha256)
         }

@@ -29,7 +29,7 @@ import Testing
                                                    accessKeyID: "k", secretAccessKey: secret, forcePathStyle: false))
         #expect(r2.address(key: "k") == ("b.acct.r2.cloudflarestorage.com", "/k"))
         for bad in ["minio:9000", "ftp://host", "http://host/path", "http://user:pw@host"] {
-            #expect(throws: S3Error.self) { try S3Client(settings: S3Settings(endpoint: bad, bucket: "b", accessKeyID: "k", secretAccessKey: secret)) }
+            #expect(throws: StoreError.self) { try S3Client(settings: S3Settings(endpoint: bad, bucket: "b", accessKeyID: "k", secretAccessKey: secret)) }
         }
     }
 
@@ -121,7 +121,7 @@ import Testing
         let server = try await SharedServers.shared.seaweed()
         let bucket = Scratch.uniqueName("bucket")
         let client = try S3Client(settings: server.settings(bucket: bucket))
-        let missing = await #expect(throws: S3Error.self) { try await client.headBucket() }
+        let missing = await #expect(throws: StoreError.self) { try await client.headBucket() }
         #expect(missing?.code == "NoSuchBucket")
         #expect(missing?.isRetryable == false)
         #expect(missing?.description.contains("S3_BUCKET") == true)
@@ -153,7 +153,7 @@ import Testing
         let server = try await SharedServers.shared.seaweed()
         let wrongSecret = "definitely-not-the-secret-9Q"
         let client = try S3Client(settings: server.settings(bucket: "any", secretKey: wrongSecret))
-        let error = await #expect(throws: S3Error.self) { _ = try await client.putObject(key: "k", body: [1]) }
+        let error = await #expect(throws: StoreError.self) { _ = try await client.putObject(key: "k", body: [1]) }
         #expect(error?.code == "SignatureDoesNotMatch")
         #expect(error?.isRetryable == false)
         #expect(error?.description.contains("AWS_SECRET_ACCESS_KEY") == true)
@@ -162,7 +162,7 @@ import Testing
 
         var unknownKey = server.settings(bucket: "any")
         unknownKey.accessKeyID = "NOSUCHKEY"
-        let unknown = await #expect(throws: S3Error.self) { try await S3Client(settings: unknownKey).headObject(key: "k") }
+        let unknown = await #expect(throws: StoreError.self) { try await S3Client(settings: unknownKey).headObject(key: "k") }
         #expect(unknown?.isRetryable == false)
     }
 
@@ -171,7 +171,7 @@ import Testing
         let body = randomBytes(4096)
         var wrong = Digest.sha256(body)
         wrong[0] ^= 0xff
-        let error = await #expect(throws: S3Error.self) { _ = try await client.putObject(key: "bad", body: body, sha256: wrong) }
+        let error = await #expect(throws: StoreError.self) { _ = try await client.putObject(key: "bad", body: body, sha256: wrong) }
         #expect(error?.code == "BadDigest")
         #expect(error?.isRetryable == false)
         #expect(try await client.headObject(key: "bad") == nil)
@@ -193,7 +193,7 @@ import Testing
         #expect(ChunkChecksum.crc32c(expected.value).matches(head))
         #expect(sha(try await client.getObject(key: "crc/good")) == sha(Array(body[1024..<(body.count - 1024)])))
 
-        let error = await #expect(throws: S3Error.self) {
+        let error = await #expect(throws: StoreError.self) {
             _ = try await client.putObject(key: "crc/bad", file: range, checksum: .crc32c(expected.value ^ 1), md5: nil)
         }
         #expect(error?.code == "BadDigest" || error?.code == "InvalidDigest")
@@ -210,7 +210,7 @@ import Testing
             operation: "PutObject", method: .put, key: "bad-md5",
             headers: [("Content-MD5", ByteEncoding.base64(wrong))], body: .bytes(body),
             payloadHash: ByteEncoding.hex(Digest.sha256(body)))
-        let error = await #expect(throws: S3Error.self) { _ = try await client.send(call) }
+        let error = await #expect(throws: StoreError.self) { _ = try await client.send(call) }
         #expect(error?.code == "BadDigest")
         #expect(try await client.headObject(key: "bad-md5") == nil)
     }
@@ -220,7 +220,7 @@ import Testing
                                   secretAccessKey: Secret("s"), connectTimeoutMilliseconds: 1_000)
         let clock = ContinuousClock()
         let started = clock.now
-        let error = await #expect(throws: S3Error.self) { _ = try await S3Client(settings: settings).putObject(key: "k", body: [1]) }
+        let error = await #expect(throws: StoreError.self) { _ = try await S3Client(settings: settings).putObject(key: "k", body: [1]) }
         #expect(error?.code == "ConnectionRefused")
         #expect(error?.isRetryable == true)
         #expect(clock.now - started < .seconds(5))
@@ -236,7 +236,7 @@ import Testing
         server.freeze()
         let clock = ContinuousClock()
         var started = clock.now
-        let frozen = await #expect(throws: S3Error.self) { _ = try await client.putObject(key: "during", body: [4]) }
+        let frozen = await #expect(throws: StoreError.self) { _ = try await client.putObject(key: "during", body: [4]) }
         #expect(frozen?.isRetryable == true)
         #expect(clock.now - started < .seconds(10))
         server.thaw()
@@ -244,7 +244,7 @@ import Testing
 
         server.stop()
         started = clock.now
-        let stopped = await #expect(throws: S3Error.self) { _ = try await client.putObject(key: "during", body: [4]) }
+        let stopped = await #expect(throws: StoreError.self) { _ = try await client.putObject(key: "during", body: [4]) }
         #expect(stopped?.isRetryable == true)
         #expect(clock.now - started < .seconds(10))
 

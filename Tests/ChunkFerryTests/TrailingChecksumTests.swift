@@ -31,11 +31,11 @@ import Testing
     }
 
     /// Curl may ask for any amount; small buffers split frames across calls.
-    @Test(arguments: [1, 65_536, 200_003], [7, 1000, TrailingChecksumBody.uploadBufferSize])
+    @Test(arguments: [1, 65_536, 200_003], [7, 1000, ChecksummedBody.uploadBufferSize])
     func encodingFramesEveryByteAndEndsWithTheCRC(length: Int, bufferSize: Int) throws {
         let bytes = FileWriter.randomBytes(length)
         let digest = DigestBox(Digest(.sha256))
-        let body = TrailingChecksumBody(.bytes(bytes), feeding: digest)
+        let body = ChecksummedBody(.bytes(bytes), feeding: digest)
         try body.open()
         var encoded: [UInt8] = []
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 8)
@@ -60,7 +60,7 @@ import Testing
         let range = FileRange(path: Array(path.utf8CString), offset: 1024, length: bytes.count - 2048, device: status.device, inode: status.inode)
         let expected = Array(bytes[1024..<(bytes.count - 1024)])
         let digest = DigestBox(Digest(.sha256))
-        let body = TrailingChecksumBody(.file(range), feeding: digest)
+        let body = ChecksummedBody(.file(range), feeding: digest)
         let put = try await client.putObject(key: "trailer/chunk", trailing: body)
 
         let crc = ChunkChecksum.crc32c(CRC32C.of(expected).value)
@@ -77,8 +77,8 @@ import Testing
         try Data(FileWriter.randomBytes(100_000)).write(to: URL(fileURLWithPath: path))
         let status = try FileStatus.of(Array(path.utf8CString)).get()
         let range = FileRange(path: Array(path.utf8CString), offset: 0, length: 300_000, device: status.device, inode: status.inode)
-        let error = await #expect(throws: S3Error.self) {
-            _ = try await client.putObject(key: "trailer/short", trailing: TrailingChecksumBody(.file(range)))
+        let error = await #expect(throws: StoreError.self) {
+            _ = try await client.putObject(key: "trailer/short", trailing: ChecksummedBody(.file(range)))
         }
         #expect(error?.sourceFailure == .truncated(available: 100_000))
         #expect(try await client.headObject(key: "trailer/short") == nil)

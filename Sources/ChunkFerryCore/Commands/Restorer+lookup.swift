@@ -45,8 +45,8 @@ extension Restorer {
         }
         if let newest { return newest.key }
         for key in Set([prefix + trimmed, trimmed]) {
-            let head: S3ObjectInfo?
-            do { head = try await s3.headObject(key: key) } catch { throw Failure(description: error.description) }
+            let head: ObjectInfo?
+            do { head = try await storage.head(key: key) } catch { throw Failure(description: error.description) }
             if let streamID = head?.metadata[WholeObjectAssembler.streamMetadata] { return try await manifestKey(streamID: streamID) }
         }
         return nil
@@ -56,7 +56,7 @@ extension Restorer {
         try await list(prefix: prefix).first { matches($0.key) }?.key
     }
 
-    private func list(prefix: String) async throws(Failure) -> [S3ObjectInfo] {
-        do { return try await s3.listAllObjects(prefix: prefix) } catch { throw Failure(description: error.description) }
+    private func list(prefix: String) async throws(Failure) -> [ObjectInfo] {
+        do { return try await storage.list(prefix: prefix) } catch { throw Failure(description: error.description) }
     }
 }

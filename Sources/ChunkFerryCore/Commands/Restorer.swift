@@ -9,15 +9,19 @@ public struct Restorer: Sendable {
         public let description: String
     }
 
-    let s3: S3Client
+    let storage: any ObjectStore
     let store: CheckpointStore?
     /// `S3_PREFIX`, normalized: where recordings named by their path are looked for.
     let prefix: String
 
-    public init(s3: S3Client, store: CheckpointStore?, prefix: String = "") {
-        self.s3 = s3
+    init(storage: any ObjectStore, store: CheckpointStore?, prefix: String = "") {
+        self.storage = storage
         self.store = store
         self.prefix = ObjectLayout(prefix: prefix).prefix
+    }
+
+    public init(storage settings: StorageSettings, store: CheckpointStore?, prefix: String = "") throws(StoreError) {
+        self.init(storage: try settings.makeStore(connections: 1), store: store, prefix: prefix)
     }
 
     /// `reference` is a stream id, a manifest key, or the recording's path (relative to WATCH_DIR,
@@ -81,13 +85,13 @@ public struct Restorer: Sendable {
         var attempt = 0
         while true {
             do {
-                return try await s3.getObject(key: key, range: range)
+                return try await storage.get(key: key, range: range)
             } catch where error.isRetryable && attempt < 4 {
                 attempt += 1
                 try? await Task.sleep(for: RetryPolicy().delay(afterAttempt: attempt))
             } catch {
                 throw Failure(description: error.isNotFound
-                              ? "\(key) is not in bucket \(s3.settings.bucket)" : error.description)
+                              ? "\(key) is not in \(storage.location)" : error.description)
             }
         }
     }

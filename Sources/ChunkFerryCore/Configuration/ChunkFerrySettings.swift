@@ -4,20 +4,17 @@ public struct ChunkFerrySettings: Sendable {
     public var upload: UploadSettings
     public var output: OutputSettings
     public var retention: RetentionSettings
-    public var s3: S3Settings
-    /// `S3_CREATE_BUCKET` (default false): create the bucket at startup when it is missing.
-    public var createBucket: Bool
+    public var storage: StorageSettings
     public var redis: RedisSettings
     public var log: LogSettings
 
     public init(watch: WatchSettings, upload: UploadSettings, output: OutputSettings, retention: RetentionSettings = RetentionSettings(),
-                s3: S3Settings, createBucket: Bool = false, redis: RedisSettings, log: LogSettings = LogSettings()) {
+                storage: StorageSettings, redis: RedisSettings, log: LogSettings = LogSettings()) {
         self.retention = retention
         self.watch = watch
         self.upload = upload
         self.output = output
-        self.s3 = s3
-        self.createBucket = createBucket
+        self.storage = storage
         self.redis = redis
         self.log = log
     }
@@ -27,8 +24,10 @@ public struct ChunkFerrySettings: Sendable {
         upload = try UploadSettings(config: config)
         output = try OutputSettings(config: config)
         retention = try RetentionSettings(config: config)
-        s3 = try S3Settings(config: config)
-        createBucket = try config.bool(.createBucket) ?? false
+        storage = try StorageSettings(config: config)
+        if storage.backend == .http && output.mode != .chunks {
+            throw SettingsError(key: .output, message: "OUTPUT=\(output.mode.rawValue) cannot work with STORAGE_BACKEND=http: an HTTP server cannot join chunks into one object; use OUTPUT=chunks (the server receives every chunk and a manifest listing them in order)")
+        }
         redis = try RedisSettings(config: config)
         log = try LogSettings(config: config)
     }

@@ -5,7 +5,7 @@ extension S3Settings {
     /// `S3_STALL_TIMEOUT` (default `30s`), `S3_STORAGE_CLASS` (default: none sent, the bucket's default).
     public init(config: SettingsReader) throws(SettingsError) {
         let endpoint = config.string(.s3Endpoint) ?? ""
-        do throws(S3Error) {
+        do throws(StoreError) {
             _ = try Endpoint(endpoint, region: "us-east-1")
         } catch {
             throw SettingsError(.s3Endpoint, value: endpoint, expected: "http://host:port or https://host (\(error.message))")

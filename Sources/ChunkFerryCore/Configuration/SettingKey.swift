@@ -31,9 +31,15 @@ extension SettingKey {
     public static let uploadConcurrency = SettingKey("UPLOAD_CONCURRENCY", default: "4", "chunks uploaded at once, across all files")
     public static let redisURL = SettingKey("REDIS_URL", default: "redis://localhost:6379/0", secret: true, "Redis for checkpoints: redis://[:password@]host[:port][/db]")
     public static let redisNamespace = SettingKey("REDIS_NAMESPACE", default: "chunkferry:", "prefix of every Redis key")
+    public static let storageBackend = SettingKey("STORAGE_BACKEND", default: "s3", "where objects go: s3 (a bucket), filesystem (a folder: local disk or NAS) or http (your own server)")
+    public static let localStoragePath = SettingKey("LOCAL_STORAGE_PATH", "with STORAGE_BACKEND=filesystem: the folder objects are written into (required)")
+    public static let httpUploadURL = SettingKey("HTTP_UPLOAD_URL", "with STORAGE_BACKEND=http: each object goes to this URL + /<key> (required)")
+    public static let httpAuthToken = SettingKey("HTTP_AUTH_TOKEN", secret: true, "with STORAGE_BACKEND=http: sent as Authorization: Bearer <token>")
+    public static let httpMethod = SettingKey("HTTP_METHOD", default: "PUT", "with STORAGE_BACKEND=http: PUT or POST")
+    public static let httpCAFile = SettingKey("HTTP_CA_FILE", "with STORAGE_BACKEND=http: PEM file of CA certificates to trust for https")
     public static let s3Endpoint = SettingKey("S3_ENDPOINT", default: "AWS S3", "S3-compatible endpoint, e.g. http://minio:9000")
     public static let s3Bucket = SettingKey("S3_BUCKET", "bucket to upload into (required)")
-    public static let s3Prefix = SettingKey("S3_PREFIX", default: "", "key prefix for every object")
+    public static let s3Prefix = SettingKey("S3_PREFIX", default: "", "key prefix for every object, with any backend")
     public static let s3Region = SettingKey("S3_REGION", default: "AWS_REGION, then us-east-1", "region for signing")
     public static let awsRegion = SettingKey("AWS_REGION", "region, when S3_REGION is not set")
     public static let accessKeyID = SettingKey("AWS_ACCESS_KEY_ID", "access key (required)")
@@ -61,7 +67,8 @@ extension SettingKey {
     /// Every setting, in the order `--help` and the README list them.
     public static let all: [SettingKey] = [
         .configFile, .watchDir, .fileExtensions, .scanInterval, .chunkSize, .idleTimeout, .uploadConcurrency,
-        .redisURL, .redisNamespace, .s3Endpoint, .s3Bucket, .s3Prefix, .s3Region, .awsRegion, .accessKeyID,
+        .redisURL, .redisNamespace, .storageBackend, .localStoragePath, .httpUploadURL, .httpAuthToken, .httpMethod, .httpCAFile,
+        .s3Endpoint, .s3Bucket, .s3Prefix, .s3Region, .awsRegion, .accessKeyID,
         .secretAccessKey, .sessionToken, .forcePathStyle, .caFile, .stallTimeout, .createBucket, .integrity, .storageClass,
         .output, .keyTemplate, .keyTimezone, .deleteAfterUpload, .localRetention, .minFreeSpace, .cleanupBatchSize,
         .forgetAfter, .nodeID, .leaseTTL,

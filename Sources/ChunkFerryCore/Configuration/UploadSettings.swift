@@ -45,6 +45,10 @@ public struct UploadSettings: Sendable {
             throw SettingsError(key: .chunkSize, message: "CHUNK_SIZE × UPLOAD_CONCURRENCY would hold \(chunkSize * concurrency >> 20)MiB of chunks in memory: keep the product at 2GiB or less")
         }
         keyPrefix = Self.normalizedPrefix(config.string(.s3Prefix) ?? "")
+        // Keys become paths with STORAGE_BACKEND=filesystem: `..` would climb out of the folder.
+        if keyPrefix.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) {
+            throw SettingsError(.s3Prefix, value: config.string(.s3Prefix), expected: "a prefix without . or .. segments, such as cameras/ or site-a/footage/")
+        }
         nodeID = config.string(.nodeID) ?? Self.hostName()
         leaseTTL = try config.duration(.leaseTTL) ?? .seconds(15)
         guard leaseTTL >= .seconds(2) else {

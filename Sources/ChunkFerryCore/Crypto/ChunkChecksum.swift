@@ -17,7 +17,7 @@ public enum ChunkChecksum: Sendable, Equatable, CustomStringConvertible {
 
         /// The checksum a stored object can be checked by: `preferred` if the store kept it, else
         /// the other; nil if it kept neither.
-        static func stored(in info: S3ObjectInfo, preferring preferred: Kind) -> Kind? {
+        static func stored(in info: ObjectInfo, preferring preferred: Kind) -> Kind? {
             let kept: [Kind] = (info.checksumCRC32C != nil ? [.crc32c] : []) + (info.checksumSHA256 != nil ? [.sha256] : [])
             return kept.contains(preferred) ? preferred : kept.first
         }
@@ -58,7 +58,7 @@ public enum ChunkChecksum: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Whether a stored object's checksum (from HeadObject with checksum mode) is this one.
-    func matches(_ info: S3ObjectInfo) -> Bool {
+    func matches(_ info: ObjectInfo) -> Bool {
         switch self {
         case .sha256: info.checksumSHA256 == header.value
         case .crc32c: info.checksumCRC32C == header.value

@@ -17,19 +17,17 @@ public struct Daemon: Sendable {
         let abort = TransferAbort()
         // Uploads, plus as many for small requests (manifests, small files' last steps, checks) so
         // they never queue behind chunks.
-        let s3 = try S3Client(settings: settings.s3, connections: 2 * settings.upload.concurrency + 1, abort: abort)
+        let storage = try settings.storage.makeStore(connections: 2 * settings.upload.concurrency + 1, abort: abort)
         let redis = RedisClient(url: settings.redis.url)
         let store = CheckpointStore(redis: redis, namespace: settings.redis.namespace)
-        let context = PipelineContext(s3: s3, store: store, settings: settings, abort: abort, logger: logger)
+        let context = PipelineContext(storage: storage, store: store, settings: settings, abort: abort, logger: logger)
         let manager = StreamManager(watch: settings.watch, upload: settings.upload, logger: logger)
         let gate = ReadinessGate()
-        logStart(s3: s3)
-        if s3.endpoint.scheme == "http" && !Self.isLoopback(s3.endpoint.authority) {
-            logger.warning("S3_ENDPOINT uses plain http to a host that is not this machine: requests are signed, but video travels unencrypted; use https across untrusted networks", metadata: ["s3.endpoint": "\(s3.endpointDescription)"])
-        }
+        logStart(storage: storage)
+        warnIfUnencrypted()
 
         let startup = StartupService(
-            checks: StartupChecks(settings: settings, s3: s3, redis: redis), store: store, manager: manager, gate: gate, logger: logger)
+            checks: StartupChecks(settings: settings, storage: storage, redis: redis), store: store, manager: manager, gate: gate, logger: logger)
         let leaseKeeper = LeaseKeeper(leases: context.leases, gate: gate, logger: logger)
         let uploads = UploadService(
             worker: StreamWorker(context: context, manager: manager), concurrency: settings.upload.concurrency,
@@ -66,15 +64,30 @@ public struct Daemon: Sendable {
         logger.info("stopped")
     }
 
-    private func logStart(s3: S3Client) {
+    private func logStart(storage: any ObjectStore) {
         logger.info("starting", metadata: [
-            "watch.dir": "\(settings.watch.directory)", "s3.endpoint": "\(s3.endpointDescription)",
-            "s3.bucket": "\(settings.s3.bucket)", "s3.prefix": "\(settings.upload.keyPrefix)",
+            "watch.dir": "\(settings.watch.directory)", "storage.backend": "\(storage.backend.rawValue)",
+            "storage": "\(storage.location)", "key.prefix": "\(settings.upload.keyPrefix)",
             "chunk.size": "\(settings.upload.chunkSize)", "upload.concurrency": "\(settings.upload.concurrency)",
             "idle.timeout": "\(settings.upload.idleTimeout)", "redis": "\(settings.redis.url)",
-            "node.id": "\(settings.upload.nodeID)", "integrity": "\(settings.s3.integrity.rawValue)",
+            "node.id": "\(settings.upload.nodeID)", "integrity": "\(settings.storage.s3?.integrity.rawValue ?? "\(storage.checksumKind)")",
             "lease.ttl": "\(settings.upload.leaseTTL)", "output": "\(settings.output.mode.rawValue)",
             "local.retention": "\(settings.retention.isEnabled ? settings.retention.enablingKeys.map(\.environmentName).joined(separator: ",") : "off")",
+        ])
+    }
+
+    /// Plain http to another machine: S3 requests are signed, a bearer token is not even that.
+    private func warnIfUnencrypted() {
+        let url: (setting: SettingKey, value: String)? = switch settings.storage {
+        case .s3(let s3, _): (.s3Endpoint, s3.endpoint)
+        case .http(let http): (.httpUploadURL, http.url)
+        case .filesystem: nil
+        }
+        guard let url, url.value.lowercased().hasPrefix("http://") else { return }
+        let authority = url.value.dropFirst(7).prefix { $0 != "/" }
+        guard !Self.isLoopback(String(authority)) else { return }
+        logger.warning("\(url.setting.environmentName) uses plain http to a host that is not this machine: video (and any token) travels unencrypted; use https across untrusted networks", metadata: [
+            "url": "\(url.value)",
         ])
     }
 

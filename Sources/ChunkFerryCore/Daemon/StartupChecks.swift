@@ -18,13 +18,18 @@ public struct StartupChecks: Sendable {
     }
 
     let settings: ChunkFerrySettings
-    let s3: S3Client
+    let storage: any ObjectStore
     let redis: RedisClient
 
-    public init(settings: ChunkFerrySettings, s3: S3Client, redis: RedisClient) {
+    init(settings: ChunkFerrySettings, storage: any ObjectStore, redis: RedisClient) {
         self.settings = settings
-        self.s3 = s3
+        self.storage = storage
         self.redis = redis
+    }
+
+    /// The checks against the store `settings` describe.
+    public init(settings: ChunkFerrySettings, redis: RedisClient) throws(StoreError) {
+        self.init(settings: settings, storage: try settings.storage.makeStore(connections: 1), redis: redis)
     }
 
     /// Every check in order; later checks are skipped as failed when an earlier one they need failed.
@@ -32,7 +37,7 @@ public struct StartupChecks: Sendable {
         [
             Result(name: "watch directory", outcome: watchDirectory()),
             Result(name: "redis", outcome: await redisReachable()),
-            Result(name: "bucket", outcome: await bucket()),
+            Result(name: storage.backend.checkName, outcome: await destination()),
             Result(name: "write access", outcome: await writeAccess()),
         ]
     }
@@ -68,51 +73,11 @@ public struct StartupChecks: Sendable {
         }
     }
 
-    func bucket() async -> Outcome {
-        let bucket = settings.s3.bucket
+    func destination() async -> Outcome {
         do {
-            try await s3.headBucket()
-            return .ok("\(bucket) exists at \(s3.endpointDescription)")
-        } catch where error.code == "NoSuchBucket" && settings.createBucket {
-            do {
-                try await s3.createBucket()
-                return .ok("\(bucket) created at \(s3.endpointDescription)")
-            } catch {
-                return .failed(error.description, fatal: !error.isRetryable)
-            }
+            return .ok(try await storage.prepare(create: settings.storage.createsDestination))
         } catch {
             return .failed(error.description, fatal: !error.isRetryable)
         }
     }
-
-    /// A test object written and deleted, proving the credentials may write. In crc32c mode it
-    /// goes with a trailing checksum first, which finds out whether chunks can go that way.
-    func writeAccess() async -> Outcome {
-        let key = "\(settings.upload.keyPrefix).chunkferry-check/\(settings.upload.nodeID)-\(UInt32.random(in: 0...UInt32.max))"
-        let body = Array("chunkferry write check\n".utf8)
-        do {
-            var form = ""
-            if s3.sendsTrailingChecksums {
-                do {
-                    _ = try await s3.putObject(key: key, trailing: TrailingChecksumBody(.bytes(body)), contentType: "text/plain")
-                    form = " (checksums trail the bytes)"
-                } catch where error.code == "TrailerNotAccepted" {
-                    _ = s3.stopTrailingChecksums()
-                    form = " (the store refuses trailing checksums: they go in headers, one more read of each byte)"
-                }
-            }
-            if !s3.sendsTrailingChecksums {
-                _ = try await s3.putObject(key: key, body: body, contentType: "text/plain")
-            }
-            try await s3.deleteObject(key: key)
-            return .ok("test object written and deleted" + form)
-        } catch {
-            return .failed(error.description, fatal: !error.isRetryable)
-        }
-    }
-}
-
-extension S3Client {
-    /// The endpoint as logs and `check` show it (never a credential).
-    public var endpointDescription: String { "\(endpoint.scheme)://\(endpoint.authority)" }
 }

@@ -11,7 +11,7 @@ extension Finalizer {
         let size = work.status.size
         let record = worker.newRecord(for: work)
         // In sha256 mode the chunk's digest is the file's; otherwise the same read feeds both.
-        let whole = context.s3.settings.integrity.checksumKind == .sha256 ? nil : DigestBox(Digest(.sha256))
+        let whole = context.storage.checksumKind == .sha256 ? nil : DigestBox(Digest(.sha256))
         let sent: StreamWorker.SentChunk
         switch await worker.hashAndSend(record, offset: 0, length: Int(size), into: whole) {
         case .sent(let chunk): sent = chunk

@@ -58,7 +58,7 @@ struct Finalizer: Sendable {
         let abort = context.abort
         let size = record.chunkSize
         let kinds = chunks.mapValues(\.checksum.kind)
-        let modeKind = context.s3.settings.integrity.checksumKind
+        let modeKind = context.storage.checksumKind
         guard let scanned = await context.reader.run({ buffer in
             FileVerification.scan(range, chunkSize: size, kind: { kinds[$0] ?? modeKind }, buffer: buffer, abort: abort)
         }) else { return .stopped }
@@ -212,10 +212,10 @@ struct Finalizer: Sendable {
 
     /// Deletes the stream's chunk objects once its whole object and manifest are confirmed.
     private func deleteChunkObjects(_ record: StreamRecord, count: Int) async -> Bool {
-        let s3 = context.s3
+        let storage = context.storage
         for index in 0..<count {
             let key = context.layout.chunkKey(streamPrefix: record.keyPrefix, index: index)
-            guard await context.storeCall({ () async throws(S3Error) in try await s3.deleteObject(key: key) }) != nil else { return false }
+            guard await context.storeCall({ () async throws(StoreError) in try await storage.delete(key: key) }) != nil else { return false }
         }
         return true
     }

@@ -1,22 +1,21 @@
 import Logging
 
 /// Turns a finished stream's chunk objects into one object at its `KEY_TEMPLATE` key, inside the
-/// store: the bytes never travel again. No chunk (an empty file) is a PUT of nothing, one chunk a
-/// CopyObject, more a multipart upload with one UploadPartCopy per chunk. The object is confirmed
-/// by HeadObject (its size, stream id and SHA-256) before anyone may delete a chunk.
+/// store: the bytes never travel again. No chunk (an empty file) is a put of nothing, one chunk a
+/// copy, more an assembly with one part per chunk (S3: a multipart upload of UploadPartCopy parts;
+/// a folder: ranges copied by the filesystem). The object is confirmed by a HEAD (its size, stream
+/// id and SHA-256) before anyone may delete a chunk.
 ///
 /// Each object carries its stream id and SHA-256 as metadata, so a key held by another recording
 /// is never overwritten (this one gets `name.<stream-id>.ext`) and a run cut short by a crash
 /// finds its own finished object and takes it as done.
 struct WholeObjectAssembler: Sendable {
-    /// S3's limit on the parts of one multipart upload.
-    static let maximumParts = 10_000
     static let streamMetadata = "chunkferry-stream"
     static let sha256Metadata = "chunkferry-sha256"
 
     enum Outcome: Sendable {
         case assembled(Manifest.WholeObject)
-        /// More chunks than a multipart upload takes: the recording stays as chunks.
+        /// More chunks than the store assembles (S3: 10,000): the recording stays as chunks.
         case tooManyParts
         /// A chunk object is no longer in the store (deleted after an earlier assembly).
         case chunksGone
@@ -28,37 +27,39 @@ struct WholeObjectAssembler: Sendable {
     let context: PipelineContext
 
     func assemble(_ record: StreamRecord, chunks: [ChunkRecord], size: Int64, sha256: String) async -> Outcome {
-        guard chunks.count <= Self.maximumParts else { return .tooManyParts }
+        guard chunks.count <= context.storage.assemblyPartLimit ?? 0 else { return .tooManyParts }
         guard let key = await key(for: record, size: size, sha256: sha256) else { return .stopped }
-        let object = Manifest.WholeObject(key: key.value, size: size, sha256: sha256, storageClass: context.s3.settings.storageClass)
+        let object = Manifest.WholeObject(key: key.value, size: size, sha256: sha256, storageClass: context.storage.storageClass)
         if key.isDone { return .assembled(object) }
 
-        let s3 = context.s3
-        let contentType = ContentType.of(record.path)
-        let metadata = [Self.streamMetadata: record.id, Self.sha256Metadata: sha256]
+        let storage = context.storage
+        let attributes = ObjectAttributes(contentType: ContentType.of(record.path),
+                                          metadata: [Self.streamMetadata: record.id, Self.sha256Metadata: sha256])
         let sourceKeys = chunks.map { context.layout.chunkKey(streamPrefix: record.keyPrefix, index: $0.index) }
         let copied: Bool?
         switch sourceKeys.count {
         case 0:
-            copied = await context.storeCall { () async throws(S3Error) -> Bool in
-                _ = try await s3.putObject(key: key.value, body: [], contentType: contentType, metadata: metadata)
+            copied = await context.storeCall { () async throws(StoreError) -> Bool in
+                _ = try await storage.put(key: key.value, bytes: [], attributes: attributes)
                 return true
             }
         case 1:
-            copied = await context.storeCall { () async throws(S3Error) -> Bool in
-                try await Self.unlessGone { () async throws(S3Error) in
-                    _ = try await s3.copyObject(key: key.value, sourceKey: sourceKeys[0], contentType: contentType, metadata: metadata)
+            copied = await context.storeCall { () async throws(StoreError) -> Bool in
+                try await Self.unlessGone { () async throws(StoreError) in
+                    try await storage.copy(key: key.value, source: sourceKeys[0], attributes: attributes)
                 }
             }
         default:
-            copied = await multipart(record, key.value, sources: sourceKeys, contentType: contentType, metadata: metadata)
+            var offset: Int64 = 0
+            let offsets = chunks.map { chunk in defer { offset += Int64(chunk.size) }; return offset }
+            copied = await assembleParts(record, key.value, sources: Array(zip(sourceKeys, offsets)), attributes: attributes)
         }
         guard let copied else { return .stopped }
         guard copied else { return .chunksGone }
 
         // Confirmed only as this stream's object with these bytes: nothing else may let chunks go.
-        guard let stored = await context.storeCall({ () async throws(S3Error) -> S3ObjectInfo? in
-            try await s3.headObject(key: key.value)
+        guard let stored = await context.storeCall({ () async throws(StoreError) -> ObjectInfo? in
+            try await storage.head(key: key.value)
         }) else { return .stopped }
         guard let stored, stored.metadata[Self.streamMetadata] == record.id, Self.holds(stored, size: size, sha256: sha256) else {
             context.logger.warning("the assembled recording is not in the store as assembled; assembling again later", metadata: [
@@ -70,30 +71,30 @@ struct WholeObjectAssembler: Sendable {
         return .assembled(object)
     }
 
-    /// CreateMultipartUpload, one UploadPartCopy per source in order, CompleteMultipartUpload.
-    /// True when done, false when a source is gone, nil when stopping. The upload's id waits in
-    /// Redis until it completes, so one a crash left open is aborted at the next try.
-    private func multipart(_ record: StreamRecord, _ key: String, sources: [String], contentType: String,
-                           metadata: [String: String]) async -> Bool? {
-        let s3 = context.s3
+    /// An assembly begun, one part per source (at its offset) in order, completed. True when
+    /// done, false when a source is gone, nil when stopping. The assembly's id waits in Redis
+    /// until it completes, so one a crash left open is dropped at the next try.
+    private func assembleParts(_ record: StreamRecord, _ key: String, sources: [(key: String, offset: Int64)],
+                               attributes: ObjectAttributes) async -> Bool? {
+        let storage = context.storage
         let store = context.store
         guard let leftOver = await context.redisCall({ () async throws(RedisError) in try await store.pendingUpload(record.id) })
         else { return nil }
-        if let leftOver { try? await s3.abortMultipartUpload(key: leftOver.key, uploadID: leftOver.uploadID) }
-        guard let uploadID = await context.storeCall({ () async throws(S3Error) -> String in
-            try await s3.createMultipartUpload(key: key, contentType: contentType, metadata: metadata)
+        if let leftOver { try? await storage.abortAssembly(key: leftOver.key, assembly: leftOver.uploadID) }
+        guard let uploadID = await context.storeCall({ () async throws(StoreError) -> String in
+            try await storage.beginAssembly(key: key, attributes: attributes)
         }) else { return nil }
         guard await context.redisCall({ () async throws(RedisError) in try await store.notePendingUpload(record.id, (key, uploadID)) }) != nil
         else { return nil }
 
-        var parts: [(number: Int, etag: String)] = []
+        var parts: [(number: Int, tag: String)] = []
         parts.reserveCapacity(sources.count)
         var result: Bool? = true
         for (position, source) in sources.enumerated() {
-            let etag = await context.storeCall { () async throws(S3Error) -> String? in
+            let etag = await context.storeCall { () async throws(StoreError) -> String? in
                 var etag: String?
-                guard try await Self.unlessGone({ () async throws(S3Error) in
-                    etag = try await s3.uploadPartCopy(key: key, uploadID: uploadID, partNumber: position + 1, sourceKey: source)
+                guard try await Self.unlessGone({ () async throws(StoreError) in
+                    etag = try await storage.addPart(key: key, assembly: uploadID, number: position + 1, source: source.key, offset: source.offset)
                 }) else { return nil }
                 return etag
             }
@@ -104,16 +105,14 @@ struct WholeObjectAssembler: Sendable {
             parts.append((position + 1, etag))
         }
         if result == true {
-            // An upload that vanished (its completion answered but the answer lost, or aborted by
-            // a lifecycle rule) is settled by the confirming HeadObject, not retried forever.
-            result = await context.storeCall { () async throws(S3Error) -> Bool in
-                do throws(S3Error) {
-                    _ = try await s3.completeMultipartUpload(key: key, uploadID: uploadID, parts: parts)
-                } catch where error.code == "NoSuchUpload" {}
+            // An assembly that vanished (its completion answered but the answer lost, or aborted
+            // by a lifecycle rule) is settled by the confirming HEAD, not retried forever.
+            result = await context.storeCall { () async throws(StoreError) -> Bool in
+                try await storage.completeAssembly(key: key, assembly: uploadID, parts: parts)
                 return true
             }
         }
-        if result != true { try? await s3.abortMultipartUpload(key: key, uploadID: uploadID) }
+        if result != true { try? await storage.abortAssembly(key: key, assembly: uploadID) }
         if result != nil {
             _ = await context.redisCall { () async throws(RedisError) in try await store.notePendingUpload(record.id, nil) }
         }
@@ -121,8 +120,8 @@ struct WholeObjectAssembler: Sendable {
     }
 
     /// Runs a copy; false instead of an error when its source object does not exist.
-    private static func unlessGone(_ body: () async throws(S3Error) -> Void) async throws(S3Error) -> Bool {
-        do throws(S3Error) {
+    private static func unlessGone(_ body: () async throws(StoreError) -> Void) async throws(StoreError) -> Bool {
+        do throws(StoreError) {
             try await body()
             return true
         } catch where error.isNotFound {
@@ -155,7 +154,7 @@ struct WholeObjectAssembler: Sendable {
         return (distinct, false)
     }
 
-    private enum Holder { case free, other, ours(S3ObjectInfo) }
+    private enum Holder { case free, other, ours(ObjectInfo) }
 
     /// Who holds `key`: nobody, this stream (by its metadata, or by a claim in Redis while being
     /// assembled), or anything else; nil when stopping.
@@ -165,14 +164,14 @@ struct WholeObjectAssembler: Sendable {
             try await store.claimObjectKey(key, for: streamID, ttl: .seconds(3600))
         }) else { return nil }
         guard claimed else { return .other }
-        let s3 = context.s3
-        guard let found = await context.storeCall({ () async throws(S3Error) -> S3ObjectInfo? in try await s3.headObject(key: key) })
+        let storage = context.storage
+        guard let found = await context.storeCall({ () async throws(StoreError) -> ObjectInfo? in try await storage.head(key: key) })
         else { return nil }
         guard let found else { return .free }
         return found.metadata[Self.streamMetadata] == streamID ? .ours(found) : .other
     }
 
-    private static func holds(_ info: S3ObjectInfo, size: Int64, sha256: String) -> Bool {
+    private static func holds(_ info: ObjectInfo, size: Int64, sha256: String) -> Bool {
         info.size == size && info.metadata[sha256Metadata] == sha256
     }
 }

@@ -1,8 +1,10 @@
-/// Rebuilds a stream's checkpoint from the bucket, which is the truth (Redis is a cache).
+/// Rebuilds a stream's checkpoint from the store, which is the truth (Redis is a cache).
 ///
 /// A chunk object counts only if its size is right and the checksum the store keeps for it
-/// (SHA-256 from HeadObject with checksum mode, or the MD5 ETag of a single-part PUT) matches the
-/// file's bytes at that place now. Anything else is ignored and will be overwritten.
+/// (CRC32C or SHA-256 from a HEAD, or the MD5 ETag of a single-part S3 PUT) matches the file's
+/// bytes at that place now. Anything else is ignored and will be overwritten. A store that cannot
+/// list (HTTP) is asked object by object, the manifest and then each chunk in order until one is
+/// missing; one that answers no HEAD either leaves recovery to Redis.
 struct StreamRecovery: Sendable {
     let context: PipelineContext
 
@@ -22,13 +24,22 @@ struct StreamRecovery: Sendable {
     /// What the bucket holds for `record` from chunk `startIndex` on; nil when stopping.
     /// `mayBeOtherGeneration`: false when Redis vouches that the stream is this file's.
     func examine(_ record: StreamRecord, fileSize: Int64, from startIndex: Int, mayBeOtherGeneration: Bool) async -> Finding? {
-        let s3 = context.s3
+        let storage = context.storage
         let prefix = record.keyPrefix
-        guard let objects = await context.storeCall({ () async throws(S3Error) -> [S3ObjectInfo] in
-            try await s3.listAllObjects(prefix: prefix)
+        let layout = context.layout
+        let lastIndex = Int((fileSize + Int64(record.chunkSize) - 1) / Int64(record.chunkSize)) - 1  // the tail's too
+        guard let objects = await context.storeCall({ () async throws(StoreError) -> [ObjectInfo] in
+            if storage.lists { return try await storage.list(prefix: prefix) }
+            var found: [ObjectInfo] = []
+            if startIndex == 0, let manifest = try await storage.head(key: layout.manifestKey(streamPrefix: prefix)) { found.append(manifest) }
+            for index in startIndex...max(startIndex, lastIndex) {
+                guard let chunk = try await storage.head(key: layout.chunkKey(streamPrefix: prefix, index: index)) else { break }
+                found.append(chunk)
+            }
+            return found
         }) else { return nil }
         guard !objects.isEmpty else { return .nothing }
-        var chunkObjects: [Int: S3ObjectInfo] = [:]
+        var chunkObjects: [Int: ObjectInfo] = [:]
         for object in objects {
             let name = object.key.dropFirst(prefix.count)
             if name.hasPrefix("chunk-"), let index = Int(name.dropFirst(6)), name.count == 14 { chunkObjects[index] = object }
@@ -77,8 +88,8 @@ struct StreamRecovery: Sendable {
     /// match every chunk's checksum; `.some(nil)` if not; nil when stopping.
     private func verifyWhole(_ record: StreamRecord, _ manifest: Manifest, fileSize: Int64) async -> [ChunkRecord]?? {
         guard let object = manifest.object, manifest.size == fileSize, manifest.isContiguous else { return .some(nil) }
-        let s3 = context.s3
-        guard let head = await context.storeCall({ () async throws(S3Error) -> S3ObjectInfo? in try await s3.headObject(key: object.key) })
+        let storage = context.storage
+        guard let head = await context.storeCall({ () async throws(StoreError) -> ObjectInfo? in try await storage.head(key: object.key) })
         else { return nil }
         guard head?.size == object.size else { return .some(nil) }
         var verified: [ChunkRecord] = []
@@ -94,7 +105,7 @@ struct StreamRecovery: Sendable {
     }
 
     /// Every listed `(index, size)` chunk verified, in order; `.some(nil)` if any does not match.
-    private func verifyAll(_ record: StreamRecord, _ chunks: [(index: Int, size: Int)], _ objects: [Int: S3ObjectInfo]) async -> [ChunkRecord]?? {
+    private func verifyAll(_ record: StreamRecord, _ chunks: [(index: Int, size: Int)], _ objects: [Int: ObjectInfo]) async -> [ChunkRecord]?? {
         var verified: [ChunkRecord] = []
         for chunk in chunks {
             guard let object = objects[chunk.index], object.size == Int64(chunk.size) else { return .some(nil) }
@@ -106,12 +117,12 @@ struct StreamRecovery: Sendable {
     }
 
     /// The chunk's record if the stored object matches the file's bytes; `.some(nil)` if not.
-    private func verify(_ record: StreamRecord, index: Int, size: Int, object: S3ObjectInfo) async -> ChunkRecord?? {
-        let s3 = context.s3
-        guard let head = await context.storeCall({ () async throws(S3Error) -> S3ObjectInfo? in try await s3.headObject(key: object.key) })
+    private func verify(_ record: StreamRecord, index: Int, size: Int, object: ObjectInfo) async -> ChunkRecord?? {
+        let storage = context.storage
+        guard let head = await context.storeCall({ () async throws(StoreError) -> ObjectInfo? in try await storage.head(key: object.key) })
         else { return nil }
         guard let head, head.size == Int64(size) else { return .some(nil) }
-        let kind = ChunkChecksum.Kind.stored(in: head, preferring: context.s3.settings.integrity.checksumKind)
+        let kind = ChunkChecksum.Kind.stored(in: head, preferring: storage.checksumKind)
         let byMD5 = kind == nil  // only its ETag can vouch for it
         guard !byMD5 || (head.etag.count == 32 && !head.etag.contains("-")) else { return .some(nil) }  // nothing vouches for it
         let offset = Int64(index) * Int64(record.chunkSize)
@@ -122,8 +133,8 @@ struct StreamRecovery: Sendable {
     }
 
     private func manifest(at key: String) async -> Manifest? {
-        let s3 = context.s3
-        guard let bytes = await context.storeCall({ () async throws(S3Error) -> [UInt8] in try await s3.getObject(key: key) })
+        let storage = context.storage
+        guard let bytes = await context.storeCall({ () async throws(StoreError) -> [UInt8] in try await storage.get(key: key) })
         else { return nil }
         // An unreadable manifest vouches for nothing: treat it as an incomplete one.
         return (try? Manifest.decode(bytes)) ?? Manifest(

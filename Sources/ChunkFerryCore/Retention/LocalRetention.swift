@@ -69,20 +69,26 @@ struct LocalRetention: Service {
     /// The key that holds the recording when the store has its manifest and every object the
     /// manifest lists, at the right sizes; nil otherwise (or when the store cannot be asked now).
     private func storeHolds(_ record: StreamRecord) async -> String? {
-        let s3 = context.s3
+        let storage = context.storage
         let manifestKey = context.layout.manifestKey(streamPrefix: record.keyPrefix)
         do {
-            let manifest = try Manifest.decode(try await s3.getObject(key: manifestKey))
+            let manifest = try Manifest.decode(try await storage.get(key: manifestKey))
             guard manifest.complete, manifest.streamID == record.id, manifest.size == record.fileSize,
                   manifest.sha256 != nil, manifest.sha256 == record.sha256 else { return nil }
             if let object = manifest.object {
-                guard try await s3.headObject(key: object.key)?.size == object.size else { return nil }
+                guard try await storage.head(key: object.key)?.size == object.size else { return nil }
             }
-            if manifest.keepsChunks && !manifest.chunks.isEmpty {
+            if manifest.keepsChunks && !manifest.chunks.isEmpty && storage.lists {
                 // One listing of the stream's folder answers for all its chunks.
-                let stored = Dictionary(try await s3.listAllObjects(prefix: record.keyPrefix).map { ($0.key, $0.size) },
+                let stored = Dictionary(try await storage.list(prefix: record.keyPrefix).map { ($0.key, $0.size) },
                                         uniquingKeysWith: { $1 })
                 guard manifest.chunks.allSatisfy({ stored[$0.key] == Int64($0.size) }) else { return nil }
+            } else if manifest.keepsChunks {
+                // A store that cannot list (HTTP) is asked for each chunk; one that answers no HEAD
+                // vouches for nothing, and nothing is deleted.
+                for chunk in manifest.chunks {
+                    guard try await storage.head(key: chunk.key)?.size == Int64(chunk.size) else { return nil }
+                }
             }
             return manifest.object?.key ?? manifestKey
         } catch {

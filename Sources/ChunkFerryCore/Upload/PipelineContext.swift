@@ -2,7 +2,7 @@ import Logging
 
 /// Everything the pipeline's stages share: clients, settings, outage trackers.
 struct PipelineContext: Sendable {
-    let s3: S3Client
+    let storage: any ObjectStore
     let store: CheckpointStore
     let reader: ChunkReader
     let layout: ObjectLayout
@@ -17,10 +17,10 @@ struct PipelineContext: Sendable {
     let abort: TransferAbort
     let logger: Logger
 
-    init(s3: S3Client, store: CheckpointStore, settings: ChunkFerrySettings, abort: TransferAbort, logger: Logger,
+    init(storage: any ObjectStore, store: CheckpointStore, settings: ChunkFerrySettings, abort: TransferAbort, logger: Logger,
          retry: RetryPolicy = RetryPolicy()) {
         self.abort = abort
-        self.s3 = s3
+        self.storage = storage
         self.store = store
         reader = ChunkReader(threads: settings.upload.concurrency)
         layout = ObjectLayout(prefix: settings.upload.keyPrefix, besideWholeObjects: settings.output.mode.assemblesWhole)
@@ -44,24 +44,33 @@ struct PipelineContext: Sendable {
         FileRange(path: absolutePath(record.path), offset: offset, length: length, device: record.device, inode: record.inode)
     }
 
+    /// What a chunk object is stored with.
+    func chunkAttributes(streamID: String, index: Int) -> ObjectAttributes {
+        ObjectAttributes(temporary: !output.mode.keepsChunks, streamID: streamID, chunkIndex: index)
+    }
+
     /// Runs a store operation until it succeeds; nil only when the daemon is stopping.
-    func storeCall<T: Sendable>(_ body: () async throws(S3Error) -> T) async -> T? {
-        await retrying(storeOutage, body) { error in (error.code, error.description, error.isRetryable) }
+    func storeCall<T: Sendable>(_ body: () async throws(StoreError) -> T) async -> T? {
+        await retrying(storeOutage, body) { error in
+            // A refusal of one object (an HTTP 413, say) is its own outage line, naming it.
+            let cause = error.httpStatus.map { (400..<500).contains($0) && !error.isRetryable } == true ? "\(error.code) \(error.resource)" : error.code
+            return (cause, error.description, error.isRetryable, error.retryAfter)
+        }
     }
 
     /// Runs a Redis operation until it succeeds; nil only when the daemon is stopping.
     func redisCall<T: Sendable>(_ body: () async throws(RedisError) -> T) async -> T? {
         await retrying(redisOutage, body) { error in
-            (error.isRetryable ? "unavailable" : error.message, error.message, error.isRetryable)
+            (error.isRetryable ? "unavailable" : error.message, error.message, error.isRetryable, nil)
         }
     }
 
     /// Retries `body` with backoff, reporting failures and recovery to `tracker` (one log line
     /// per outage). `describe` gives a failure's cause (to group it), its message, and whether
-    /// it may pass by itself.
+    /// it may pass by itself, and the least wait the dependency asked for.
     private func retrying<T: Sendable, Failure: Error>(
         _ tracker: OutageTracker, _ body: () async throws(Failure) -> T,
-        describe: (Failure) -> (cause: String, detail: String, retryable: Bool)
+        describe: (Failure) -> (cause: String, detail: String, retryable: Bool, after: Duration?)
     ) async -> T? {
         // The first attempt runs even while shutting down, so a drain commits what it finished;
         // retries stop once shutdown began.
@@ -72,9 +81,10 @@ struct PipelineContext: Sendable {
                 await tracker.succeeded()
                 return value
             } catch {
-                let (cause, detail, retryable) = describe(error)
+                let (cause, detail, retryable, after) = describe(error)
                 await tracker.failed(cause: cause, detail: detail, fatal: !retryable)
-                guard await RetryPolicy.pause(retry.delay(afterAttempt: attempt, fatal: !retryable)) else { return nil }
+                let delay = retry.delay(afterAttempt: attempt, fatal: !retryable)
+                guard await RetryPolicy.pause(max(delay, min(after ?? .zero, .seconds(300)))) else { return nil }
                 attempt += 1
             }
         }

@@ -176,12 +176,12 @@ extension StreamWorker {
     /// Without a readable manifest of this stream nothing vouches for its chunks: the file as it is
     /// now becomes a new stream (`otherGeneration`).
     private func expand(_ record: StreamRecord) async -> Preparation {
-        let s3 = context.s3
+        let storage = context.storage
         let store = context.store
         let key = context.layout.manifestKey(streamPrefix: record.keyPrefix)
-        guard let fetched = await context.storeCall({ () async throws(S3Error) -> [UInt8]? in
-            do throws(S3Error) {
-                return try await s3.getObject(key: key)
+        guard let fetched = await context.storeCall({ () async throws(StoreError) -> [UInt8]? in
+            do throws(StoreError) {
+                return try await storage.get(key: key)
             } catch where error.isNotFound {
                 return nil
             }

@@ -5,7 +5,7 @@ extension StreamWorker {
     /// refuses trailers) a hash pass comes first, because a header checksum must be known before
     /// the first byte goes out.
     func hashAndSend(_ record: StreamRecord, offset: Int64, length: Int, into fork: DigestBox?) async -> SendResult {
-        if context.s3.sendsTrailingChecksums, let sent = await streamChunk(record, offset: offset, length: length, into: fork) {
+        if context.storage.streamsChecksums, let sent = await streamChunk(record, offset: offset, length: length, into: fork) {
             return sent
         }
         switch await hashChunk(record, offset: offset, length: length, into: fork) {
@@ -15,7 +15,7 @@ extension StreamWorker {
     }
 
     private enum Streamed: Sendable {
-        case sent(S3PutResult, TrailingChecksumBody)
+        case sent(PutResult, ChecksummedBody)
         case sourceFailed(FileReadError)
         case refused
     }
@@ -25,22 +25,22 @@ extension StreamWorker {
     /// bytes); the one that succeeds becomes `fork`'s state. After an attempt that sent every
     /// byte but lost the answer, the store is asked first whether it holds them.
     private func streamChunk(_ record: StreamRecord, offset: Int64, length: Int, into fork: DigestBox?) async -> SendResult? {
-        let s3 = context.s3
+        let storage = context.storage
         let range = context.fileRange(record, offset: offset, length: length)
         let index = Int(offset / Int64(record.chunkSize))
         let key = context.layout.chunkKey(streamPrefix: record.keyPrefix, index: index)
-        let temporary = !context.output.mode.keepsChunks
+        let attributes = context.chunkAttributes(streamID: record.id, index: index)
         let started = ContinuousClock.now
-        var previous: TrailingChecksumBody?
-        let result = await context.storeCall { () async throws(S3Error) -> Streamed in
+        var previous: ChecksummedBody?
+        let result = await context.storeCall { () async throws(StoreError) -> Streamed in
             if let previous, let checksum = previous.checksum,
-               let stored = try await s3.holds(key: key, length: length, checksum: checksum, md5: nil) {
+               let stored = try await storage.holds(key: key, length: length, checksum: checksum, md5: nil) {
                 return .sent(stored, previous)
             }
-            let body = TrailingChecksumBody(.file(range), feeding: fork.map { DigestBox($0.digest.copy()) })
+            let body = ChecksummedBody(.file(range), feeding: fork.map { DigestBox($0.digest.copy()) })
             previous = body
-            do throws(S3Error) {
-                return .sent(try await s3.putObject(key: key, trailing: body, temporary: temporary), body)
+            do throws(StoreError) {
+                return .sent(try await storage.put(key: key, streaming: body, attributes: attributes), body)
             } catch where error.sourceFailure != nil {
                 return .sourceFailed(error.sourceFailure!)
             } catch where error.code == "TrailerNotAccepted" {
@@ -57,9 +57,9 @@ extension StreamWorker {
         case .sourceFailed(let error)?:
             return .failed(error)
         case .refused?:
-            if s3.stopTrailingChecksums() {
+            if storage.stopStreamingChecksums() {
                 context.logger.warning("the store does not take trailing checksums; sending each chunk's CRC32C in a header instead (one more read of each byte)", metadata: [
-                    "s3.endpoint": "\(s3.endpointDescription)",
+                    "storage": "\(storage.location)",
                 ])
             }
             return nil

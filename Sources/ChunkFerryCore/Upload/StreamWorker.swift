@@ -129,12 +129,12 @@ struct StreamWorker: Sendable {
         return .done
     }
 
-    /// The chunk's checksum (per S3_INTEGRITY), feeding `fork` with its bytes.
+    /// The chunk's checksum (the kind the store verifies), feeding `fork` with its bytes.
     func hashChunk(_ record: StreamRecord, offset: Int64, length: Int, into fork: DigestBox?) async -> Result<ChunkReader.Hash, FileReadError> {
-        let integrity = context.s3.settings.integrity
+        let storage = context.storage
         do {
             return .success(try await context.reader.hash(context.fileRange(record, offset: offset, length: length),
-                                                          integrity.checksumKind, md5: integrity == .md5, continuing: fork))
+                                                          storage.checksumKind, md5: storage.sendsMD5, continuing: fork))
         } catch {
             return .failure(error)
         }
@@ -145,7 +145,7 @@ struct StreamWorker: Sendable {
         var index: Int
         var length: Int
         var hash: ChunkReader.Hash
-        var put: S3PutResult
+        var put: PutResult
         var elapsed: Duration
     }
 
@@ -156,7 +156,8 @@ struct StreamWorker: Sendable {
         let index = Int(offset / Int64(record.chunkSize))
         let key = context.layout.chunkKey(streamPrefix: record.keyPrefix, index: index)
         let started = ContinuousClock.now
-        switch await putConfirmed(key: key, context.fileRange(record, offset: offset, length: length), hash) {
+        let attributes = context.chunkAttributes(streamID: record.id, index: index)
+        switch await putConfirmed(key: key, context.fileRange(record, offset: offset, length: length), hash, attributes) {
         case .confirmed(let put): return .sent(SentChunk(index: index, length: length, hash: hash, put: put, elapsed: .now - started))
         case .stopped: return .stopped
         case .sourceChanged(let error): return .failed(error)
@@ -179,7 +180,7 @@ struct StreamWorker: Sendable {
     }
 
     enum PutOutcome {
-        case confirmed(S3PutResult)
+        case confirmed(PutResult)
         case stopped
         case sourceChanged(FileReadError)
     }
@@ -187,20 +188,19 @@ struct StreamWorker: Sendable {
     /// Streams a chunk from its file until the store confirms it. After a failed attempt whose
     /// answer may have been lost (a timeout, a dropped connection) the store is asked first
     /// whether it already holds these exact bytes, so a chunk that arrived is not sent again.
-    func putConfirmed(key: String, _ range: FileRange, _ hash: ChunkReader.Hash) async -> PutOutcome {
-        let s3 = context.s3
+    func putConfirmed(key: String, _ range: FileRange, _ hash: ChunkReader.Hash, _ attributes: ObjectAttributes) async -> PutOutcome {
+        let storage = context.storage
         let reader = context.reader
-        let integrity = s3.settings.integrity
-        let temporary = !context.output.mode.keepsChunks
         var attempted = false
-        let result = await context.storeCall { () async throws(S3Error) -> Result<S3PutResult, FileReadError> in
-            if attempted, let stored = try await s3.holds(key: key, length: range.length, checksum: hash.checksum,
-                                                          md5: integrity == .md5 ? hash.md5 : nil) {
+        let result = await context.storeCall { () async throws(StoreError) -> Result<PutResult, FileReadError> in
+            if attempted, let stored = try await storage.holds(key: key, length: range.length, checksum: hash.checksum,
+                                                               md5: storage.sendsMD5 ? hash.md5 : nil) {
                 return .success(stored)
             }
             attempted = true
-            do throws(S3Error) {
-                return .success(try await s3.putObject(key: key, file: range, checksum: hash.checksum, md5: hash.md5, temporary: temporary))
+            do throws(StoreError) {
+                return .success(try await storage.put(key: key, file: range, checksum: hash.checksum,
+                                                      md5: storage.sendsMD5 ? hash.md5 : nil, attributes: attributes))
             } catch where error.sourceFailure != nil {
                 return .failure(error.sourceFailure!)
             } catch where error.code == "BadDigest" || error.code == "XAmzContentSHA256Mismatch" {
@@ -331,9 +331,10 @@ struct StreamWorker: Sendable {
     func store(_ manifest: Manifest, record: StreamRecord) async -> String? {
         let key = context.layout.manifestKey(streamPrefix: record.keyPrefix)
         let body = manifest.encoded()
-        let s3 = context.s3
-        guard await context.storeCall({ () async throws(S3Error) -> S3PutResult in
-            try await s3.putObject(key: key, body: body, contentType: "application/json")
+        let storage = context.storage
+        let attributes = ObjectAttributes(contentType: "application/json", streamID: record.id)
+        guard await context.storeCall({ () async throws(StoreError) -> PutResult in
+            try await storage.put(key: key, bytes: body, attributes: attributes)
         }) != nil else { return nil }
         return key
     }

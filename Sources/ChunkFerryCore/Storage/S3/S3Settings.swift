@@ -69,7 +69,7 @@ public struct S3Settings: Sendable {
         /// `host` or `host:port`, without a port that is the scheme's default.
         var authority: String
 
-        init(_ text: String, region: String) throws(S3Error) {
+        init(_ text: String, region: String) throws(StoreError) {
             let trimmedText = text.trimmed(of: " /")
             guard !trimmedText.isEmpty else {
                 scheme = "https"
@@ -94,8 +94,8 @@ public struct S3Settings: Sendable {
             authority = hostPort
         }
 
-        private static func invalid(_ text: String, _ reason: String) -> S3Error {
-            S3Error(code: "InvalidEndpoint", message: "S3_ENDPOINT '\(text)': \(reason)", httpStatus: nil,
+        private static func invalid(_ text: String, _ reason: String) -> StoreError {
+            StoreError(code: "InvalidEndpoint", message: "S3_ENDPOINT '\(text)': \(reason)", httpStatus: nil,
                     requestID: nil, operation: "Configure", resource: "S3_ENDPOINT")
         }
     }

@@ -85,7 +85,7 @@ final class CurlConnection {
                 throw TransportError(kind: .source(error), curlCode: 0, message: error.description)
             }
             defer { body.close() }
-            code = performUpload(length: body.encodedLength, bufferSize: TrailingChecksumBody.uploadBufferSize, read: readTrailed,
+            code = performUpload(length: body.encodedLength, bufferSize: ChecksummedBody.uploadBufferSize, read: readTrailed,
                                  seek: rewindTrailed, context: Unmanaged.passUnretained(body).toOpaque())
             if let failure = body.failure {
                 throw TransportError(kind: .source(failure), curlCode: Int(code.rawValue), message: failure.description)
@@ -154,9 +154,8 @@ final class CurlConnection {
             _ = cf_curl_set_long(handle, CURLOPT_POST, 1)
             _ = cf_curl_set_pointer(handle, CURLOPT_POSTFIELDS, Self.emptyBody)
             _ = cf_curl_set_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, 0)
-            if request.method == .put {
-                _ = cf_curl_set_string(handle, CURLOPT_CUSTOMREQUEST, "PUT")
-            }
+            // Named explicitly: an upload from a file (CURLOPT_UPLOAD) would otherwise go as PUT.
+            _ = cf_curl_set_string(handle, CURLOPT_CUSTOMREQUEST, request.method.rawValue)
         }
     }
 
@@ -219,13 +218,13 @@ private let seekFile: cf_curl_seek_callback = { context, offset, origin in
 
 private let readTrailed: cf_curl_data_callback = { buffer, size, count, context in
     guard let buffer, let context else { return 0 }
-    let body = Unmanaged<TrailingChecksumBody>.fromOpaque(context).takeUnretainedValue()
+    let body = Unmanaged<ChecksummedBody>.fromOpaque(context).takeUnretainedValue()
     return body.fill(UnsafeMutableRawBufferPointer(start: buffer, count: size * count)) ?? Int(CURL_READFUNC_ABORT)
 }
 
 private let rewindTrailed: cf_curl_seek_callback = { context, offset, origin in
     guard let context, origin == SEEK_SET, offset == 0 else { return Int32(CURL_SEEKFUNC_CANTSEEK) }
-    let body = Unmanaged<TrailingChecksumBody>.fromOpaque(context).takeUnretainedValue()
+    let body = Unmanaged<ChecksummedBody>.fromOpaque(context).takeUnretainedValue()
     return Int32(body.canRewind ? CURL_SEEKFUNC_OK : CURL_SEEKFUNC_CANTSEEK)
 }
 

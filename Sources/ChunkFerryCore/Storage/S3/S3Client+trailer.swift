@@ -14,12 +14,12 @@ extension S3Client {
     /// Stores `body`'s bytes under `key`, their CRC32C computed while they are sent and checked by
     /// the store from the trailer. A store that refuses the form (501 NotImplemented and kin)
     /// answers `TrailerNotAccepted`: the caller stops trailers and sends in the header form.
-    func putObject(key: String, trailing body: TrailingChecksumBody, contentType: String = "application/octet-stream",
-                   temporary: Bool = false) async throws(S3Error) -> S3PutResult {
+    func putObject(key: String, trailing body: ChecksummedBody, contentType: String = "application/octet-stream",
+                   temporary: Bool = false) async throws(StoreError) -> PutResult {
         let headers = objectHeaders(contentType: contentType, metadata: [:], storageClass: !temporary) + [
             ("Content-Encoding", "aws-chunked"),
             ("x-amz-decoded-content-length", String(body.length)),
-            ("x-amz-trailer", TrailingChecksumBody.trailerName),
+            ("x-amz-trailer", ChecksummedBody.trailerName),
         ]
         let response: HTTPResponse
         do {
@@ -29,7 +29,7 @@ extension S3Client {
             throw Self.refusal(error, as: "TrailerNotAccepted")
         }
         guard let sent = body.checksum else {  // answered before taking the whole body
-            throw S3Error(code: "IncompleteBody", message: "the store answered before the whole body was sent",
+            throw StoreError(code: "IncompleteBody", message: "the store answered before the whole body was sent",
                           httpStatus: 503, requestID: response.header("x-amz-request-id"), operation: "PutObject", resource: resource(key))
         }
         return try confirmed(response, key: key, checksum: sent, md5: nil)

@@ -1,7 +1,13 @@
-/// A failed S3 operation: what the store (or the network) said, and whether trying again can help.
-public struct S3Error: Error, Sendable, CustomStringConvertible {
-    /// The S3 error code (`AccessDenied`, `SlowDown`…) or, without an HTTP answer,
-    /// a transport code (`ConnectionRefused`, `Timeout`, `TLSVerificationFailed`…).
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A failed store operation: what the store (the bucket, the folder, the HTTP server, or the
+/// network) said, and whether trying again can help.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    /// The S3 error code (`AccessDenied`, `SlowDown`…), a folder's (`FolderFull`, `FolderReadOnly`…),
+    /// an HTTP server's (`Unauthorized`, `HTTP413`…) or, without an HTTP answer, a transport code
+    /// (`ConnectionRefused`, `Timeout`, `TLSVerificationFailed`…).
     public var code: String
     public var message: String
     /// `nil` when no HTTP answer arrived.
@@ -9,10 +15,12 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
     public var requestID: String?
     /// `PutObject`, `HeadBucket`…
     public var operation: String
-    /// `bucket/key` or `bucket`.
+    /// `bucket/key`, `bucket`, a path under the folder, or a URL.
     public var resource: String
     /// For a body streamed from a file: why the file could not be sent.
     var sourceFailure: FileReadError?
+    /// How long the store asked to be left alone (HTTP `Retry-After`).
+    var retryAfter: Duration? = nil
 
     /// The object (or the bucket's object) is not there: an answer, not a failure to retry.
     public var isNotFound: Bool { code == "NoSuchKey" || code == "NotFound" }
@@ -51,6 +59,16 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
             "the store does not offer this storage class: fix S3_STORAGE_CLASS (MinIO takes only STANDARD or REDUCED_REDUNDANCY), or unset it"
         case "ChecksumNotAccepted":
             "the store does not accept x-amz-checksum-crc32c with an unsigned payload: set S3_INTEGRITY=sha256 (or md5 for stores that check nothing newer)"
+        case "Unauthorized", "Forbidden":
+            "the HTTP server refused the request's credentials: check HTTP_AUTH_TOKEN"
+        case "FolderMissing":
+            "the folder is not there: create it, mount the share, or fix LOCAL_STORAGE_PATH"
+        case "FolderReadOnly":
+            "the folder cannot be written by this user (uid \(Self.userID)): mount it writable, fix its permissions, or fix LOCAL_STORAGE_PATH"
+        case "FolderFull":
+            "the disk under LOCAL_STORAGE_PATH is full: free space there; uploads resume by themselves"
+        case "InvalidKey":
+            "the key would leave LOCAL_STORAGE_PATH: fix S3_PREFIX or KEY_TEMPLATE"
         case "InvalidBucketName":
             "the bucket name is not valid: check S3_BUCKET"
         default:
@@ -67,18 +85,21 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
         return text
     }
 
+    private static var userID: UInt32 { getuid() }
+
     private static let retryableCodes: Set<String> = [
+        "FolderMissing", "FolderFull", "IOError", "HTTP408",
         "SlowDown", "RequestTimeout", "RequestTimeTooSkewed", "InternalError", "ServiceUnavailable",
         "Throttling", "ThrottlingException", "RequestThrottled", "TooManyRequests", "OperationAborted",
     ]
     private static let fatalTransportCodes: Set<String> = ["TLSVerificationFailed", "InvalidEndpoint", "SourceChanged"]
     /// Settings problems, whatever status carried them.
-    private static let fatalCodes: Set<String> = ["ChecksumNotAccepted"]
+    private static let fatalCodes: Set<String> = ["ChecksumNotAccepted", "FolderReadOnly", "InvalidKey", "Unauthorized", "Forbidden"]
 
-    static func fromResponse(_ response: HTTPResponse, operation: String, resource: String) -> S3Error {
+    static func fromResponse(_ response: HTTPResponse, operation: String, resource: String) -> StoreError {
         let xml = S3XML(response.body)
         let code = xml.value("Code") ?? defaultCode(status: response.status)
-        return S3Error(
+        return StoreError(
             code: code,
             message: xml.value("Message") ?? "",
             httpStatus: response.status,
@@ -88,9 +109,9 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
         )
     }
 
-    static func fromTransport(_ error: TransportError, operation: String, resource: String) -> S3Error {
+    static func fromTransport(_ error: TransportError, operation: String, resource: String) -> StoreError {
         if case .source(let failure) = error.kind {
-            return S3Error(code: "SourceChanged", message: error.message, httpStatus: nil, requestID: nil,
+            return StoreError(code: "SourceChanged", message: error.message, httpStatus: nil, requestID: nil,
                            operation: operation, resource: resource, sourceFailure: failure)
         }
         let code = switch error.kind {
@@ -103,7 +124,7 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
         case .aborted: "Aborted"
         case .source: "SourceChanged"
         }
-        return S3Error(code: code, message: error.message, httpStatus: nil, requestID: nil,
+        return StoreError(code: code, message: error.message, httpStatus: nil, requestID: nil,
                        operation: operation, resource: resource)
     }
 

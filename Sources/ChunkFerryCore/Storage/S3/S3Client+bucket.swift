@@ -1,6 +1,6 @@
 extension S3Client {
     /// Succeeds when the bucket exists and the credentials may use it.
-    public func headBucket() async throws(S3Error) {
+    public func headBucket() async throws(StoreError) {
         do {
             _ = try await send(Call(operation: "HeadBucket", method: .head, key: nil))
         } catch where error.httpStatus == 404 {
@@ -16,7 +16,7 @@ extension S3Client {
     }
 
     /// Creates the bucket; one that already belongs to these credentials counts as created.
-    public func createBucket() async throws(S3Error) {
+    public func createBucket() async throws(StoreError) {
         var body: [UInt8]?
         var hash = S3Signer.emptyPayloadHash
         if settings.region != "us-east-1" && settings.endpoint.isEmpty {
@@ -36,7 +36,7 @@ extension S3Client {
     /// so names with control characters survive XML, and are decoded here.
     public func listObjects(
         prefix: String = "", delimiter: String? = nil, continuationToken: String? = nil, maxKeys: Int = 1000
-    ) async throws(S3Error) -> S3ListPage {
+    ) async throws(StoreError) -> S3ListPage {
         var query: [(name: String, value: String)] = [
             ("list-type", "2"), ("encoding-type", "url"), ("max-keys", String(maxKeys)),
         ]
@@ -48,7 +48,7 @@ extension S3Client {
         let encoded = xml.value("EncodingType") == "url"
         func decode(_ text: String) -> String { encoded ? S3URIEncoding.decode(text, plusIsSpace: true) : text }
         let objects = xml.elements("Contents").map { item in
-            S3ObjectInfo(
+            ObjectInfo(
                 key: decode(item.value("Key") ?? ""),
                 size: Int64(item.value("Size") ?? "") ?? 0,
                 etag: Self.unquote(item.value("ETag")),
@@ -66,8 +66,8 @@ extension S3Client {
     }
 
     /// Every object under `prefix`, following continuation tokens.
-    public func listAllObjects(prefix: String) async throws(S3Error) -> [S3ObjectInfo] {
-        var all: [S3ObjectInfo] = []
+    public func listAllObjects(prefix: String) async throws(StoreError) -> [ObjectInfo] {
+        var all: [ObjectInfo] = []
         var token: String?
         repeat {
             let page = try await listObjects(prefix: prefix, continuationToken: token)

@@ -7,7 +7,7 @@ extension S3Client {
     public func putObject(
         key: String, body: [UInt8], sha256 knownSHA256: [UInt8]? = nil,
         contentType: String = "application/octet-stream", metadata: [String: String] = [:]
-    ) async throws(S3Error) -> S3PutResult {
+    ) async throws(StoreError) -> PutResult {
         let checksum = knownSHA256.map(ChunkChecksum.sha256) ?? settings.integrity.checksumKind.checksum(of: body)
         let md5 = settings.integrity == .md5 ? Digest.md5(body) : nil
         return try await put(key: key, body: .bytes(body), checksum: checksum, md5: md5, contentType: contentType, metadata: metadata)
@@ -19,13 +19,13 @@ extension S3Client {
     /// header the bytes. `temporary`: the object is deleted within minutes (chunks under
     /// OUTPUT=whole), so it takes the bucket's default class: infrequent-access classes bill 30
     /// days or more for anything stored.
-    func putObject(key: String, file: FileRange, checksum: ChunkChecksum, md5: [UInt8]?, temporary: Bool = false) async throws(S3Error) -> S3PutResult {
+    func putObject(key: String, file: FileRange, checksum: ChunkChecksum, md5: [UInt8]?, temporary: Bool = false) async throws(StoreError) -> PutResult {
         try await put(key: key, body: .file(file), checksum: checksum, md5: settings.integrity == .md5 ? md5 : nil,
                       contentType: "application/octet-stream", metadata: [:], storageClass: !temporary)
     }
 
     private func put(key: String, body: HTTPRequest.Body, checksum: ChunkChecksum, md5: [UInt8]?, contentType: String,
-                     metadata: [String: String], storageClass: Bool = true) async throws(S3Error) -> S3PutResult {
+                     metadata: [String: String], storageClass: Bool = true) async throws(StoreError) -> PutResult {
         var headers = objectHeaders(contentType: contentType, metadata: metadata, storageClass: storageClass)
         let (checksumHeader, checksumValue) = checksum.header
         if let md5 {
@@ -48,27 +48,27 @@ extension S3Client {
 
     /// A PUT's answer checked: an ETag, matching `md5` when given, and the store's echo of
     /// `checksum` (when it echoes one) equal to what was sent.
-    func confirmed(_ response: HTTPResponse, key: String, checksum: ChunkChecksum?, md5: [UInt8]?) throws(S3Error) -> S3PutResult {
+    func confirmed(_ response: HTTPResponse, key: String, checksum: ChunkChecksum?, md5: [UInt8]?) throws(StoreError) -> PutResult {
         let etag = Self.unquote(response.header("etag"))
         let (checksumHeader, checksumValue) = checksum?.header ?? ("", "")
         let echoed = checksum == nil ? nil : response.header(checksumHeader)
         if etag.isEmpty {
-            throw S3Error(code: "MissingETag", message: "the store answered without an ETag", httpStatus: response.status,
+            throw StoreError(code: "MissingETag", message: "the store answered without an ETag", httpStatus: response.status,
                           requestID: response.header("x-amz-request-id"), operation: "PutObject", resource: resource(key))
         }
         let mismatchedMD5 = md5.map { etag.count == 32 && etag.lowercased() != ByteEncoding.hex($0) } ?? false
         let mismatchedChecksum = echoed.map { $0 != checksumValue } ?? false
         if mismatchedMD5 || mismatchedChecksum {
-            throw S3Error(code: "BadDigest", message: "the store confirmed a different checksum than was sent",
+            throw StoreError(code: "BadDigest", message: "the store confirmed a different checksum than was sent",
                           httpStatus: response.status, requestID: response.header("x-amz-request-id"),
                           operation: "PutObject", resource: resource(key))
         }
-        return S3PutResult(etag: etag, checksum: echoed)
+        return PutResult(etag: etag, checksum: echoed)
     }
 
     /// `error` renamed `code` when it is how a store that does not implement a checksum form
     /// (CRC32C, unsigned payloads, trailers) answers it; otherwise `error` itself.
-    static func refusal(_ error: S3Error, as code: String) -> S3Error {
+    static func refusal(_ error: StoreError, as code: String) -> StoreError {
         let codes: Set = ["NotImplemented", "InvalidArgument", "InvalidRequest", "BadRequest", "XAmzContentSHA256Mismatch"]
         let refuses = error.httpStatus == 411 || ([400, 501].contains(error.httpStatus) && codes.contains(error.code))
         guard refuses else { return error }
@@ -78,22 +78,14 @@ extension S3Client {
         return refused
     }
 
-    /// The object at `key` if it already holds `length` bytes with this checksum (or MD5): a
-    /// PUT whose answer was lost may have arrived.
-    func holds(key: String, length: Int, checksum: ChunkChecksum, md5: [UInt8]?) async throws(S3Error) -> S3PutResult? {
-        guard let stored = try await headObject(key: key), stored.size == Int64(length) else { return nil }
-        let same = md5.map { stored.etag.lowercased() == ByteEncoding.hex($0) } ?? checksum.matches(stored)
-        return same ? S3PutResult(etag: stored.etag, checksum: checksum.header.value) : nil
-    }
-
     /// The object's size, ETag and stored checksum; `nil` when there is no such object.
-    public func headObject(key: String) async throws(S3Error) -> S3ObjectInfo? {
+    public func headObject(key: String) async throws(StoreError) -> ObjectInfo? {
         let response = try await send(Call(
             operation: "HeadObject", method: .head, key: key,
             headers: [("x-amz-checksum-mode", "ENABLED")], acceptedStatuses: [404]
         ))
         guard response.status != 404 else { return nil }
-        return S3ObjectInfo(
+        return ObjectInfo(
             key: key,
             size: Int64(response.header("content-length") ?? "") ?? 0,
             etag: Self.unquote(response.header("etag")),
@@ -109,7 +101,7 @@ extension S3Client {
 
     /// Copies `sourceKey` to `key` inside the store (up to 5 GiB), with this client's storage class
     /// and the given metadata instead of the source's.
-    public func copyObject(key: String, sourceKey: String, contentType: String, metadata: [String: String] = [:]) async throws(S3Error) -> String {
+    public func copyObject(key: String, sourceKey: String, contentType: String, metadata: [String: String] = [:]) async throws(StoreError) -> String {
         let response = try await send(Call(
             operation: "CopyObject", method: .put, key: key,
             headers: objectHeaders(contentType: contentType, metadata: metadata) + [
@@ -119,7 +111,7 @@ extension S3Client {
         // S3 may answer 200 and still report a failure in the body.
         let xml = S3XML(response.body)
         if let code = xml.value("Code") {
-            throw S3Error(code: code, message: xml.value("Message") ?? "", httpStatus: response.status,
+            throw StoreError(code: code, message: xml.value("Message") ?? "", httpStatus: response.status,
                           requestID: xml.value("RequestId"), operation: "CopyObject", resource: resource(key))
         }
         return Self.unquote(xml.value("ETag"))
@@ -139,7 +131,7 @@ extension S3Client {
     }
 
     /// The object's bytes, or the bytes in `range` (offsets, upper bound exclusive).
-    public func getObject(key: String, range: Range<Int64>? = nil) async throws(S3Error) -> [UInt8] {
+    public func getObject(key: String, range: Range<Int64>? = nil) async throws(StoreError) -> [UInt8] {
         var headers: [(name: String, value: String)] = []
         if let range {
             guard !range.isEmpty else { return [] }
@@ -149,7 +141,7 @@ extension S3Client {
     }
 
     /// Removes the object; removing one that is not there succeeds.
-    public func deleteObject(key: String) async throws(S3Error) {
+    public func deleteObject(key: String) async throws(StoreError) {
         _ = try await send(Call(operation: "DeleteObject", method: .delete, key: key, acceptedStatuses: [404]))
     }
 }

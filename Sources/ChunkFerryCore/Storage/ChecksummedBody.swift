@@ -2,14 +2,16 @@
 import Glibc
 #endif
 
-/// A PUT body that carries its CRC32C after the bytes instead of in a header (S3's trailing
-/// checksum: `aws-chunked` encoding, `STREAMING-UNSIGNED-PAYLOAD-TRAILER`), so each byte is read
-/// from the page cache once: straight into curl's send buffer, where the CRC32C and, when asked,
-/// the whole file's SHA-256 take it on the way. The store recomputes the CRC32C and rejects a
-/// mismatch, as it does for the header form.
+/// Bytes (a file range, or a buffer) hashed as they are read, so each byte is read from the page
+/// cache once: the CRC32C and, when asked, the whole file's SHA-256 take it on its way out.
 ///
-/// Used by one request on one curl thread; a retry gets a new body.
-final class TrailingChecksumBody: @unchecked Sendable {
+/// For S3 it is a PUT body that carries its CRC32C after the bytes instead of in a header (S3's
+/// trailing checksum: `aws-chunked` encoding, `STREAMING-UNSIGNED-PAYLOAD-TRAILER`), read straight
+/// into curl's send buffer (`fill`); the store recomputes the CRC32C and rejects a mismatch, as it
+/// does for the header form. A folder store takes the bare bytes (`fillPayload`) and writes them.
+///
+/// Used by one request on one thread; a retry gets a new body.
+final class ChecksummedBody: @unchecked Sendable {
     /// Payload bytes per aws-chunk. AWS asks for at least 8 KiB (but the last); four of these,
     /// framed, fill one curl upload buffer.
     static let pieceSize = 64 * 1024
@@ -37,6 +39,7 @@ final class TrailingChecksumBody: @unchecked Sendable {
     /// Framing (and, with a small curl buffer, payload) bytes not yet handed to curl.
     private var pending: [UInt8] = []
     private var pendingStart = 0
+    /// Every payload byte went out (and, framed, the trailer).
     private var trailerWritten = false
 
     init(_ source: Source, feeding: DigestBox? = nil) {
@@ -144,6 +147,18 @@ final class TrailingChecksumBody: @unchecked Sendable {
         feeding?.digest.update(bytes)
         consumed += buffer.count
         return true
+    }
+
+    /// The next bare payload bytes, hashed, for a store that writes them as they are: 0 at the
+    /// end (`checksum` is then set), nil on a read failure (see `failure`).
+    func fillPayload(_ buffer: UnsafeMutableRawBufferPointer) -> Int? {
+        let count = min(buffer.count, length - consumed)
+        guard count > 0 else {
+            trailerWritten = true
+            return 0
+        }
+        guard readPayload(into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<count])) else { return nil }
+        return count
     }
 
     /// Whether the body can start over (curl rewinds before resending, e.g. after a redirect):

@@ -11,7 +11,7 @@ public final class S3Client: Sendable {
     let trailersAccepted = Atomic<Bool>(true)
 
     /// `connections` is how many requests may run at once, each on its own thread and handle.
-    public init(settings: S3Settings, connections: Int = 4, abort: TransferAbort? = nil) throws(S3Error) {
+    public init(settings: S3Settings, connections: Int = 4, abort: TransferAbort? = nil) throws(StoreError) {
         self.settings = settings
         endpoint = try S3Settings.Endpoint(settings.endpoint, region: settings.region)
         signer = S3Signer(
@@ -59,8 +59,8 @@ public final class S3Client: Sendable {
         var acceptedStatuses: Set<Int> = []
     }
 
-    /// Signs and sends one request on a worker; non-2xx answers become `S3Error`.
-    func send(_ call: Call) async throws(S3Error) -> HTTPResponse {
+    /// Signs and sends one request on a worker; non-2xx answers become `StoreError`.
+    func send(_ call: Call) async throws(StoreError) -> HTTPResponse {
         let (host, path) = address(key: call.key)
         let query = S3URIEncoding.canonicalQuery(call.query)
         let url = "\(endpoint.scheme)://\(host)\(path)\(query.isEmpty ? "" : "?" + query)"
@@ -71,9 +71,9 @@ public final class S3Client: Sendable {
         let signer = signer
         let secrets = [settings.secretAccessKey] + (settings.sessionToken.map { [$0] } ?? [])
         let resource = resource(call.key)
-        let result: Result<HTTPResponse, S3Error>
+        let result: Result<HTTPResponse, StoreError>
         do {
-            result = try await workers.run { connection -> Result<HTTPResponse, S3Error> in
+            result = try await workers.run { connection -> Result<HTTPResponse, StoreError> in
                 // Signed on the worker, right before sending: a request queued behind others
                 // still carries a fresh date.
                 let signed = request.headers + signer.sign(request, at: .now())
@@ -81,20 +81,20 @@ public final class S3Client: Sendable {
                     return .success(try connection.perform(
                         HTTPRequest(method: call.method, url: url, headers: signed, body: call.body)))
                 } catch {
-                    var failure = S3Error.fromTransport(error, operation: call.operation, resource: resource)
+                    var failure = StoreError.fromTransport(error, operation: call.operation, resource: resource)
                     failure.message = secrets.reduce(failure.message) { $1.scrub($0) }
                     return .failure(failure)
                 }
             }
         } catch {
-            throw S3Error(code: "ClientShutDown", message: "the S3 client was shut down", httpStatus: nil,
+            throw StoreError(code: "ClientShutDown", message: "the S3 client was shut down", httpStatus: nil,
                           requestID: nil, operation: call.operation, resource: resource)
         }
         let response = try result.get()
         if (200..<300).contains(response.status) || call.acceptedStatuses.contains(response.status) {
             return response
         }
-        var failure = S3Error.fromResponse(response, operation: call.operation, resource: resource)
+        var failure = StoreError.fromResponse(response, operation: call.operation, resource: resource)
         failure.message = secrets.reduce(failure.message) { $1.scrub($0) }
         throw failure
     }

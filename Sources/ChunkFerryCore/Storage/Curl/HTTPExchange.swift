@@ -1,4 +1,4 @@
-/// One HTTP request as the S3 client builds it, and the response it gets back.
+/// One HTTP request as the S3 client or the HTTP store builds it, and the response it gets back.
 struct HTTPRequest: Sendable {
     enum Method: String, Sendable {
         case get = "GET", put = "PUT", post = "POST", head = "HEAD", delete = "DELETE"
@@ -9,7 +9,7 @@ struct HTTPRequest: Sendable {
         case bytes([UInt8])
         case file(FileRange)
         /// Bytes followed by their CRC32C (aws-chunked), hashed as they are sent.
-        case trailed(TrailingChecksumBody)
+        case trailed(ChecksummedBody)
 
         var length: Int {
             switch self {

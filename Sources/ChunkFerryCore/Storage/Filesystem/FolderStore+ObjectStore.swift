@@ -1,0 +1,130 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The folder as the pipeline's object store: reads, listings, deletes.
+extension FolderStore: ObjectStore {
+    var backend: StorageBackend { .filesystem }
+    var location: String { "folder \(root)" }
+    /// CRC32C, computed as the bytes are written (the whole file's SHA-256 still goes in the manifest).
+    var checksumKind: ChunkChecksum.Kind { .crc32c }
+    var sendsMD5: Bool { false }
+    var streamsChecksums: Bool { true }
+    var assemblyPartLimit: Int? { .max }
+    var lists: Bool { true }
+    var storageClass: String? { nil }
+
+    func stopStreamingChecksums() -> Bool { false }
+
+    /// The folder exists and this user may write it; finds out whether it keeps extended attributes.
+    func prepare(create: Bool) async throws(StoreError) -> String {
+        try await run("CheckFolder") { () throws(StoreError) -> String in
+            guard let folder = try self.openFolder([], create: false, "CheckFolder", key: "") else {
+                throw FolderFiles.failure(ENOENT, "CheckFolder", self.root)
+            }
+            defer { close(folder) }
+            guard access(self.root, W_OK) == 0 else {
+                throw FolderFiles.failure(errno == ENOENT ? EACCES : errno, "CheckFolder", self.root)
+            }
+            var space = ""
+            if let disk = DiskSpace.of(self.root) { space = "\(disk.available >> 30) GiB free, " }
+            let probe = StoredAttributes.temporaryPrefix + "probe-\(getpid())"
+            let descriptor = openat(folder, probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
+            guard descriptor >= 0 else { throw FolderFiles.failure(errno, "CheckFolder", self.root) }
+            if !FolderFiles.setAttribute(descriptor, StoredAttributes.attributeName, Array("{}".utf8)) {
+                self.usesSidecars.store(true, ordering: .relaxed)
+            }
+            close(descriptor)
+            unlinkat(folder, probe, 0)
+            let keeping = self.usesSidecars.load(ordering: .relaxed) ? "checksums in .cf-meta sidecar files" : "checksums in extended attributes"
+            return "\(self.root) is writable (\(space)\(keeping))"
+        }
+    }
+
+    func head(key: String) async throws(StoreError) -> ObjectInfo? {
+        try await run("HeadObject") { () throws(StoreError) -> ObjectInfo? in
+            let (folders, name) = try self.components(of: key, "HeadObject")
+            guard let folder = try self.openFolder(folders, create: false, "HeadObject", key: key) else { return nil }
+            defer { close(folder) }
+            let descriptor = openat(folder, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+            guard descriptor >= 0 else {
+                if errno == ENOENT || errno == ELOOP { return nil }
+                throw FolderFiles.failure(errno, "HeadObject", self.path(key))
+            }
+            defer { close(descriptor) }
+            var info = stat()
+            guard fstat(descriptor, &info) == 0 else { throw FolderFiles.failure(errno, "HeadObject", self.path(key)) }
+            guard info.st_mode & S_IFMT == S_IFREG else { return nil }
+            let stored = self.storedAttributes(descriptor, folder: folder, name: name)
+            return ObjectInfo(key: key, size: Int64(info.st_size), etag: stored?.etag ?? "", checksumSHA256: stored?.sha256,
+                              checksumCRC32C: stored?.crc32c, lastModified: Self.lastModified(info),
+                              metadata: stored?.metadata ?? [:], storageClass: nil)
+        }
+    }
+
+    func get(key: String, range: Range<Int64>?) async throws(StoreError) -> [UInt8] {
+        try await run("GetObject") { () throws(StoreError) -> [UInt8] in
+            let (folders, name) = try self.components(of: key, "GetObject")
+            guard let folder = try self.openFolder(folders, create: false, "GetObject", key: key) else {
+                throw FolderFiles.failure(ENOENT, "GetObject", self.path(key))
+            }
+            defer { close(folder) }
+            let descriptor = openat(folder, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+            guard descriptor >= 0 else { throw FolderFiles.failure(errno, "GetObject", self.path(key)) }
+            defer { close(descriptor) }
+            var info = stat()
+            guard fstat(descriptor, &info) == 0 else { throw FolderFiles.failure(errno, "GetObject", self.path(key)) }
+            let wanted = range ?? 0..<Int64(info.st_size)
+            let count = Int(max(0, min(wanted.upperBound, Int64(info.st_size)) - wanted.lowerBound))
+            var bytes = [UInt8](repeating: 0, count: count)
+            var filled = 0
+            while filled < count {
+                let got = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + filled, count - filled, off_t(wanted.lowerBound) + off_t(filled)) }
+                if got < 0 && errno == EINTR { continue }
+                guard got > 0 else { throw FolderFiles.failure(got < 0 ? errno : EIO, "GetObject", self.path(key)) }
+                filled += got
+            }
+            return bytes
+        }
+    }
+
+    /// Every object under `prefix`, in key order, walking only the folders that can hold one.
+    func list(prefix: String) async throws(StoreError) -> [ObjectInfo] {
+        try await run("ListObjects") { () throws(StoreError) -> [ObjectInfo] in
+            let base = prefix.lastIndex(of: "/").map { String(prefix[...$0]) } ?? ""
+            let folders = base.split(separator: "/").map(String.init)
+            guard !folders.contains(where: { $0 == ".." || $0 == "." }) else { return [] }
+            guard let start = try self.openFolder(folders, create: false, "ListObjects", key: base) else { return [] }
+            var found: [ObjectInfo] = []
+            var pending: [(descriptor: Int32, keyPrefix: String)] = [(start, base)]
+            while let (folder, keyPrefix) = pending.popLast() {
+                defer { close(folder) }
+                guard let entries = FolderFiles.entries(of: folder) else { throw FolderFiles.failure(errno, "ListObjects", self.path(keyPrefix)) }
+                for entry in entries where !StoredAttributes.isInternal(entry.name) {
+                    let key = keyPrefix + entry.name
+                    if entry.isDirectory && (prefix.hasPrefix(key + "/") || (key + "/").hasPrefix(prefix)) {
+                        let next = FolderFiles.openDirectory(folder, entry.name, create: false)
+                        if next >= 0 { pending.append((next, key + "/")) }
+                    } else if entry.isFile && key.hasPrefix(prefix) {
+                        var info = stat()
+                        guard fstatat(folder, entry.name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+                        found.append(ObjectInfo(key: key, size: Int64(info.st_size), etag: "", checksumSHA256: nil,
+                                                lastModified: Self.lastModified(info)))
+                    }
+                }
+            }
+            return found.sorted { $0.key < $1.key }
+        }
+    }
+
+    func delete(key: String) async throws(StoreError) {
+        try await run("DeleteObject") { () throws(StoreError) in
+            let (folders, name) = try self.components(of: key, "DeleteObject")
+            guard let folder = try self.openFolder(folders, create: false, "DeleteObject", key: key) else { return }
+            defer { close(folder) }
+            guard unlinkat(folder, name, 0) == 0 || errno == ENOENT else { throw FolderFiles.failure(errno, "DeleteObject", self.path(key)) }
+            unlinkat(folder, StoredAttributes.sidecarPrefix + name, 0)
+            _ = fsync(folder)
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import Synchronization
+
+/// The user's own HTTP server as the object store (`STORAGE_BACKEND=http`): each object is one
+/// `PUT` (or `POST`) to `HTTP_UPLOAD_URL/<key>` with its SHA-256 in `Repr-Digest` (RFC 9530) and
+/// the token as `Authorization: Bearer`. Any 2xx confirms. `HEAD` and `GET` of the same URL are
+/// used when the server answers them (recovery without Redis, local retention); the server is
+/// never asked to list, and never to assemble.
+final class HTTPStore: Sendable {
+    static let streamHeader = "X-ChunkFerry-Stream-Id"
+    static let chunkHeader = "X-ChunkFerry-Chunk-Index"
+
+    let settings: HTTPStoreSettings
+    private let workers: BlockingWorkerPool<CurlConnection>
+    /// Cleared once the server answers a HEAD with 405 or 501: it keeps nothing it can show.
+    let answersHead = Atomic<Bool>(true)
+
+    init(settings: HTTPStoreSettings, connections: Int = 4, abort: TransferAbort? = nil) {
+        self.settings = settings
+        let options = CurlConnection.Options(
+            connectTimeoutMilliseconds: settings.connectTimeoutMilliseconds, stallTimeoutSeconds: settings.stallTimeoutSeconds,
+            caFile: settings.caFile, abort: abort)
+        workers = BlockingWorkerPool(name: "http", workers: max(1, connections)) { CurlConnection(options: options) }
+    }
+
+    deinit {
+        workers.shutdown(wait: false)
+    }
+
+    /// The object's URL: the key's segments percent-encoded, `/` kept.
+    func url(_ key: String) -> String { settings.url + "/" + S3URIEncoding.encodePath(key) }
+
+    /// Sends one request; statuses other than 2xx and `accepted` become `StoreError`s.
+    func send(_ operation: String, _ method: HTTPRequest.Method, key: String, headers: [(name: String, value: String)] = [],
+              body: HTTPRequest.Body? = nil, accepted: Set<Int> = []) async throws(StoreError) -> HTTPResponse {
+        let url = url(key)
+        let token = settings.token
+        let request = HTTPRequest(method: method, url: url,
+                                  headers: headers + (token.map { [("Authorization", "Bearer \($0.value)")] } ?? []), body: body)
+        let result: Result<HTTPResponse, StoreError>
+        do {
+            result = try await workers.run { connection -> Result<HTTPResponse, StoreError> in
+                do throws(TransportError) {
+                    return .success(try connection.perform(request))
+                } catch {
+                    var failure = StoreError.fromTransport(error, operation: operation, resource: url)
+                    failure.message = token?.scrub(failure.message) ?? failure.message
+                    return .failure(failure)
+                }
+            }
+        } catch {
+            throw StoreError(code: "ClientShutDown", message: "the HTTP client was shut down", httpStatus: nil,
+                             requestID: nil, operation: operation, resource: url)
+        }
+        let response = try result.get()
+        if (200..<300).contains(response.status) || accepted.contains(response.status) { return response }
+        throw Self.refusal(response, operation: operation, url: url, token: token)
+    }
+
+    /// A non-2xx answer as an error: 401/403 name HTTP_AUTH_TOKEN, 429 and 5xx are retried
+    /// (after `Retry-After`), any other 4xx is this object's problem, with the server's words.
+    static func refusal(_ response: HTTPResponse, operation: String, url: String, token: Secret?) -> StoreError {
+        let code = switch response.status {
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 404: "NotFound"
+        case 429: "TooManyRequests"
+        // The server's way to say the body did not match Repr-Digest (see the README).
+        case 400 where response.bodyText.lowercased().contains("digest"): "BadDigest"
+        default: "HTTP\(response.status)"
+        }
+        let said = response.bodyText.split(whereSeparator: \.isNewline).first.map { String($0.prefix(200)) } ?? ""
+        var error = StoreError(code: code, message: token?.scrub(said) ?? said, httpStatus: response.status,
+                               requestID: response.header("x-request-id"), operation: operation, resource: url)
+        if response.status == 429 || response.status >= 500 {
+            error.retryAfter = response.header("retry-after").flatMap { Int($0.trimmed()) }.map { .seconds(max(0, $0)) }
+        }
+        return error
+    }
+
+    /// `Repr-Digest: sha-256=:<Base64>:` (RFC 9530).
+    static func reprDigest(_ sha256: [UInt8]) -> String { "sha-256=:\(ByteEncoding.base64(sha256)):" }
+
+    /// The SHA-256 in a `Repr-Digest` header, Base64 as S3 shows checksums; nil without one.
+    static func sha256(inReprDigest header: String?) -> String? {
+        guard let header else { return nil }
+        for member in header.split(separator: ",") {
+            let parts = String(member).trimmed().split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "sha-256" else { continue }
+            let value = String(parts[1]).trimmed(of: ": ")
+            return ByteEncoding.bytes(fromBase64: value)?.count == 32 ? value : nil
+        }
+        return nil
+    }
+}
