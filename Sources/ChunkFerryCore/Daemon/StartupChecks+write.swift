@@ -1,9 +1,8 @@
 extension StartupChecks {
-    /// A test object written, read back as far as the store allows, and deleted: proves the
-    /// credentials may write. In S3's crc32c mode it goes with a trailing checksum first, which
-    /// finds out whether chunks can go that way. A store that shows nothing of what it just
-    /// took (an HTTP server without HEAD) is fine, unless local files are to be deleted: that
-    /// needs the store to confirm it holds them.
+    /// A test object written and deleted: proves the credentials may write. In S3's crc32c mode
+    /// it goes with a trailing checksum first, which finds out whether chunks can go that way. An
+    /// HTTP server is asked for it back (HEAD): one that answers no HEAD is fine, unless local
+    /// files are to be deleted, which needs the store to confirm it holds them.
     func writeAccess() async -> Outcome {
         let key = "\(settings.upload.keyPrefix).chunkferry-check/\(settings.upload.nodeID)-\(UInt32.random(in: 0...UInt32.max))"
         let body = Array("chunkferry write check\n".utf8)
@@ -22,16 +21,13 @@ extension StartupChecks {
             if !storage.streamsChecksums {
                 _ = try await storage.put(key: key, bytes: body, attributes: attributes)
             }
-            if try await storage.head(key: key)?.size != Int64(body.count) {
-                guard storage.backend == .http else {
-                    return .failed("\(storage.location) does not show the test object just written (\(key)); check that nothing else removes objects", fatal: false)
-                }
+            if storage.backend == .http, try await storage.head(key: key)?.size != Int64(body.count) {
                 if let deleting = settings.retention.enablingKeys.first {
                     return .failed("the HTTP server does not answer HEAD \(key) with the object it just took, but \(deleting.environmentName) deletes local files only once the store confirms it holds them: make the server answer HEAD and GET (see the README), or turn \(deleting.environmentName) off", fatal: true)
                 }
                 notes.append("the server answers no HEAD: recovery relies on Redis alone")
-            } else if !settings.retention.enablingKeys.isEmpty, try await storage.get(key: key) != body {
-                return .failed("\(storage.location) does not give back the test object just written (\(key)), but local files are deleted only once their manifest is read back: make the server answer GET, or turn local retention off", fatal: true)
+            } else if storage.backend == .http, !settings.retention.enablingKeys.isEmpty, try await storage.get(key: key) != body {
+                return .failed("the HTTP server does not give back the test object just written (\(key)), but local files are deleted only once their manifest is read back: make the server answer GET, or turn local retention off", fatal: true)
             }
             try await storage.delete(key: key)
             return .ok("test object written and deleted" + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))"))

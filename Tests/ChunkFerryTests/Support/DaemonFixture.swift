@@ -11,6 +11,9 @@ final class DaemonFixture: @unchecked Sendable {
     let bucket: String
     let namespace: String
     let s3: S3Client
+    /// Where the daemon's objects are read back from: the bucket, unless a test points the
+    /// daemon elsewhere (`STORAGE_BACKEND`) and this at the same place.
+    var storage: any ObjectStore
     let store: CheckpointStore
     var extraEnvironment: [String: String]
     private(set) var runs: [ManagedProcess] = []
@@ -22,6 +25,7 @@ final class DaemonFixture: @unchecked Sendable {
         bucket = Scratch.uniqueName("daemon")
         namespace = Scratch.uniqueName("cf") + ":"
         s3 = try await self.seaweed.client(bucket: bucket)
+        storage = s3
         store = CheckpointStore(redis: RedisClient(url: self.redis.url), namespace: namespace)
         extraEnvironment = environment
     }
@@ -56,6 +60,11 @@ final class DaemonFixture: @unchecked Sendable {
             "CHUNK_SIZE": "5MiB", "IDLE_TIMEOUT": "2s", "SCAN_INTERVAL": "1s", "UPLOAD_CONCURRENCY": "4",
             "LOG_FORMAT": "json", "LOG_LEVEL": "info", "NODE_ID": "test-node",
         ]
+        if let backend = extraEnvironment["STORAGE_BACKEND"], backend != "s3" {
+            // Settings of another backend are refused: only a test's own go.
+            environment["S3_ENDPOINT"] = nil
+            environment["S3_BUCKET"] = nil
+        }
         environment.merge(extraEnvironment) { $1 }
         return environment
     }
@@ -108,8 +117,8 @@ final class DaemonFixture: @unchecked Sendable {
     func manifests(for path: String) async throws -> [Manifest] {
         var manifests: [Manifest] = []
         for folder in ["", ObjectLayout.streamsFolder] {
-            for object in try await s3.listAllObjects(prefix: folder + path + "/") where object.key.hasSuffix("/manifest.json") {
-                manifests.append(try Manifest.decode(try await s3.getObject(key: object.key)))
+            for object in try await storage.list(prefix: folder + path + "/") where object.key.hasSuffix("/manifest.json") {
+                manifests.append(try Manifest.decode(try await storage.get(key: object.key)))
             }
         }
         return manifests
@@ -131,7 +140,7 @@ final class DaemonFixture: @unchecked Sendable {
     func expectBucketMatchesFile(_ manifest: Manifest, file: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         var whole = Digest(.sha256)
         for chunk in manifest.chunks {
-            let bytes = try await s3.getObject(key: chunk.key)
+            let bytes = try await storage.get(key: chunk.key)
             #expect(chunk.holds(bytes), "chunk \(chunk.index) differs from its checksum", sourceLocation: sourceLocation)
             bytes.withUnsafeBytes { whole.update($0) }
         }

@@ -125,6 +125,11 @@ extension FolderStore: ObjectStore {
             guard unlinkat(folder, name, 0) == 0 || errno == ENOENT else { throw FolderFiles.failure(errno, "DeleteObject", self.path(key)) }
             unlinkat(folder, StoredAttributes.sidecarPrefix + name, 0)
             _ = fsync(folder)
+            // Folders left empty go too (S3 has none to leave behind); a write into one meanwhile
+            // finds it gone and is retried.
+            for depth in stride(from: folders.count, to: 0, by: -1) {
+                guard rmdir(self.path(folders.prefix(depth).joined(separator: "/"))) == 0 else { break }
+            }
         }
     }
 }

@@ -75,7 +75,11 @@ extension FolderStore {
         defer { close(folder) }
         let temporary = StoredAttributes.temporaryPrefix + ByteEncoding.hex((0..<8).map { _ in UInt8.random(in: 0...255) })
         let descriptor = openat(folder, temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
-        guard descriptor >= 0 else { throw FolderFiles.failure(errno, operation, path(key)) }
+        guard descriptor >= 0 else {
+            var failure = FolderFiles.failure(errno, operation, path(key))
+            if failure.isNotFound { failure.code = "IOError" }  // the folder was removed as empty meanwhile: retried
+            throw failure
+        }
         var open = true
         var placed = false
         defer {
