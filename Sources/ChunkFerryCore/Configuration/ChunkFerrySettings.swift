@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Everything the daemon and its commands are configured with.
 public struct ChunkFerrySettings: Sendable {
     public var watch: WatchSettings
@@ -28,7 +32,21 @@ public struct ChunkFerrySettings: Sendable {
         if storage.backend == .http && output.mode != .chunks {
             throw SettingsError(key: .output, message: "OUTPUT=\(output.mode.rawValue) cannot work with STORAGE_BACKEND=http: an HTTP server cannot join chunks into one object; use OUTPUT=chunks (the server receives every chunk and a manifest listing them in order)")
         }
+        if case .filesystem(let folder) = storage, Self.contains(watch.directory, folder.path) {
+            throw SettingsError(key: .localStoragePath, message: "LOCAL_STORAGE_PATH '\(folder.path)' is inside WATCH_DIR '\(watch.directory)': ChunkFerry would upload its own copies; put it elsewhere")
+        }
         redis = try RedisSettings(config: config)
         log = try LogSettings(config: config)
+    }
+
+    /// Whether `path` is `folder` or lies under it (symlinks resolved where the paths exist).
+    static func contains(_ folder: String, _ path: String) -> Bool {
+        func resolved(_ text: String) -> String {
+            guard let real = realpath(text, nil) else { return text }
+            defer { free(real) }
+            return String(cString: real)
+        }
+        let (outer, inner) = (resolved(folder), resolved(path))
+        return inner == outer || inner.hasPrefix(outer.hasSuffix("/") ? outer : outer + "/")
     }
 }
