@@ -51,9 +51,9 @@ import Testing
     }
 
     @Test func killedMidWriteLeavesNoPartialObjectAndRecoversAfterRedisIsWiped() async throws {
-        let (fixture, folder) = try await folderFixture(["UPLOAD_CONCURRENCY": "2", "CHUNK_SIZE": "64MiB"])
+        let (fixture, folder) = try await folderFixture(["UPLOAD_CONCURRENCY": "2", "CHUNK_SIZE": "16MiB"])
         let path = "big.mp4"
-        try FileWriter.write("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(256 * 1024 * 1024 + 77))
+        try FileWriter.write("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(80 * 1024 * 1024 + 77))
         // SIGKILL while a chunk is being written (its temporary file seen growing), set again if
         // the write finished before the kill landed.
         var caught = false
@@ -83,12 +83,9 @@ import Testing
 
     @Test(.enabled(if: getuid() == 0, "mounts a small tmpfs, which needs root (CI runs as root)"))
     func aFullDiskIsAnOutageThatPassesWhenSpaceReturns() async throws {
-        let disk = Scratch.directory("full-disk")
-        guard try await DaemonRetentionTests.run("mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", disk]) == 0 else {
-            Issue.record("cannot mount a tmpfs here (needs root)")
-            return
-        }
-        defer { _ = try? DaemonRetentionTests.runSync("umount", ["-l", disk]) }
+        guard let small = try await SmallDisk.mount("full-disk", size: "16m") else { return }
+        defer { small.unmount() }
+        let disk = small.path
         try FileWriter.write("\(disk)/filler", FileWriter.randomBytes(12 * 1024 * 1024))
         let (fixture, _) = try await folderFixture(folder: disk)
         let daemon = try fixture.start()

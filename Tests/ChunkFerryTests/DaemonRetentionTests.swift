@@ -91,12 +91,9 @@ import Testing
 
     @Test(.enabled(if: getuid() == 0, "mounts a small tmpfs, which needs root (CI runs as root)"))
     func minFreeSpaceDeletesTheOldestUploadedFilesFirst() async throws {
-        let disk = Scratch.directory("small-disk")
-        guard try await Self.run("mount", ["-t", "tmpfs", "-o", "size=24m", "tmpfs", disk]) == 0 else {
-            Issue.record("cannot mount a tmpfs here (needs root)")
-            return
-        }
-        defer { _ = try? Self.runSync("umount", ["-l", disk]) }
+        guard let small = try await SmallDisk.mount("small-disk", size: "24m") else { return }
+        defer { small.unmount() }
+        let disk = small.path
         let fixture = try await DaemonFixture(environment: ["WATCH_DIR": disk, "MIN_FREE_SPACE": "10MiB", "IDLE_TIMEOUT": "1s"])
         try fixture.start()
         for name in ["a.mp4", "b.mp4", "c.mp4"] {

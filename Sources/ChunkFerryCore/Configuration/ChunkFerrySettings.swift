@@ -32,8 +32,9 @@ public struct ChunkFerrySettings: Sendable {
         if storage.backend == .http && output.mode != .chunks {
             throw SettingsError(key: .output, message: "OUTPUT=\(output.mode.rawValue) cannot work with STORAGE_BACKEND=http: an HTTP server cannot join chunks into one object; use OUTPUT=chunks (the server receives every chunk and a manifest listing them in order)")
         }
-        if case .filesystem(let folder) = storage, Self.contains(watch.directory, folder.path) {
-            throw SettingsError(key: .localStoragePath, message: "LOCAL_STORAGE_PATH '\(folder.path)' is inside WATCH_DIR '\(watch.directory)': ChunkFerry would upload its own copies; put it elsewhere")
+        if case .filesystem(let folder) = storage,
+           Self.contains(watch.directory, folder.path) || Self.contains(folder.path, watch.directory) {
+            throw SettingsError(key: .localStoragePath, message: "LOCAL_STORAGE_PATH '\(folder.path)' and WATCH_DIR '\(watch.directory)' overlap: ChunkFerry would upload its own copies; keep them apart")
         }
         redis = try RedisSettings(config: config)
         log = try LogSettings(config: config)

@@ -37,6 +37,7 @@ public struct StartupChecks: Sendable {
         [
             Result(name: "watch directory", outcome: watchDirectory()),
             Result(name: "redis", outcome: await redisReachable()),
+            Result(name: "checkpoints", outcome: await checkpointsBelongHere()),
             Result(name: storage.backend.checkName, outcome: await destination()),
             Result(name: "write access", outcome: await writeAccess()),
         ]
@@ -68,6 +69,23 @@ public struct StartupChecks: Sendable {
         do {
             _ = try await redis.command("PING")
             return .ok("\(redis.url) answers")
+        } catch {
+            return .failed("\(error.message) (REDIS_URL \(redis.url))", fatal: !error.isRetryable)
+        }
+    }
+
+    /// The namespace's checkpoints describe this store: after a switch of backend (or bucket,
+    /// or folder) they would send the rest of a file where its beginning never went.
+    func checkpointsBelongHere() async -> Outcome {
+        let key = settings.redis.namespace + "storage"
+        let owner = settings.storage.checkpointOwner
+        do {
+            _ = try await redis.command("SET", key, owner, "NX")
+            let recorded = try await redis.command("GET", key).string ?? owner
+            guard recorded == owner else {
+                return .failed("REDIS_NAMESPACE '\(settings.redis.namespace)' holds the checkpoints of \(recorded), not of \(owner): to start over with the new store, set another REDIS_NAMESPACE (e.g. \(settings.redis.namespace.trimmed(of: ":"))-\(settings.storage.backend.rawValue):); the recordings already stored stay where they are", fatal: true)
+            }
+            return .ok("REDIS_NAMESPACE '\(settings.redis.namespace)' holds the checkpoints of \(owner)")
         } catch {
             return .failed("\(error.message) (REDIS_URL \(redis.url))", fatal: !error.isRetryable)
         }

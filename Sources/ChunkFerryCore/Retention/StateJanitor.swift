@@ -24,6 +24,9 @@ struct StateJanitor: Service {
     }
 
     func sweep(now: Int64) async throws(RedisError) {
+        // A store that shows nothing (an HTTP server without HEAD) cannot tell a later file at
+        // the same path and inode from this one: forgetting would let it overwrite the recording.
+        guard context.storage.showsObjects else { return }
         // A missing or unmounted WATCH_DIR says nothing about the files in it.
         guard case .success(let root) = FileStatus.of(context.absolutePath("")), root.kind == .directory else { return }
         let store = context.store

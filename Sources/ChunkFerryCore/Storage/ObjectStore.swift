@@ -19,6 +19,9 @@ protocol ObjectStore: Sendable {
     var assemblyPartLimit: Int? { get }
     /// The storage class objects are written in (`S3_STORAGE_CLASS`), for manifests.
     var storageClass: String? { get }
+    /// Whether the store can show what it holds (a listing or a HEAD): without that, only Redis
+    /// tells a new file from an old one at the same path and inode, so finished streams are kept.
+    var showsObjects: Bool { get }
     /// Whether `list` shows what the store holds; one that cannot list recovers from Redis alone.
     var lists: Bool { get }
 

@@ -8,6 +8,16 @@ extension StorageSettings {
         }
     }
 
+    /// Whose checkpoints a Redis namespace holds: the bucket, the folder or the server (an
+    /// endpoint may change names; the bucket is what the checkpoints describe).
+    var checkpointOwner: String {
+        switch self {
+        case .s3(let settings, _): "s3 bucket \(settings.bucket)"
+        case .filesystem(let settings): "folder \(settings.path)"
+        case .http(let settings): "HTTP server \(settings.url)"
+        }
+    }
+
     /// `S3_CREATE_BUCKET`: whether startup may create what is missing.
     var createsDestination: Bool {
         if case .s3(_, let create) = self { create } else { false }

@@ -52,7 +52,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case "ExpiredToken", "InvalidToken", "TokenRefreshRequired":
             "the session token is expired or invalid: renew AWS_SESSION_TOKEN"
         case "TLSVerificationFailed":
-            "the store's TLS certificate is not trusted: set S3_CA_FILE to its CA certificate"
+            "the server's TLS certificate is not trusted: set S3_CA_FILE (or HTTP_CA_FILE) to its CA certificate"
         case "InvalidEndpoint":
             "the endpoint URL is not usable: check S3_ENDPOINT"
         case "InvalidStorageClass":

@@ -35,6 +35,12 @@ enum FolderFiles {
         return descriptor
     }
 
+    /// fsync of a folder; filesystems that cannot sync folders (some CIFS and FUSE ones answer
+    /// EINVAL) count as synced, as PostgreSQL counts them.
+    static func syncFolder(_ descriptor: Int32) -> Bool {
+        fsync(descriptor) == 0 || errno == EINVAL || errno == ENOTSUP || errno == EOPNOTSUPP
+    }
+
     /// Writes all of `buffer` at the descriptor's position.
     static func writeAll(_ descriptor: Int32, _ buffer: UnsafeRawBufferPointer) -> Bool {
         var written = 0
@@ -64,13 +70,43 @@ enum FolderFiles {
             let copied = cf_copy_file_range(source, &from, target, &to, Int(min(left, 1 << 30)))
             if copied < 0 {
                 if errno == EINTR { continue }
-                return false
+                // Filesystems (or kernels) that cannot copy between these files: read and write.
+                guard [EXDEV, EOPNOTSUPP, ENOSYS, EINVAL].contains(errno) else { return false }
+                return copyByReading(from: source, at: from, to: target, at: to, length: left, abort: abort)
             }
             if copied == 0 {
                 errno = ENODATA
                 return false
             }
             left -= Int64(copied)
+        }
+        return true
+    }
+
+    private static func copyByReading(from source: Int32, at sourceOffset: Int64, to target: Int32, at targetOffset: Int64,
+                                      length: Int64, abort: TransferAbort?) -> Bool {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 4096)
+        defer { buffer.deallocate() }
+        var done: Int64 = 0
+        while done < length {
+            if abort?.isTriggered == true {
+                errno = ECANCELED
+                return false
+            }
+            let got = pread(source, buffer.baseAddress, Int(min(Int64(buffer.count), length - done)), off_t(sourceOffset + done))
+            if got < 0 && errno == EINTR { continue }
+            guard got > 0 else {
+                if got == 0 { errno = ENODATA }
+                return false
+            }
+            var written = 0
+            while written < got {
+                let result = pwrite(target, buffer.baseAddress! + written, got - written, off_t(targetOffset + done) + off_t(written))
+                if result < 0 && errno == EINTR { continue }
+                guard result > 0 else { return false }
+                written += result
+            }
+            done += Int64(got)
         }
         return true
     }
@@ -94,7 +130,11 @@ enum FolderFiles {
     /// regular file, or something else (skipped by listings).
     static func entries(of descriptor: Int32) -> [(name: String, isDirectory: Bool, isFile: Bool)]? {
         let copy = dup(descriptor)
-        guard copy >= 0, let directory = fdopendir(copy) else { return nil }
+        guard copy >= 0 else { return nil }
+        guard let directory = fdopendir(copy) else {
+            close(copy)
+            return nil
+        }
         defer { closedir(directory) }
         var names: [(String, Bool, Bool)] = []
         while let entry = readdir(directory) {

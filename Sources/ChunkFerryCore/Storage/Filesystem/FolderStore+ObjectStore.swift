@@ -12,6 +12,7 @@ extension FolderStore: ObjectStore {
     var streamsChecksums: Bool { true }
     var assemblyPartLimit: Int? { .max }
     var lists: Bool { true }
+    var showsObjects: Bool { true }
     var storageClass: String? { nil }
 
     func stopStreamingChecksums() -> Bool { false }
@@ -48,13 +49,16 @@ extension FolderStore: ObjectStore {
             defer { close(folder) }
             let descriptor = openat(folder, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
             guard descriptor >= 0 else {
-                if errno == ENOENT || errno == ELOOP { return nil }
+                if errno == ENOENT { return nil }
                 throw FolderFiles.failure(errno, "HeadObject", self.path(key))
             }
             defer { close(descriptor) }
             var info = stat()
             guard fstat(descriptor, &info) == 0 else { throw FolderFiles.failure(errno, "HeadObject", self.path(key)) }
-            guard info.st_mode & S_IFMT == S_IFREG else { return nil }
+            // A folder (or anything else) at the key holds it as much as an object would.
+            guard info.st_mode & S_IFMT == S_IFREG else {
+                return ObjectInfo(key: key, size: -1, etag: "", checksumSHA256: nil, lastModified: Self.lastModified(info))
+            }
             let stored = self.storedAttributes(descriptor, folder: folder, name: name)
             return ObjectInfo(key: key, size: Int64(info.st_size), etag: stored?.etag ?? "", checksumSHA256: stored?.sha256,
                               checksumCRC32C: stored?.crc32c, lastModified: Self.lastModified(info),
@@ -94,17 +98,18 @@ extension FolderStore: ObjectStore {
             let base = prefix.lastIndex(of: "/").map { String(prefix[...$0]) } ?? ""
             let folders = base.split(separator: "/").map(String.init)
             guard !folders.contains(where: { $0 == ".." || $0 == "." }) else { return [] }
-            guard let start = try self.openFolder(folders, create: false, "ListObjects", key: base) else { return [] }
             var found: [ObjectInfo] = []
-            var pending: [(descriptor: Int32, keyPrefix: String)] = [(start, base)]
-            while let (folder, keyPrefix) = pending.popLast() {
+            // Folders are queued by key and opened one at a time, so a deep tree holds one descriptor.
+            var pending = [base]
+            while let keyPrefix = pending.popLast() {
+                let parts = keyPrefix.split(separator: "/").map(String.init)
+                guard let folder = try self.openFolder(parts, create: false, "ListObjects", key: keyPrefix) else { continue }
                 defer { close(folder) }
                 guard let entries = FolderFiles.entries(of: folder) else { throw FolderFiles.failure(errno, "ListObjects", self.path(keyPrefix)) }
                 for entry in entries where !StoredAttributes.isInternal(entry.name) {
                     let key = keyPrefix + entry.name
                     if entry.isDirectory && (prefix.hasPrefix(key + "/") || (key + "/").hasPrefix(prefix)) {
-                        let next = FolderFiles.openDirectory(folder, entry.name, create: false)
-                        if next >= 0 { pending.append((next, key + "/")) }
+                        pending.append(key + "/")
                     } else if entry.isFile && key.hasPrefix(prefix) {
                         var info = stat()
                         guard fstatat(folder, entry.name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
@@ -124,11 +129,14 @@ extension FolderStore: ObjectStore {
             defer { close(folder) }
             guard unlinkat(folder, name, 0) == 0 || errno == ENOENT else { throw FolderFiles.failure(errno, "DeleteObject", self.path(key)) }
             unlinkat(folder, StoredAttributes.sidecarPrefix + name, 0)
-            _ = fsync(folder)
-            // Folders left empty go too (S3 has none to leave behind); a write into one meanwhile
-            // finds it gone and is retried.
+            _ = FolderFiles.syncFolder(folder)
+            // Folders left empty go too (S3 has none to leave behind), each removed through its
+            // parent opened without symlinks; a write into one meanwhile finds it gone and is retried.
             for depth in stride(from: folders.count, to: 0, by: -1) {
-                guard rmdir(self.path(folders.prefix(depth).joined(separator: "/"))) == 0 else { break }
+                guard let parent = try? self.openFolder(Array(folders.prefix(depth - 1)), create: false, "DeleteObject", key: key) else { break }
+                let removed = unlinkat(parent, folders[depth - 1], AT_REMOVEDIR) == 0
+                close(parent)
+                guard removed else { break }
             }
         }
     }

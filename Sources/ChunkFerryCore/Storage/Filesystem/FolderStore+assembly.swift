@@ -60,13 +60,14 @@ extension FolderStore {
             defer { close(folder) }
             let descriptor = openat(folder, assembly, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
             guard descriptor >= 0 else {
-                if errno == ENOENT { return }
+                // Renamed by an earlier attempt whose folder sync failed: sync it now.
+                if errno == ENOENT, FolderFiles.syncFolder(folder) { return }
                 throw FolderFiles.failure(errno, "CompleteAssembly", self.path(key))
             }
             defer { close(descriptor) }
-            guard fsync(descriptor) == 0 else { throw FolderFiles.failure(errno, "CompleteAssembly", self.path(key)) }
             try self.attach(StoredAttributes(attributes, checksum: nil), to: descriptor, folder: folder, name: name, key: key, "CompleteAssembly")
-            guard renameat(folder, assembly, folder, name) == 0, fsync(folder) == 0 else {
+            guard fsync(descriptor) == 0 else { throw FolderFiles.failure(errno, "CompleteAssembly", self.path(key)) }
+            guard renameat(folder, assembly, folder, name) == 0, FolderFiles.syncFolder(folder) else {
                 throw FolderFiles.failure(errno, "CompleteAssembly", self.path(key))
             }
         }

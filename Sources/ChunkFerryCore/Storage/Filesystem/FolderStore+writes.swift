@@ -87,14 +87,15 @@ extension FolderStore {
             if !placed { unlinkat(folder, temporary, 0) }
         }
         let checksum = try fill(descriptor)
-        guard fsync(descriptor) == 0 else { throw FolderFiles.failure(errno, operation, path(key)) }
+        // Attached first, so the fsync makes the checksum as durable as the bytes.
         try attach(StoredAttributes(attributes, checksum: checksum), to: descriptor, folder: folder, name: name, key: key, operation)
+        guard fsync(descriptor) == 0 else { throw FolderFiles.failure(errno, operation, path(key)) }
         open = false
         guard close(descriptor) == 0 else { throw FolderFiles.failure(errno, operation, path(key)) }
         guard renameat(folder, temporary, folder, name) == 0 else { throw FolderFiles.failure(errno, operation, path(key)) }
         placed = true
         // The rename is durable only once the folder is: a power cut after this keeps the object.
-        guard fsync(folder) == 0 else { throw FolderFiles.failure(errno, operation, path(key)) }
+        guard FolderFiles.syncFolder(folder) else { throw FolderFiles.failure(errno, operation, path(key)) }
         return checksum
     }
 
@@ -115,11 +116,13 @@ extension FolderStore {
         let file = openat(folder, temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard file >= 0 else { throw FolderFiles.failure(errno, operation, path(key)) }
         let written = sidecar.encoded.withUnsafeBytes { FolderFiles.writeAll(file, $0) } && fsync(file) == 0
-        let code = errno
+        var code = errno
         close(file)
-        guard written, renameat(folder, temporary, folder, StoredAttributes.sidecarPrefix + name) == 0 else {
+        let renamed = written && renameat(folder, temporary, folder, StoredAttributes.sidecarPrefix + name) == 0
+        if written && !renamed { code = errno }
+        guard renamed else {
             unlinkat(folder, temporary, 0)
-            throw FolderFiles.failure(written ? errno : code, operation, path(key))
+            throw FolderFiles.failure(code, operation, path(key))
         }
     }
 }

@@ -9,6 +9,7 @@ extension HTTPStore: ObjectStore {
     var streamsChecksums: Bool { false }
     var assemblyPartLimit: Int? { nil }
     var lists: Bool { false }
+    var showsObjects: Bool { answersHead.load(ordering: .relaxed) }
     var storageClass: String? { nil }
 
     func stopStreamingChecksums() -> Bool { false }
@@ -78,7 +79,11 @@ extension HTTPStore: ObjectStore {
             guard !range.isEmpty else { return [] }
             headers.append(("Range", "bytes=\(range.lowerBound)-\(range.upperBound - 1)"))
         }
-        let response = try await send("GetObject", .get, key: key, headers: headers)
+        let response = try await send("GetObject", .get, key: key, headers: headers, accepted: [405, 501])
+        if response.status == 405 || response.status == 501 {  // shows nothing: as if it were not there
+            throw StoreError(code: "NotFound", message: "the server answers no GET (HTTP \(response.status))", httpStatus: 404,
+                             requestID: nil, operation: "GetObject", resource: url(key))
+        }
         // A server that ignores Range sends the whole object with 200.
         if let range, response.status == 200, Int64(response.body.count) >= range.upperBound {
             return Array(response.body[Int(range.lowerBound)..<Int(range.upperBound)])

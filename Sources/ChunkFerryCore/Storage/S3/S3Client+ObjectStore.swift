@@ -8,6 +8,7 @@ extension S3Client: ObjectStore {
     /// S3's limit on the parts of one multipart upload.
     var assemblyPartLimit: Int? { 10_000 }
     var lists: Bool { true }
+    var showsObjects: Bool { true }
     var storageClass: String? { settings.storageClass }
 
     /// The endpoint as logs and `check` show it (never a credential).
