@@ -4,7 +4,7 @@ import Testing
 
 /// `STORAGE_BACKEND=filesystem` with the real binary: recordings copied into a folder, whole and
 /// byte-identical, surviving kills, a full disk and a wiped Redis.
-@Suite struct DaemonFolderTests {
+@Suite(.serialized) struct DaemonFolderTests {
     func folderFixture(_ extra: [String: String] = [:], folder: String? = nil) async throws -> (DaemonFixture, String) {
         let folder = folder ?? Scratch.directory("folder-backend")
         let fixture = try await DaemonFixture(environment: ["STORAGE_BACKEND": "filesystem", "LOCAL_STORAGE_PATH": folder].merging(extra) { $1 })
@@ -51,19 +51,24 @@ import Testing
     }
 
     @Test func killedMidWriteLeavesNoPartialObjectAndRecoversAfterRedisIsWiped() async throws {
-        let (fixture, folder) = try await folderFixture(["UPLOAD_CONCURRENCY": "2", "CHUNK_SIZE": "16MiB"])
+        let (fixture, folder) = try await folderFixture(["UPLOAD_CONCURRENCY": "1", "CHUNK_SIZE": "64MiB"])
         let path = "big.mp4"
-        try FileWriter.write("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(80 * 1024 * 1024 + 77))
-        // SIGKILL while a chunk is being written (its temporary file seen growing), set again if
-        // the write finished before the kill landed.
+        try FileWriter.write("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(256 * 1024 * 1024 + 77))
+        // SIGKILL while a chunk is being written (a new temporary file seen), set again if the
+        // write finished before the kill landed.
         var caught = false
-        for _ in 0..<3 where !caught {
+        let writing = { Set(self.temporaries(folder).filter { $0.hasPrefix(path + "/") }) }  // chunks, not the startup check
+        for run in 0..<3 where !caught {
+            let before = writing()
             let daemon = try fixture.start()
             let deadline = ContinuousClock.now + .seconds(60)
-            while temporaries(folder).isEmpty && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
+            while writing().subtracting(before).isEmpty && ContinuousClock.now < deadline
+                    && fixture.events("stream finalized", path: path, run: run).isEmpty {
+                try await Task.sleep(for: .milliseconds(2))
+            }
             daemon.kill9()
             _ = await daemon.waitForExit(timeout: .seconds(10))
-            caught = !temporaries(folder).isEmpty
+            caught = !writing().subtracting(before).isEmpty
             try await expectEveryObjectWhole(fixture.storage)
         }
         #expect(caught, "the kill never landed during a write")

@@ -5,7 +5,7 @@ import Testing
 /// `STORAGE_BACKEND=http` with the real binary against a real HTTP server (Python's): what the
 /// server receives, how a busy server and a refused token are handled, and that the token
 /// never shows.
-@Suite struct DaemonHTTPTests {
+@Suite(.serialized) struct DaemonHTTPTests {
     func httpFixture(_ server: UploadServer, _ extra: [String: String] = [:]) async throws -> DaemonFixture {
         let fixture = try await DaemonFixture(environment: [
             "STORAGE_BACKEND": "http", "HTTP_UPLOAD_URL": server.url, "HTTP_AUTH_TOKEN": server.token,
