@@ -14,7 +14,7 @@ final class PythonServer: Sendable {
         process = ManagedProcess(name: name, executable: "python3", arguments: [scriptPath, String(port)] + arguments,
                                  logPath: "\(directory)/\(name).log")
         try process.start()
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         while FreePort.isFree(port) {  // bound once the server listens
             guard ContinuousClock.now < deadline else { throw HarnessError("\(name) did not start:\n\(process.log())") }
             try await Task.sleep(for: .milliseconds(50))
