@@ -170,10 +170,10 @@ import Testing
     @Test func leasesAreExclusiveLapseAndFenceCommits() async throws {
         let store = store(try await SharedServers.shared.redis())
         try await store.createStream(record("s"))
-        // Seconds, not milliseconds: a loaded runner may pause this test for a while between calls.
-        #expect(try await store.acquireLease("s", owner: "a/1", ttl: .seconds(2)))
-        #expect(try await store.acquireLease("s", owner: "b/2", ttl: .seconds(5)) == false)
-        #expect(try await store.acquireLease("s", owner: "a/1", ttl: .seconds(2)))  // extends its own
+        // Leases that must hold last a minute: a loaded runner may pause this test for seconds.
+        #expect(try await store.acquireLease("s", owner: "a/1", ttl: .seconds(60)))
+        #expect(try await store.acquireLease("s", owner: "b/2", ttl: .seconds(60)) == false)
+        #expect(try await store.acquireLease("s", owner: "a/1", ttl: .seconds(60)))  // extends its own
         #expect(try await store.leaseOwners(["s", "none"]) == ["a/1", nil])
 
         // Only the holder commits.
@@ -182,11 +182,12 @@ import Testing
             == .committed(offset: 10))
 
         // A holder that stops renewing loses the stream to another instance.
-        try await Task.sleep(for: .milliseconds(2600))
-        #expect(try await store.renewLeases(["s"], owner: "a/1", ttl: .seconds(5)) == ["s"])
-        #expect(try await store.acquireLease("s", owner: "b/2", ttl: .seconds(5)))
+        #expect(try await store.acquireLease("s", owner: "a/1", ttl: .milliseconds(300)))
+        try await Task.sleep(for: .milliseconds(1000))
+        #expect(try await store.renewLeases(["s"], owner: "a/1", ttl: .seconds(60)) == ["s"])
+        #expect(try await store.acquireLease("s", owner: "b/2", ttl: .seconds(60)))
         #expect(try await store.commitChunk(streamID: "s", expectedOffset: 10, chunk: chunk(1, size: 10), leaseOwner: "a/1", now: 2) == .leaseLost)
-        #expect(try await store.renewLeases(["s"], owner: "b/2", ttl: .seconds(5)).isEmpty)
+        #expect(try await store.renewLeases(["s"], owner: "b/2", ttl: .seconds(60)).isEmpty)
 
         try await store.releaseLeases(["s"], owner: "a/1")  // not a's: nothing happens
         #expect(try await store.leaseOwners(["s"]) == ["b/2"])
@@ -195,7 +196,7 @@ import Testing
 
         // A lease nobody holds (Redis lost it) is taken by the committing instance.
         #expect(try await store.commitChunk(streamID: "s", expectedOffset: 10, chunk: chunk(1, size: 10), leaseOwner: "a/1",
-                                            leaseTTL: .seconds(5), now: 3) == .committed(offset: 20))
+                                            leaseTTL: .seconds(60), now: 3) == .committed(offset: 20))
         #expect(try await store.leaseOwners(["s"]) == ["a/1"])
     }
 
