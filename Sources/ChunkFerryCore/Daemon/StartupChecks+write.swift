@@ -21,12 +21,13 @@ extension StartupChecks {
             if !storage.streamsChecksums {
                 _ = try await storage.put(key: key, bytes: body, attributes: attributes)
             }
-            if storage.backend == .http, try await storage.head(key: key)?.size != Int64(body.count) {
+            // A store without listings (an HTTP server) may or may not show what it took.
+            if !storage.lists, try await storage.head(key: key)?.size != Int64(body.count) {
                 if let deleting = settings.retention.enablingKeys.first {
                     return .failed("the HTTP server does not answer HEAD \(key) with the object it just took, but \(deleting.environmentName) deletes local files only once the store confirms it holds them: make the server answer HEAD and GET (see the README), or turn \(deleting.environmentName) off", fatal: true)
                 }
                 notes.append("the server answers no HEAD: recovery relies on Redis alone")
-            } else if storage.backend == .http, !settings.retention.enablingKeys.isEmpty, try await storage.get(key: key) != body {
+            } else if !storage.lists, !settings.retention.enablingKeys.isEmpty, try await storage.get(key: key) != body {
                 return .failed("the HTTP server does not give back the test object just written (\(key)), but local files are deleted only once their manifest is read back: make the server answer GET, or turn local retention off", fatal: true)
             }
             try await storage.delete(key: key)

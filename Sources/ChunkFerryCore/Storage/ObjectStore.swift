@@ -64,10 +64,6 @@ protocol ObjectStore: Sendable {
 }
 
 extension ObjectStore {
-    func put(key: String, bytes: [UInt8], contentType: String) async throws(StoreError) -> PutResult {
-        try await put(key: key, bytes: bytes, attributes: ObjectAttributes(contentType: contentType))
-    }
-
     func get(key: String) async throws(StoreError) -> [UInt8] {
         try await get(key: key, range: nil)
     }

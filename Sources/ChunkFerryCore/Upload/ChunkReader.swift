@@ -55,7 +55,7 @@ final class ChunkReader: Sendable {
         let opened = try range.open()
         let descriptor = opened.descriptor
         defer { close(descriptor) }
-        var sha = Digest(.sha256)  // fed only in sha256 mode
+        var sha = kind == .sha256 ? Digest(.sha256) : nil  // a context per chunk only when it is fed
         var crc = CRC32C()
         var md5 = wantsMD5 ? Digest(.md5) : nil
         var position = range.offset
@@ -65,13 +65,13 @@ final class ChunkReader: Sendable {
             let got = try FileRange.read(descriptor, into: piece, at: position)
             guard got > 0 else { throw .truncated(available: range.length - remaining) }
             let bytes = UnsafeRawBufferPointer(rebasing: piece[0..<got])
-            if kind == .sha256 { sha.update(bytes) } else { crc.update(bytes) }
+            if kind == .sha256 { sha?.update(bytes) } else { crc.update(bytes) }
             md5?.update(bytes)
             running?.digest.update(bytes)
             position += Int64(got)
             remaining -= got
         }
-        let checksum: ChunkChecksum = kind == .sha256 ? .sha256(sha.finalize()) : .crc32c(crc.value)
+        let checksum: ChunkChecksum = if let digest = sha?.finalize() { .sha256(digest) } else { .crc32c(crc.value) }
         return Hash(checksum: checksum, md5: md5?.finalize(), changed: opened.changed,
                     hasFineTimestamps: FilesystemTypes.hasFineTimestamps(device: range.device), hashedAt: hashedAt)
     }

@@ -126,9 +126,9 @@ enum FolderFiles {
         return Array(value.prefix(got))
     }
 
-    /// The names in a directory (without `.` and `..`), each with whether it is a folder, a
-    /// regular file, or something else (skipped by listings).
-    static func entries(of descriptor: Int32) -> [(name: String, isDirectory: Bool, isFile: Bool)]? {
+    /// The names in a directory (without `.` and `..`), each with its status (not following
+    /// symlinks) and whether it is a folder, a regular file, or something else.
+    static func entries(of descriptor: Int32) -> [(name: String, info: stat, isDirectory: Bool, isFile: Bool)]? {
         let copy = dup(descriptor)
         guard copy >= 0 else { return nil }
         guard let directory = fdopendir(copy) else {
@@ -136,7 +136,7 @@ enum FolderFiles {
             return nil
         }
         defer { closedir(directory) }
-        var names: [(String, Bool, Bool)] = []
+        var names: [(String, stat, Bool, Bool)] = []
         while let entry = readdir(directory) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
                 String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
@@ -145,7 +145,7 @@ enum FolderFiles {
             var info = stat()
             guard fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
             let kind = info.st_mode & S_IFMT
-            names.append((name, kind == S_IFDIR, kind == S_IFREG))
+            names.append((name, info, kind == S_IFDIR, kind == S_IFREG))
         }
         return names
     }

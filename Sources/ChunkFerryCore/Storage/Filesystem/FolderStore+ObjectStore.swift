@@ -44,50 +44,35 @@ extension FolderStore: ObjectStore {
 
     func head(key: String) async throws(StoreError) -> ObjectInfo? {
         try await run("HeadObject") { () throws(StoreError) -> ObjectInfo? in
-            let (folders, name) = try self.components(of: key, "HeadObject")
-            guard let folder = try self.openFolder(folders, create: false, "HeadObject", key: key) else { return nil }
-            defer { close(folder) }
-            let descriptor = openat(folder, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
-            guard descriptor >= 0 else {
-                if errno == ENOENT { return nil }
-                throw FolderFiles.failure(errno, "HeadObject", self.path(key))
+            try self.withObject(key, "HeadObject") { (folder, descriptor, info) throws(StoreError) -> ObjectInfo in
+                // A folder (or anything else) at the key holds it as much as an object would.
+                guard info.st_mode & S_IFMT == S_IFREG else {
+                    return ObjectInfo(key: key, size: -1, etag: "", checksumSHA256: nil, lastModified: Self.lastModified(info))
+                }
+                let stored = self.storedAttributes(descriptor, folder: folder, name: String(key.split(separator: "/").last!))
+                return ObjectInfo(key: key, size: Int64(info.st_size), etag: stored?.etag ?? "", checksumSHA256: stored?.sha256,
+                                  checksumCRC32C: stored?.crc32c, lastModified: Self.lastModified(info),
+                                  metadata: stored?.metadata ?? [:], storageClass: nil)
             }
-            defer { close(descriptor) }
-            var info = stat()
-            guard fstat(descriptor, &info) == 0 else { throw FolderFiles.failure(errno, "HeadObject", self.path(key)) }
-            // A folder (or anything else) at the key holds it as much as an object would.
-            guard info.st_mode & S_IFMT == S_IFREG else {
-                return ObjectInfo(key: key, size: -1, etag: "", checksumSHA256: nil, lastModified: Self.lastModified(info))
-            }
-            let stored = self.storedAttributes(descriptor, folder: folder, name: name)
-            return ObjectInfo(key: key, size: Int64(info.st_size), etag: stored?.etag ?? "", checksumSHA256: stored?.sha256,
-                              checksumCRC32C: stored?.crc32c, lastModified: Self.lastModified(info),
-                              metadata: stored?.metadata ?? [:], storageClass: nil)
         }
     }
 
     func get(key: String, range: Range<Int64>?) async throws(StoreError) -> [UInt8] {
         try await run("GetObject") { () throws(StoreError) -> [UInt8] in
-            let (folders, name) = try self.components(of: key, "GetObject")
-            guard let folder = try self.openFolder(folders, create: false, "GetObject", key: key) else {
-                throw FolderFiles.failure(ENOENT, "GetObject", self.path(key))
+            let bytes = try self.withObject(key, "GetObject") { (_, descriptor, info) throws(StoreError) -> [UInt8] in
+                let wanted = range ?? 0..<Int64(info.st_size)
+                let count = Int(max(0, min(wanted.upperBound, Int64(info.st_size)) - wanted.lowerBound))
+                var bytes = [UInt8](repeating: 0, count: count)
+                var filled = 0
+                while filled < count {
+                    let got = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + filled, count - filled, off_t(wanted.lowerBound) + off_t(filled)) }
+                    if got < 0 && errno == EINTR { continue }
+                    guard got > 0 else { throw FolderFiles.failure(got < 0 ? errno : EIO, "GetObject", self.path(key)) }
+                    filled += got
+                }
+                return bytes
             }
-            defer { close(folder) }
-            let descriptor = openat(folder, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-            guard descriptor >= 0 else { throw FolderFiles.failure(errno, "GetObject", self.path(key)) }
-            defer { close(descriptor) }
-            var info = stat()
-            guard fstat(descriptor, &info) == 0 else { throw FolderFiles.failure(errno, "GetObject", self.path(key)) }
-            let wanted = range ?? 0..<Int64(info.st_size)
-            let count = Int(max(0, min(wanted.upperBound, Int64(info.st_size)) - wanted.lowerBound))
-            var bytes = [UInt8](repeating: 0, count: count)
-            var filled = 0
-            while filled < count {
-                let got = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + filled, count - filled, off_t(wanted.lowerBound) + off_t(filled)) }
-                if got < 0 && errno == EINTR { continue }
-                guard got > 0 else { throw FolderFiles.failure(got < 0 ? errno : EIO, "GetObject", self.path(key)) }
-                filled += got
-            }
+            guard let bytes else { throw FolderFiles.failure(ENOENT, "GetObject", self.path(key)) }
             return bytes
         }
     }
@@ -111,10 +96,8 @@ extension FolderStore: ObjectStore {
                     if entry.isDirectory && (prefix.hasPrefix(key + "/") || (key + "/").hasPrefix(prefix)) {
                         pending.append(key + "/")
                     } else if entry.isFile && key.hasPrefix(prefix) {
-                        var info = stat()
-                        guard fstatat(folder, entry.name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
-                        found.append(ObjectInfo(key: key, size: Int64(info.st_size), etag: "", checksumSHA256: nil,
-                                                lastModified: Self.lastModified(info)))
+                        found.append(ObjectInfo(key: key, size: Int64(entry.info.st_size), etag: "", checksumSHA256: nil,
+                                                lastModified: Self.lastModified(entry.info)))
                     }
                 }
             }

@@ -9,13 +9,13 @@ import Glibc
 extension FolderStore {
     func copy(key: String, source: String, attributes: ObjectAttributes) async throws(StoreError) {
         try await run("CopyObject") { () throws(StoreError) in
-            let (source, size) = try self.openObject(source, "CopyObject")
-            defer { close(source) }
-            _ = try self.commit(key: key, attributes: attributes, "CopyObject") { (target) throws(StoreError) -> ChunkChecksum? in
-                guard FolderFiles.copyRange(from: source, at: 0, to: target, at: 0, length: size, abort: self.abort) else {
-                    throw FolderFiles.failure(errno, "CopyObject", self.path(key))
+            try self.withSource(source, "CopyObject") { (source, size) throws(StoreError) in
+                _ = try self.commit(key: key, attributes: attributes, "CopyObject") { (target) throws(StoreError) -> ChunkChecksum? in
+                    guard FolderFiles.copyRange(from: source, at: 0, to: target, at: 0, length: size, abort: self.abort) else {
+                        throw FolderFiles.failure(errno, "CopyObject", self.path(key))
+                    }
+                    return nil
                 }
-                return nil
             }
         }
     }
@@ -27,7 +27,7 @@ extension FolderStore {
                 throw FolderFiles.failure(ENOENT, "BeginAssembly", self.path(key))
             }
             defer { close(folder) }
-            let name = StoredAttributes.temporaryPrefix + ByteEncoding.hex((0..<8).map { _ in UInt8.random(in: 0...255) })
+            let name = Self.temporaryName()
             let descriptor = openat(folder, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
             guard descriptor >= 0 else { throw FolderFiles.failure(errno, "BeginAssembly", self.path(key)) }
             close(descriptor)
@@ -39,12 +39,12 @@ extension FolderStore {
 
     func addPart(key: String, assembly: String, number: Int, source: String, offset: Int64) async throws(StoreError) -> String {
         try await run("AddPart") { () throws(StoreError) -> String in
-            let (source, size) = try self.openObject(source, "AddPart")
-            defer { close(source) }
             let target = try self.openAssembly(key: key, assembly, O_WRONLY, "AddPart")
             defer { close(target) }
-            guard FolderFiles.copyRange(from: source, at: 0, to: target, at: offset, length: size, abort: self.abort) else {
-                throw FolderFiles.failure(errno, "AddPart", self.path(key))
+            try self.withSource(source, "AddPart") { (source, size) throws(StoreError) in
+                guard FolderFiles.copyRange(from: source, at: 0, to: target, at: offset, length: size, abort: self.abort) else {
+                    throw FolderFiles.failure(errno, "AddPart", self.path(key))
+                }
             }
             return ""
         }
@@ -87,22 +87,13 @@ extension FolderStore {
         }
     }
 
-    /// An object opened for reading, and its size.
-    private func openObject(_ key: String, _ operation: String) throws(StoreError) -> (descriptor: Int32, size: Int64) {
-        let (folders, name) = try components(of: key, operation)
-        guard let folder = try openFolder(folders, create: false, operation, key: key) else {
-            throw FolderFiles.failure(ENOENT, operation, path(key))
+    /// Runs `body` with the object `key` opened for reading and its size; a missing one is
+    /// `NoSuchKey` (a chunk deleted after an earlier assembly).
+    private func withSource(_ key: String, _ operation: String, _ body: (Int32, Int64) throws(StoreError) -> Void) throws(StoreError) {
+        let done: Void? = try withObject(key, operation) { (_, descriptor, info) throws(StoreError) in
+            try body(descriptor, Int64(info.st_size))
         }
-        defer { close(folder) }
-        let descriptor = openat(folder, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard descriptor >= 0 else { throw FolderFiles.failure(errno, operation, path(key)) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else {
-            let code = errno
-            close(descriptor)
-            throw FolderFiles.failure(code, operation, path(key))
-        }
-        return (descriptor, Int64(info.st_size))
+        guard done != nil else { throw FolderFiles.failure(ENOENT, operation, path(key)) }
     }
 
     /// The assembly's temporary file beside `key`, opened with `flags`.

@@ -73,7 +73,7 @@ extension FolderStore {
             throw FolderFiles.failure(ENOENT, operation, path(key))
         }
         defer { close(folder) }
-        let temporary = StoredAttributes.temporaryPrefix + ByteEncoding.hex((0..<8).map { _ in UInt8.random(in: 0...255) })
+        let temporary = Self.temporaryName()
         let descriptor = openat(folder, temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard descriptor >= 0 else {
             var failure = FolderFiles.failure(errno, operation, path(key))
@@ -112,7 +112,7 @@ extension FolderStore {
         guard fstat(descriptor, &info) == 0 else { throw FolderFiles.failure(errno, operation, path(key)) }
         var sidecar = attributes
         sidecar.inode = UInt64(info.st_ino)
-        let temporary = StoredAttributes.temporaryPrefix + ByteEncoding.hex((0..<8).map { _ in UInt8.random(in: 0...255) })
+        let temporary = Self.temporaryName()
         let file = openat(folder, temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard file >= 0 else { throw FolderFiles.failure(errno, operation, path(key)) }
         let written = sidecar.encoded.withUnsafeBytes { FolderFiles.writeAll(file, $0) } && fsync(file) == 0

@@ -92,6 +92,29 @@ final class FolderStore: Sendable {
         return current
     }
 
+    /// Runs `body` with the object's folder, the object opened for reading (never through a
+    /// symlink, never blocking on a FIFO) and its status; nil when nothing is at the key.
+    func withObject<T>(_ key: String, _ operation: String,
+                       _ body: (_ folder: Int32, _ descriptor: Int32, _ info: stat) throws(StoreError) -> T) throws(StoreError) -> T? {
+        let (folders, name) = try components(of: key, operation)
+        guard let folder = try openFolder(folders, create: false, operation, key: key) else { return nil }
+        defer { close(folder) }
+        let descriptor = openat(folder, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        guard descriptor >= 0 else {
+            if errno == ENOENT { return nil }
+            throw FolderFiles.failure(errno, operation, path(key))
+        }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw FolderFiles.failure(errno, operation, path(key)) }
+        return try body(folder, descriptor, info)
+    }
+
+    /// A name for a write in progress beside its target.
+    static func temporaryName() -> String {
+        StoredAttributes.temporaryPrefix + ByteEncoding.hex((0..<8).map { _ in UInt8.random(in: 0...255) })
+    }
+
     /// The stored attributes of the open object file: its extended attribute, else a sidecar
     /// that names its inode.
     func storedAttributes(_ descriptor: Int32, folder: Int32, name: String) -> StoredAttributes? {

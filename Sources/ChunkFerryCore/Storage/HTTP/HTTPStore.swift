@@ -10,7 +10,7 @@ final class HTTPStore: Sendable {
     static let chunkHeader = "X-ChunkFerry-Chunk-Index"
 
     let settings: HTTPStoreSettings
-    private let workers: BlockingWorkerPool<CurlConnection>
+    private let connections: CurlPool
     /// Cleared once the server answers a HEAD with 405 or 501: it keeps nothing it can show.
     let answersHead = Atomic<Bool>(true)
 
@@ -19,11 +19,7 @@ final class HTTPStore: Sendable {
         let options = CurlConnection.Options(
             connectTimeoutMilliseconds: settings.connectTimeoutMilliseconds, stallTimeoutSeconds: settings.stallTimeoutSeconds,
             caFile: settings.caFile, abort: abort)
-        workers = BlockingWorkerPool(name: "http", workers: max(1, connections)) { CurlConnection(options: options) }
-    }
-
-    deinit {
-        workers.shutdown(wait: false)
+        self.connections = CurlPool(name: "http", connections: connections, options: options)
     }
 
     /// The object's URL: the key's segments percent-encoded, `/` kept.
@@ -36,22 +32,7 @@ final class HTTPStore: Sendable {
         let token = settings.token
         let request = HTTPRequest(method: method, url: url,
                                   headers: headers + (token.map { [("Authorization", "Bearer \($0.value)")] } ?? []), body: body)
-        let result: Result<HTTPResponse, StoreError>
-        do {
-            result = try await workers.run { connection -> Result<HTTPResponse, StoreError> in
-                do throws(TransportError) {
-                    return .success(try connection.perform(request))
-                } catch {
-                    var failure = StoreError.fromTransport(error, operation: operation, resource: url)
-                    failure.message = token?.scrub(failure.message) ?? failure.message
-                    return .failure(failure)
-                }
-            }
-        } catch {
-            throw StoreError(code: "ClientShutDown", message: "the HTTP client was shut down", httpStatus: nil,
-                             requestID: nil, operation: operation, resource: url)
-        }
-        let response = try result.get()
+        let response = try await connections.perform(operation, resource: url, secrets: token.map { [$0] } ?? []) { request }
         if (200..<300).contains(response.status) || accepted.contains(response.status) { return response }
         throw Self.refusal(response, operation: operation, url: url, token: token)
     }

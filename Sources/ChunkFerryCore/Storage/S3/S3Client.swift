@@ -6,7 +6,7 @@ public final class S3Client: Sendable {
     public let settings: S3Settings
     let endpoint: S3Settings.Endpoint
     let signer: S3Signer
-    private let workers: BlockingWorkerPool<CurlConnection>
+    private let connections: CurlPool
     /// Cleared for good once the store refuses a trailing checksum (see `putObject(key:trailing:)`).
     let trailersAccepted = Atomic<Bool>(true)
 
@@ -26,11 +26,7 @@ public final class S3Client: Sendable {
             caFile: settings.caFile,
             abort: abort
         )
-        workers = BlockingWorkerPool(name: "s3", workers: max(1, connections)) { CurlConnection(options: options) }
-    }
-
-    deinit {
-        workers.shutdown(wait: false)
+        self.connections = CurlPool(name: "s3", connections: connections, options: options)
     }
 
     /// The bucket/key as humans read it, for errors and logs.
@@ -71,26 +67,11 @@ public final class S3Client: Sendable {
         let signer = signer
         let secrets = [settings.secretAccessKey] + (settings.sessionToken.map { [$0] } ?? [])
         let resource = resource(call.key)
-        let result: Result<HTTPResponse, StoreError>
-        do {
-            result = try await workers.run { connection -> Result<HTTPResponse, StoreError> in
-                // Signed on the worker, right before sending: a request queued behind others
-                // still carries a fresh date.
-                let signed = request.headers + signer.sign(request, at: .now())
-                do throws(TransportError) {
-                    return .success(try connection.perform(
-                        HTTPRequest(method: call.method, url: url, headers: signed, body: call.body)))
-                } catch {
-                    var failure = StoreError.fromTransport(error, operation: call.operation, resource: resource)
-                    failure.message = secrets.reduce(failure.message) { $1.scrub($0) }
-                    return .failure(failure)
-                }
-            }
-        } catch {
-            throw StoreError(code: "ClientShutDown", message: "the S3 client was shut down", httpStatus: nil,
-                          requestID: nil, operation: call.operation, resource: resource)
+        let response = try await connections.perform(call.operation, resource: resource, secrets: secrets) {
+            // Signed on the worker, right before sending: a request queued behind others still
+            // carries a fresh date.
+            HTTPRequest(method: call.method, url: url, headers: request.headers + signer.sign(request, at: .now()), body: call.body)
         }
-        let response = try result.get()
         if (200..<300).contains(response.status) || call.acceptedStatuses.contains(response.status) {
             return response
         }
