@@ -49,10 +49,10 @@ func fail(_ message: String, code: Int32) -> ExitCode {
     return ExitCode(code)
 }
 
-/// Sends logs to stdout (`run`) or stderr (the other commands), once per process.
-func bootstrapLogging(_ settings: LogSettings, toStandardError: Bool) -> Logger {
-    LoggingSystem.bootstrap { _ in LineLogHandler(level: settings.level, format: settings.format, toStandardError: toStandardError) }
-    var logger = Logger(label: "chunkferry")
-    logger.logLevel = settings.level
-    return logger
+/// Sends logs to stdout (`run`) or stderr (the other commands), once per process; `level` is
+/// what a configuration reload changes.
+func bootstrapLogging(_ settings: LogSettings, toStandardError: Bool, level: Reloadable<Logger.Level>? = nil) -> Logger {
+    let level = level ?? Reloadable(settings.level)
+    LoggingSystem.bootstrap { _ in LineLogHandler(level: level, format: settings.format, toStandardError: toStandardError) }
+    return Logger(label: "chunkferry")
 }

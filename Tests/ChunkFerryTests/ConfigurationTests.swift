@@ -103,6 +103,17 @@ import Testing
         #expect(file?.message.contains("CONFIG_FILE") == true)
     }
 
+    /// A typo in the file is an error naming the key, its line and the nearest known key, not a
+    /// default used in silence.
+    @Test func unknownKeysInTheFileNameTheNearestKnownOne() throws {
+        let typo = #expect(throws: SettingsError.self) { try ConfigFile(path: "c.yaml", text: "watch_dir: /input\nchunk_sise: 16MiB\n") }
+        #expect(typo?.message == "CONFIG_FILE 'c.yaml' has an unknown key chunk_sise (line 2): did you mean chunk_size?")
+        let far = #expect(throws: SettingsError.self) { try ConfigFile(path: "c.yaml", text: "frobnicate: yes\n") }
+        #expect(far?.message == "CONFIG_FILE 'c.yaml' has an unknown key frobnicate (line 1): see chunkferry --help for the settings")
+        #expect(SettingKey.nearest(to: "IDLE_TIMOUT", among: SettingKey.all.map(\.yamlKey)) == "idle_timeout")
+        #expect(try ConfigFile(path: "c.yaml", text: "http_port: 0\ncameras: []\n").values.count == 1)
+    }
+
     @Test(arguments: [("8MiB", 8_388_608), ("5MB", 5_000_000), ("512KiB", 524_288), ("1GiB", 1_073_741_824), ("12345", 12_345), ("8 M", 8_388_608)])
     func byteSizes(text: String, bytes: Int) {
         #expect(SettingsReader.parseByteSize(text) == bytes)

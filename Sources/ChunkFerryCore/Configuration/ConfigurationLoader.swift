@@ -1,4 +1,5 @@
 import Configuration
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,29 +24,23 @@ public enum ConfigurationLoader {
         var providers: [any ConfigProvider] = [cli, env]
 
         let path = configFile ?? SettingsReader(config: ConfigReader(providers: providers)).string(.configFile)
+        var cameras: [ConfigFile.Entry]?
         if let path {
-            providers.append(try await yamlProvider(path: path))
+            let file = try readFile(path: path)
+            cameras = file.cameras
+            // The lookup key `watch.dir` is the file's `watch_dir`.
+            providers.append(KeyMappingProvider(upstream: InMemoryProvider(name: "config file", values: file.values)) { key in
+                AbsoluteConfigKey([key.components.joined(separator: "_")], context: key.context)
+            })
         }
-        return SettingsReader(config: ConfigReader(providers: providers))
+        return SettingsReader(config: ConfigReader(providers: providers), cameras: cameras)
     }
 
-    /// The YAML file uses the environment names in lower case (`watch_dir: /input`).
-    private static func yamlProvider(path: String) async throws(SettingsError) -> any ConfigProvider {
-        let location = ConfigReader(provider: InMemoryProvider(values: [
-            AbsoluteConfigKey(["filePath"]): ConfigValue(.string(path), isSecret: false),
-        ]))
-        guard access(path, R_OK) == 0 else {
+    private static func readFile(path: String) throws(SettingsError) -> ConfigFile {
+        guard access(path, R_OK) == 0, let data = FileManager.default.contents(atPath: path) else {
             throw SettingsError(.configFile, value: path, expected: "a readable YAML file of settings (\(Errno(errno)))")
         }
-        do {
-            let file = try await FileProvider<YAMLSnapshot>(config: location)
-            return KeyMappingProvider(upstream: file) { key in
-                AbsoluteConfigKey([key.components.joined(separator: "_")], context: key.context)
-            }
-        } catch {
-            // The parser's message quotes the offending line, which may hold a secret: not shown.
-            throw SettingsError(.configFile, value: path, expected: "a YAML mapping of settings (it does not parse as one)")
-        }
+        return try ConfigFile(path: path, text: String(decoding: data, as: UTF8.self))
     }
 
     /// Unknown flags are mistakes (a typo would otherwise be ignored silently).

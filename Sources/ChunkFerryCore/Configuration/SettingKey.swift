@@ -28,6 +28,7 @@ extension SettingKey {
     public static let scanInterval = SettingKey("SCAN_INTERVAL", default: "5s", "full rescan interval, catching what inotify misses")
     public static let chunkSize = SettingKey("CHUNK_SIZE", default: "8MiB", "size of each chunk object (at least 5MiB)")
     public static let idleTimeout = SettingKey("IDLE_TIMEOUT", default: "30s", "a file unchanged this long is finalized")
+    public static let maxLag = SettingKey("MAX_LAG", default: "10s", "a growing file's bytes past its last whole chunk that are older than this go up as a provisional object, replaced as it grows (0 turns it off)")
     public static let uploadConcurrency = SettingKey("UPLOAD_CONCURRENCY", default: "4", "chunks uploaded at once, across all files")
     public static let redisURL = SettingKey("REDIS_URL", default: "redis://localhost:6379/0", secret: true, "Redis for checkpoints: redis://[:password@]host[:port][/db]")
     public static let redisNamespace = SettingKey("REDIS_NAMESPACE", default: "chunkferry:", "prefix of every Redis key")
@@ -63,15 +64,17 @@ extension SettingKey {
     public static let nodeID = SettingKey("NODE_ID", default: "host name", "this instance's name in logs, status and manifests")
     public static let logLevel = SettingKey("LOG_LEVEL", default: "info", "trace, debug, info, notice, warning, error or critical")
     public static let logFormat = SettingKey("LOG_FORMAT", default: "text", "text or json (one object a line)")
+    public static let httpPort = SettingKey("HTTP_PORT", default: "8080", "port of the /health, /ready and /metrics endpoint (0 turns it off)")
+    public static let httpBind = SettingKey("HTTP_BIND", default: "127.0.0.1", "address that endpoint listens on (the image sets 0.0.0.0)")
 
     /// Every setting, in the order `--help` and the README list them.
     public static let all: [SettingKey] = [
-        .configFile, .watchDir, .fileExtensions, .scanInterval, .chunkSize, .idleTimeout, .uploadConcurrency,
+        .configFile, .watchDir, .fileExtensions, .scanInterval, .chunkSize, .idleTimeout, .maxLag, .uploadConcurrency,
         .redisURL, .redisNamespace, .storageBackend, .localStoragePath, .httpUploadURL, .httpAuthToken, .httpMethod, .httpCAFile,
         .s3Endpoint, .s3Bucket, .s3Prefix, .s3Region, .awsRegion, .accessKeyID,
         .secretAccessKey, .sessionToken, .forcePathStyle, .caFile, .stallTimeout, .createBucket, .integrity, .storageClass,
         .output, .keyTemplate, .keyTimezone, .deleteAfterUpload, .localRetention, .minFreeSpace, .cleanupBatchSize,
         .forgetAfter, .nodeID, .leaseTTL,
-        .logLevel, .logFormat,
+        .logLevel, .logFormat, .httpPort, .httpBind,
     ]
 }

@@ -4,8 +4,18 @@ import Configuration
 /// an error naming the key instead of a silent fall-back to the default.
 public struct SettingsReader: Sendable {
     public let config: ConfigReader
+    /// The config file's `cameras:` list, as written; nil without one.
+    let cameras: [ConfigFile.Entry]?
 
-    public init(config: ConfigReader) { self.config = config }
+    public init(config: ConfigReader) {
+        self.config = config
+        cameras = nil
+    }
+
+    init(config: ConfigReader, cameras: [ConfigFile.Entry]?) {
+        self.config = config
+        self.cameras = cameras
+    }
 
     public func string(_ key: SettingKey) -> String? {
         let value = config.string(forKey: ConfigKey(key.configKey), isSecret: key.isSecret)
