@@ -33,11 +33,13 @@ extension StreamRecord {
         let root = derived.flatMap { $0.hasPrefix("!") ? nil : $0 } ?? "!" + keyPrefix
         let object = objectKey.map { $0 == Self.layoutPrefix(root) + path ? "~" : $0 } ?? ""
         let digest = sha256.flatMap(ByteEncoding.bytes(fromHex:)).map(ByteEncoding.base64) ?? ""
-        return [
+        let completed: String = completedAt.map { String($0) } ?? ""
+        let deletedAt: String = localDeletedAt.map { String($0) } ?? ""
+        let fields: [String] = [
             Self.compactVersion, path, String(device), String(inode), String(chunkSize), String(fileSize), String(chunkCount),
-            digest, root, String(startedAt), completedAt.map(String.init) ?? "", host, String(repairedChunks), object,
-            chunksDeleted ? "1" : "", localDeletedAt.map(String.init) ?? "",
-        ].joined(separator: "\t")
+            digest, root, String(startedAt), completed, host, String(repairedChunks), object, chunksDeleted ? "1" : "", deletedAt,
+        ]
+        return fields.joined(separator: "\t")
     }
 
     /// S3_PREFIX, from a key root that may end in the streams folder.

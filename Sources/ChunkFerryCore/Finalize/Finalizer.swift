@@ -110,7 +110,7 @@ struct Finalizer: Sendable {
         guard await context.redisCall({ () async throws(RedisError) -> Bool in
             try await store.repairChunk(streamID: record.id, chunk: repaired, now: WallClock.nowMilliseconds())
         }) != nil else { return .failure(Stop(outcome: .stopped)) }
-        worker.metrics.chunksRepaired.increment()
+        worker.metrics.chunkRepaired()
         context.logger.info("chunk changed after upload; sent again", metadata: [
             "file.path": "\(record.path)", "stream.id": "\(record.id)", "chunk.index": "\(index)", "chunk.bytes": "\(length)",
         ])
@@ -199,7 +199,7 @@ struct Finalizer: Sendable {
             return .progressed(reloaded ?? record)
         }
         if stored.isNew { worker.metrics.streamsStarted.increment() }
-        worker.metrics.streamsFinalized.increment()
+        worker.metrics.streamFinalized()
         context.logger.info("stream finalized", metadata: [
             "file.path": "\(record.path)", "stream.id": "\(record.id)", "file.size": "\(finalized.fileSize)",
             "file.sha256": "\(finalized.sha256 ?? "-")", "chunks": "\(finalized.chunkCount)", "chunks.repaired": "\(stored.repaired)",

@@ -28,6 +28,13 @@ public struct ObjectLayout: Sendable {
         return streamPrefix + "chunk-" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
     }
 
+    /// The bytes past whole chunk `index` of a stream still growing, replaced as it grows and
+    /// deleted once chunk `index` is committed (see MAX_LAG).
+    public func provisionalKey(streamPrefix: String, index: Int) -> String {
+        let digits = String(index)
+        return streamPrefix + "provisional-" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
+    }
+
     public func manifestKey(streamPrefix: String) -> String {
         streamPrefix + "manifest.json"
     }

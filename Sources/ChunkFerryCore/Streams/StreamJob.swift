@@ -9,6 +9,8 @@ enum StreamJob: Sendable {
     /// A new file, complete when first seen and no bigger than one chunk: one read, one PUT, the
     /// manifest, one Redis call (see `Finalizer.finalizeSingleChunk`).
     case single(path: String, streamID: String)
+    /// Bytes past the last whole chunk waited MAX_LAG: send them as the provisional tail.
+    case tail(path: String, streamID: String)
     /// The file is gone or replaced before it was finished: record that.
     case abandon(StreamRecord, reason: String)
 }
@@ -24,6 +26,8 @@ struct StreamWork: Sendable {
     var verifyBucket: Bool
     /// The whole file's SHA-256 as far as chunks were committed in this process.
     var digest: RunningDigest
+    /// The provisional tail in the store, to delete once its chunk is committed.
+    var provisional: ProvisionalTail? = nil
 }
 
 /// How a job ended, reported back to the manager.

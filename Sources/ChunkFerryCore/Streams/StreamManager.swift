@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 
 /// Owns every tracked file and decides what work is due: the watcher reports files, workers
 /// report outcomes, the idle monitor asks for finalization. All Redis and store I/O happens in
@@ -8,15 +9,17 @@ actor StreamManager {
     private let root: String
     private let filter: FileFilter
     private let chunkSize: Int64
-    private let idleTimeout: Duration
+    /// Reloadable (`apply`).
+    var idleTimeout: Duration
+    var maxLag: Duration?
     private let logger: Logger
     /// Files being uploaded, or not yet known to be finished.
-    private var files: [RelativePath: TrackedFile] = [:]
+    private(set) var files: [RelativePath: TrackedFile] = [:]
     /// Files whose stream is finalized and that have not changed since: a few words each.
-    private var finished: [RelativePath: FinishedFile] = [:]
+    private(set) var finished: [RelativePath: FinishedFile] = [:]
     /// Streams a worker is acting on now: at most one job runs per stream.
     private var running: Set<String> = []
-    private var initialScanDone = false
+    private(set) var initialScanDone = false
     /// Unfinished streams Redis knew at startup or that workers reported since, by id.
     private var known: [String: StreamRecord] = [:]
     /// Finalized streams from Redis, sorted by key, until the initial scan matched them to their
@@ -27,6 +30,7 @@ actor StreamManager {
     private let readRetryDelay: Duration = .seconds(30)
     /// How soon to ask again for a stream another instance holds.
     private let leaseRetryDelay: Duration
+    private let commitLag = Metrics.Timer(label: "chunkferry_commit_lag_seconds", preferredDisplayUnit: .seconds)
 
     init(watch: WatchSettings, upload: UploadSettings, logger: Logger) {
         leaseRetryDelay = upload.leaseTTL / 4
@@ -34,6 +38,7 @@ actor StreamManager {
         filter = FileFilter(extensions: watch.fileExtensions)
         chunkSize = Int64(upload.chunkSize)
         idleTimeout = upload.idleTimeout
+        maxLag = upload.maxLag
         self.logger = logger
     }
 
@@ -170,7 +175,7 @@ actor StreamManager {
         }
         running.insert(streamID)
         return StreamWork(path: path, streamID: file.streamID, status: file.status, record: file.record,
-                          verifyBucket: !file.bucketChecked, digest: file.digest)
+                          verifyBucket: !file.bucketChecked, digest: file.digest, provisional: file.provisional)
     }
 
     /// A worker finished a job for `path`'s stream `streamID`.
@@ -196,8 +201,18 @@ actor StreamManager {
         }
         file.jobPending = false
         if let record {
+            let before = file.record
             file.record = record
             file.bucketChecked = true
+            // The worker deleted a provisional tail that a committed chunk now holds.
+            if let tail = file.provisional, record.chunkCount > tail.index || record.state != .active { file.provisional = nil }
+            let tailEnd = file.provisional.flatMap { $0.index == record.chunkCount ? $0.end : nil } ?? 0
+            // From when the committed chunk's last byte was first seen on disk.
+            if let sighting = file.sightings.first(where: { $0.size >= record.committedOffset }), record.committedOffset > 0,
+               before.map({ $0.committedOffset < record.committedOffset }) ?? false {
+                commitLag.record(duration: .now - sighting.at)
+            }
+            file.held(upTo: max(record.committedOffset, tailEnd))
         }
         switch outcome {
         case .progressed:
@@ -269,6 +284,7 @@ actor StreamManager {
             file.status = status
             file.changedAt = .now
             file.retryAfter = nil
+            file.sighted(status.size, at: file.changedAt)
             files[key] = file
         }
         scheduleIfDue(key)
@@ -300,7 +316,7 @@ actor StreamManager {
     /// A file seen for the first time (since start): finished, if the latest generation Redis
     /// knows for it is finalized at its size; else tracked with that generation, or a new one when
     /// that generation is abandoned or longer than the file now is.
-    private func admit(_ key: RelativePath, _ status: FileStatus) {
+    private func admit(_ key: RelativePath, _ status: FileStatus, complete: Bool = false) {
         let path = key.value
         var generation = 0
         var latest: (record: StreamRecord?, finished: FinishedStream?)?
@@ -321,7 +337,7 @@ actor StreamManager {
             finished[key] = file
             return
         }
-        let age = Duration.milliseconds(max(0, WallClock.nowMilliseconds() - status.modified / 1_000_000))
+        let age = complete ? idleTimeout : Duration.milliseconds(max(0, WallClock.nowMilliseconds() - status.modified / 1_000_000))
         let changedAt = ContinuousClock.now - min(age, idleTimeout)
         let committed = latest?.record?.committedOffset ?? latest?.finished?.size ?? 0
         if let latest, latest.record?.state != .abandoned, status.size >= committed {
@@ -341,6 +357,46 @@ actor StreamManager {
     private func trackedFile(_ path: String, _ status: FileStatus, generation: Int, record: StreamRecord?,
                              changedAt: ContinuousClock.Instant) -> TrackedFile {
         let id = StreamIdentity.id(path: path, device: status.device, inode: status.inode, generation: generation)
-        return TrackedFile(path: path, streamID: id, generation: generation, status: status, changedAt: changedAt, record: record)
+        var file = TrackedFile(path: path, streamID: id, generation: generation, status: status, changedAt: changedAt, record: record)
+        file.sighted(status.size, at: changedAt)  // for all it knows, nothing past the checkpoint is in the store
+        return file
+    }
+
+    /// Queues a provisional tail for every growing file whose bytes past its last whole chunk
+    /// waited MAX_LAG (a whole chunk due is sent by its upload job instead).
+    func flushLaggingTails(now: ContinuousClock.Instant = .now) {
+        guard let maxLag else { return }
+        for (path, file) in files where !file.jobPending && !running.contains(file.streamID) {
+            guard let record = file.record, record.state == .active, let since = file.unsentSince, now - since >= maxLag,
+                  file.retryAfter.map({ now >= $0 }) ?? true else { continue }
+            let pending = file.status.size - record.committedOffset
+            guard pending > 0, pending < Int64(record.chunkSize) else { continue }
+            if let tail = file.provisional, tail.index == record.chunkCount, tail.end >= file.status.size { continue }
+            files[path]?.jobPending = true
+            queue.push(.tail(path: path.value, streamID: file.streamID))
+        }
+    }
+
+    /// The store holds `tail`: bytes past it still wait, since they were first seen.
+    func tailSent(_ path: String, streamID: String, tail: ProvisionalTail) {
+        let key = RelativePath(path)
+        guard files[key]?.streamID == streamID else { return }
+        files[key]?.provisional = tail
+        files[key]?.held(upTo: tail.end)
+    }
+
+    /// The file at `path` was just put in place whole (renamed into place by a camera's
+    /// snapshot taker): no idle wait, it is finished.
+    func completed(_ path: String) {
+        let key = RelativePath(path)
+        guard files[key] == nil, finished[key] == nil else {
+            // The watcher saw it first: the idle monitor finalizes it at its next look.
+            observe(path)
+            files[key]?.changedAt = .now - idleTimeout
+            return
+        }
+        guard filter.accepts(path), case .success(let status) = FileStatus.of(PathEscaping.systemPath(root: root, relative: path)),
+              status.kind == .regular else { return }
+        admit(key, status, complete: true)
     }
 }

@@ -13,6 +13,12 @@ struct TrackedFile: Sendable {
     var bucketChecked = false
     /// After a read failure, no new job before this instant.
     var retryAfter: ContinuousClock.Instant?
+    /// Sizes the file was seen at and when, past what the store holds (committed chunks and
+    /// provisional tail): when the byte at an offset was first seen, so that the age of what waits
+    /// restarts at the right moment once the store holds more.
+    var sightings: [(size: Int64, at: ContinuousClock.Instant)] = []
+    /// The provisional tail object the store holds, if any.
+    var provisional: ProvisionalTail?
     /// The stream's whole-file digest, fed as its chunks are committed.
     let digest = RunningDigest()
 
@@ -20,4 +26,27 @@ struct TrackedFile: Sendable {
         guard let record, record.state == .finalized else { return false }
         return record.fileSize == status.size
     }
+}
+
+extension TrackedFile {
+    /// Since when the oldest byte the store does not hold waits.
+    var unsentSince: ContinuousClock.Instant? { sightings.first?.at }
+
+    mutating func sighted(_ size: Int64, at instant: ContinuousClock.Instant) {
+        if let last = sightings.last, last.size >= size { return }
+        sightings.append((size, instant))
+        if sightings.count > 256 { sightings.remove(at: 1) }  // bounded; the oldest stays the oldest
+    }
+
+    /// The store now holds the file up to `offset`: the oldest byte not held was first seen with
+    /// the first sighting past it.
+    mutating func held(upTo offset: Int64) {
+        sightings.removeAll { $0.size <= offset }
+    }
+}
+
+/// A provisional object holding bytes `[index × chunk size, end)` of a growing file.
+struct ProvisionalTail: Sendable, Equatable {
+    var index: Int
+    var end: Int64
 }

@@ -5,7 +5,7 @@ import Logging
 struct StreamWorker: Sendable {
     let context: PipelineContext
     let manager: StreamManager
-    let metrics = PipelineMetrics()
+    var metrics: PipelineMetrics { context.metrics }
     /// Shared by all workers (this struct is copied into each).
     let slots: UploadSlots
     let finisher: SmallFileFinisher
@@ -18,10 +18,13 @@ struct StreamWorker: Sendable {
         finisher = SmallFileFinisher(capacity: 2 * context.upload.concurrency)
     }
 
-    func run() async {
-        while let job = await manager.queue.next() {
+    /// Worker `index` (from 0) takes jobs while the upload slots reach it.
+    func run(index: Int) async {
+        let queue = manager.queue
+        while await slots.admit(index, stopped: { queue.isClosed }), let job = await queue.next() {
             switch job {
-            case .upload(let path, let streamID), .finalize(let path, let streamID), .single(let path, let streamID):
+            case .upload(let path, let streamID), .finalize(let path, let streamID), .single(let path, let streamID),
+                 .tail(let path, let streamID):
                 slots.enter()
                 defer { slots.leave() }
                 guard let begun = await manager.begin(path, streamID: streamID) else { continue }
@@ -32,11 +35,12 @@ struct StreamWorker: Sendable {
                     continue
                 }
                 guard let work = await leased(begun) else { await finish(begun, .ownedElsewhere); continue }
-                let outcome = if case .finalize = job {
-                    await Finalizer(worker: self).finalize(work)
-                } else {
-                    await uploadNextChunk(work)
+                let outcome = switch job {
+                case .finalize: await Finalizer(worker: self).finalize(work)
+                case .tail: await sendProvisional(work)
+                default: await uploadNextChunk(work)
                 }
+                await dropProvisionalIfCovered(work, outcome: outcome)
                 await finish(work, outcome)
             case .abandon(let record, let reason):
                 await abandon(record, reason: reason)
@@ -320,7 +324,7 @@ struct StreamWorker: Sendable {
             manifestKey = key
         }
         await context.leases.release(record.id)
-        metrics.streamsAbandoned.increment()
+        metrics.streamAbandoned()
         context.logger.warning("stream abandoned; its uploaded chunks stay in the bucket", metadata: [
             "file.path": "\(record.path)", "stream.id": "\(record.id)", "reason": "\(reason)",
             "bytes.committed": "\(current.committedOffset)", "manifest.key": "\(manifestKey)",
