@@ -31,14 +31,24 @@ struct RestoreCommand: AsyncParsableCommand {
             let store = CheckpointStore(
                 redis: RedisClient(url: redis.url, connectTimeoutMilliseconds: 1_000, commandTimeoutMilliseconds: 2_000),
                 namespace: redis.namespace)
-            let restorer = try Restorer(storage: storage, store: store, prefix: prefix)
-            let manifest = try await restorer.restore(reference, to: output)
-            let summary = manifest.keepsChunks ? "\(manifest.size) bytes, \(manifest.chunks.count) chunks"
-                : "\(manifest.size) bytes, \(manifest.chunks.count) chunks read from \(manifest.object?.key ?? "?")"
-            if let sha256 = manifest.sha256, manifest.complete {
-                print("restored \(manifest.path) (\(summary), sha256 \(sha256)) to \(output)")
+            var restorer = try Restorer(storage: storage, store: store, prefix: prefix)
+            let progress = RestoreProgress.isTerminal ? RestoreProgress() : nil
+            if let progress { restorer.progress = { progress.update(written: $0, total: $1) } }
+            let restored: Restored
+            do {
+                restored = try await restorer.restore(reference, to: output)
+                progress?.finish()
+            } catch {
+                progress?.finish()
+                throw error
+            }
+            var summary = "\(restored.size) bytes, \(restored.chunkCount) chunks"
+            if let whole = restored.wholeObject { summary += " read from \(whole)" }
+            if restored.provisionalBytes > 0 { summary += " and a provisional tail of \(restored.provisionalBytes) bytes" }
+            if let sha256 = restored.sha256, restored.complete {
+                print("restored \(restored.path) (\(summary), sha256 \(sha256)) to \(output)")
             } else {
-                print("restored what was uploaded of \(manifest.path) before it was abandoned (\(summary); incomplete, each chunk verified) to \(output)")
+                print("restored what reached the store of \(restored.path) before it was cut off (\(summary); incomplete: no whole-file hash to check, each piece checked against its own checksum) to \(output)")
             }
         } catch {
             throw fail(error, code: 1)

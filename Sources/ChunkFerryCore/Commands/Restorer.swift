@@ -7,12 +7,16 @@ import Glibc
 public struct Restorer: Sendable {
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public let description: String
+        /// The object asked for is not in the store.
+        var isNotFound = false
     }
 
     let storage: any ObjectStore
     let store: CheckpointStore?
     /// `S3_PREFIX`, normalized: where recordings named by their path are looked for.
     let prefix: String
+    /// Told the bytes written so far and the total when known, after each piece.
+    public var progress: (@Sendable (_ written: Int64, _ total: Int64?) -> Void)?
 
     init(storage: any ObjectStore, store: CheckpointStore?, prefix: String = "") {
         self.storage = storage
@@ -25,9 +29,22 @@ public struct Restorer: Sendable {
     }
 
     /// `reference` is a stream id, a manifest key, or the recording's path (relative to WATCH_DIR,
-    /// or its whole object's key). Returns the manifest that was restored.
-    public func restore(_ reference: String, to output: String) async throws(Failure) -> Manifest {
-        let key = try await manifestKey(for: reference)
+    /// or its whole object's key). A stream still growing (or cut off) is restored from its
+    /// chunks and its provisional tail.
+    public func restore(_ reference: String, to output: String) async throws(Failure) -> Restored {
+        switch try await locate(reference) {
+        case .manifest(let key):
+            do {
+                return try await restore(manifestKey: key, to: output)
+            } catch where error.isNotFound && key.hasSuffix("/manifest.json") {
+                // Closed without a manifest (abandoned before its first chunk, or cut short): what the folder holds.
+                return try await restoreUnfinished(streamPrefix: String(key.dropLast("manifest.json".count)), to: output)
+            }
+        case .unfinished(let streamPrefix): return try await restoreUnfinished(streamPrefix: streamPrefix, to: output)
+        }
+    }
+
+    private func restore(manifestKey key: String, to output: String) async throws(Failure) -> Restored {
         let manifest: Manifest
         do {
             manifest = try Manifest.decode(try await fetch(key: key, range: nil))
@@ -39,14 +56,7 @@ public struct Restorer: Sendable {
         guard manifest.version == 1 else { throw Failure(description: "\(key) has manifest version \(manifest.version); this ChunkFerry reads version 1") }
         guard manifest.isContiguous else { throw Failure(description: "\(key) lists chunks that do not cover the file exactly") }
 
-        let temporary = Self.temporaryPath(for: output)
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw Failure(description: "cannot create \(temporary): \(Errno(errno))") }
-        var closed = false
-        defer {
-            if !closed { close(descriptor) }
-            unlink(temporary)
-        }
+        let target = try RestoreTarget(output: output)
         var digest = Digest(.sha256)
         // Without chunk objects (OUTPUT=whole) each chunk is read as its range of the whole object,
         // and checked against its own checksum all the same.
@@ -66,7 +76,14 @@ public struct Restorer: Sendable {
                 throw Failure(description: "chunk \(chunk.index) (\(source)) does not match its \(expected.kind) in the manifest")
             }
             bytes.withUnsafeBytes { digest.update($0) }
-            try Self.writeAll(descriptor, bytes, path: temporary)
+            try target.write(bytes)
+            progress?(chunk.offset + Int64(chunk.size), manifest.size)
+        }
+        // An abandoned stream's bytes past its last chunk may wait in its provisional tail.
+        var tail: [UInt8] = []
+        if !manifest.complete, manifest.keepsChunks, let prefix = manifest.chunks.first.map({ String($0.key.dropLast(14)) }) {
+            tail = try await provisionalTail(streamPrefix: prefix, index: manifest.chunks.count)
+            try target.write(tail)
         }
         let restoredHash = ByteEncoding.hex(digest.finalize())
         if let expected = manifest.sha256, restoredHash != expected {
@@ -75,10 +92,10 @@ public struct Restorer: Sendable {
         if manifest.sha256 == nil && manifest.complete {
             throw Failure(description: "\(key) has no whole-file SHA-256 although it says it is complete")
         }
-        guard fsync(descriptor) == 0, close(descriptor) == 0 else { throw Failure(description: "cannot flush \(temporary): \(Errno(errno))") }
-        closed = true
-        guard rename(temporary, output) == 0 else { throw Failure(description: "cannot rename \(temporary) to \(output): \(Errno(errno))") }
-        return manifest
+        try target.commit()
+        return Restored(path: manifest.path, size: manifest.size + Int64(tail.count), chunkCount: manifest.chunks.count,
+                        sha256: manifest.complete ? manifest.sha256 : nil, complete: manifest.complete,
+                        provisionalBytes: tail.count, wholeObject: manifest.keepsChunks ? nil : manifest.object?.key)
     }
 
     func fetch(key: String, range: Range<Int64>?) async throws(Failure) -> [UInt8] {
@@ -90,28 +107,9 @@ public struct Restorer: Sendable {
                 attempt += 1
                 try? await Task.sleep(for: RetryPolicy().delay(afterAttempt: attempt))
             } catch {
-                throw Failure(description: error.isNotFound
-                              ? "\(key) is not in \(storage.location)" : error.description)
+                throw Failure(description: error.isNotFound ? "\(key) is not in \(storage.location)" : error.description,
+                              isNotFound: error.isNotFound)
             }
-        }
-    }
-
-    static func temporaryPath(for output: String) -> String {
-        let slash = output.lastIndex(of: "/")
-        let directory = slash.map { String(output[...$0]) } ?? ""
-        let name = slash.map { String(output[output.index(after: $0)...]) } ?? output
-        return "\(directory).\(name).restore-\(getpid())"
-    }
-
-    private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], path: String) throws(Failure) {
-        var written = 0
-        while written < bytes.count {
-            let result = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, bytes.count - written) }
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw Failure(description: "cannot write \(path): \(Errno(errno))")
-            }
-            written += result
         }
     }
 }
