@@ -11,15 +11,18 @@ COPY Sources ./Sources
 COPY scripts/build-release ./scripts/build-release
 RUN scripts/build-release /usr/local/bin/chunkferry
 
-# Run: only the shared libraries the binary needs (kept in sync with ldd by scripts/check-runtime-libs).
+# Run: only the shared libraries the binary needs (kept in sync with ldd by scripts/check-runtime-libs),
+# and ffmpeg, which records cameras (a program the daemon runs, not a library it links).
 FROM debian:12.12-slim
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates libcurl4 libhiredis0.14 libisal2 libssl3 libstdc++6 libgcc-s1 \
+    && apt-get install -y --no-install-recommends ca-certificates ffmpeg libcurl4 libhiredis0.14 libisal2 libssl3 libstdc++6 libgcc-s1 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin chunkferry
 COPY --from=build /usr/local/bin/chunkferry /usr/local/bin/chunkferry
-ENV WATCH_DIR=/input
+ENV WATCH_DIR=/input HTTP_BIND=0.0.0.0 HTTP_PORT=8080
+EXPOSE 8080
 WORKDIR /tmp
 USER 10001:10001
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 CMD ["chunkferry", "health"]
 ENTRYPOINT ["chunkferry"]
 CMD ["run"]

@@ -67,6 +67,8 @@ public struct StatusReport: Sendable {
 
     public let rows: [Row]
     public var disks: [Disk] = []
+    /// Cameras the running daemon records (see `StatusReport+cameras`).
+    public var cameras: [CameraStatus] = []
 
     public static func load(from store: CheckpointStore, now: Int64? = nil) async throws(RedisError) -> StatusReport {
         let now = now ?? WallClock.nowMilliseconds()
@@ -74,6 +76,7 @@ public struct StatusReport: Sendable {
         let active = records.filter { $0.state == .active }.map(\.id)
         let owners = Dictionary(uniqueKeysWithValues: zip(active, try await store.leaseOwners(active)))
         let disks = try await store.disks(now: now).map { Disk(node: $0.node, availableBytes: $0.available, totalBytes: $0.total, nearlyFull: $0.short) }
+        let cameras = try await store.cameras().map { shown($0, now: now) }
         return StatusReport(rows: records.map { record in
             Row(path: record.path, streamID: record.id, state: record.state.rawValue, committedBytes: record.committedOffset,
                 fileSize: max(record.fileSize, record.committedOffset), chunks: record.chunkCount,
@@ -82,7 +85,7 @@ public struct StatusReport: Sendable {
                 owner: (owners[record.id] ?? nil).map { String($0.split(separator: "/").first ?? "") },
                 keyPrefix: record.keyPrefix, problem: record.lastError, objectKey: record.objectKey,
                 chunksInBucket: !record.chunksDeleted, localDeletedAt: record.localDeletedAt.map(WallClock.rfc3339(milliseconds:)))
-        }, disks: disks)
+        }, disks: disks, cameras: cameras)
     }
 
     public func json() -> String {
@@ -120,6 +123,11 @@ public struct StatusReport: Sendable {
              row.localDeletedAt == nil ? "kept" : "deleted",
              row.lastActivity, row.lastChunkAgeSeconds.map { "\(Self.age($0)) ago" } ?? "-", row.problem ?? ""]
         }
+        return Self.columns(header, lines)
+    }
+
+    /// Rows of cells as aligned columns, two spaces apart.
+    static func columns(_ header: [String], _ lines: [[String]]) -> String {
         let widths = header.indices.map { column in ([header] + lines).map { $0[column].count }.max() ?? 0 }
         return ([header] + lines).map { cells in
             cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }

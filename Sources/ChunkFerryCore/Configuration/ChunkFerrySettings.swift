@@ -11,6 +11,9 @@ public struct ChunkFerrySettings: Sendable {
     public var storage: StorageSettings
     public var redis: RedisSettings
     public var log: LogSettings
+    public var endpoint = EndpointSettings()
+    /// Cameras to record into WATCH_DIR/<name>/ (config file only).
+    public var cameras: [CameraSettings] = []
 
     public init(watch: WatchSettings, upload: UploadSettings, output: OutputSettings, retention: RetentionSettings = RetentionSettings(),
                 storage: StorageSettings, redis: RedisSettings, log: LogSettings = LogSettings()) {
@@ -38,6 +41,11 @@ public struct ChunkFerrySettings: Sendable {
         }
         redis = try RedisSettings(config: config)
         log = try LogSettings(config: config)
+        endpoint = try EndpointSettings(config: config)
+        cameras = try CameraSettings.list(config: config)
+        // What the recorders write is uploaded whatever FILE_EXTENSIONS says.
+        if cameras.contains(where: \.enabled) { watch.fileExtensions.insert("mp4") }
+        if cameras.contains(where: { $0.enabled && $0.snapshotInterval != nil }) { watch.fileExtensions.insert("jpg") }
     }
 
     /// Whether `path` is `folder` or lies under it (symlinks resolved where the paths exist).

@@ -1,7 +1,7 @@
 /// A credential that must never reach a log line, an error or status output.
 ///
 /// Every textual rendering is redacted; code that needs the value reads `value` explicitly.
-public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
     public let value: String
 
     public init(_ value: String) { self.value = value }

@@ -12,20 +12,32 @@ enum WallClock {
 
     /// `2024-01-18T12:00:00.123Z` (RFC 3339, UTC).
     static func rfc3339(milliseconds: Int64) -> String {
-        var seconds = time_t(milliseconds / 1000)
+        let parts = utc(seconds: milliseconds / 1000)
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))T"
+            + "\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec)).\(pad(Int32(milliseconds % 1000), 3))Z"
+    }
+
+    /// `20240118_120000` (UTC), as recordings and snapshots are named.
+    static func compact(seconds: Int64) -> String {
+        let parts = utc(seconds: seconds)
+        return "\(pad(parts.tm_year + 1900, 4))\(pad(parts.tm_mon + 1))\(pad(parts.tm_mday))_\(pad(parts.tm_hour))\(pad(parts.tm_min))\(pad(parts.tm_sec))"
+    }
+
+    private static func utc(seconds: Int64) -> tm {
+        var time = time_t(seconds)
         var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int, _ width: Int = 2) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(pad(Int(parts.tm_year) + 1900, 4))-\(pad(Int(parts.tm_mon) + 1))-\(pad(Int(parts.tm_mday)))T"
-            + "\(pad(Int(parts.tm_hour))):\(pad(Int(parts.tm_min))):\(pad(Int(parts.tm_sec))).\(pad(Int(milliseconds % 1000), 3))Z"
+        gmtime_r(&time, &parts)
+        return parts
+    }
+
+    private static func pad(_ value: Int32, _ width: Int = 2) -> String {
+        let text = String(value)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
     }
 }
 
 extension Duration {
-    var seconds: Double {
+    public var seconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 

@@ -31,6 +31,9 @@ final class CurlConnection {
         return pointer
     }()
 
+    /// CURLAUTH_BASIC | CURLAUTH_DIGEST (macros Swift cannot import): curl picks what the server asks.
+    private static let basicOrDigest = 1 | 2
+
     init(options: Options) {
         _ = Self.globalInit
         guard let handle = curl_easy_init() else { fatalError("libcurl could not create a handle") }
@@ -136,6 +139,11 @@ final class CurlConnection {
             _ = cf_curl_set_pointer(handle, CURLOPT_XFERINFODATA, Unmanaged.passUnretained(abort).toOpaque())
         }
         _ = cf_curl_set_list(handle, CURLOPT_HTTPHEADER, headers)
+        if let credentials = request.credentials {
+            _ = cf_curl_set_string(handle, CURLOPT_USERNAME, credentials.user)
+            _ = cf_curl_set_string(handle, CURLOPT_PASSWORD, credentials.password)
+            _ = cf_curl_set_long(handle, CURLOPT_HTTPAUTH, Self.basicOrDigest)
+        }
         let context = Unmanaged.passUnretained(sink).toOpaque()
         _ = cf_curl_set_data_callback(handle, CURLOPT_WRITEFUNCTION, writeBody)
         _ = cf_curl_set_pointer(handle, CURLOPT_WRITEDATA, context)

@@ -24,6 +24,13 @@ struct HTTPRequest: Sendable {
     var url: String
     var headers: [(name: String, value: String)]
     var body: Body?
+    /// User and password for HTTP Basic or Digest authentication (cameras' snapshot URLs).
+    var credentials: Credentials? = nil
+
+    struct Credentials: Sendable {
+        var user: String
+        var password: String
+    }
 }
 
 struct HTTPResponse: Sendable {

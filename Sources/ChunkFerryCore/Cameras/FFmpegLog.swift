@@ -1,0 +1,46 @@
+/// ffmpeg's stderr for one camera: every line scrubbed of the camera's credentials before it goes
+/// anywhere, the last few kept so a failure can name ffmpeg's reason.
+struct FFmpegLog: Sendable {
+    let camera: CameraSettings
+    private(set) var recent: [String] = []
+
+    init(camera: CameraSettings) {
+        self.camera = camera
+    }
+
+    /// Scrubs and keeps `line`; returns it for the debug log.
+    mutating func note(_ line: String) -> String {
+        var clean = camera.rtspURL.scrub(line)
+        if let snapshot = camera.snapshotURL { clean = snapshot.scrub(clean) }
+        if let relay = camera.relayURL { clean = relay.scrub(clean) }
+        // ffmpeg prints the URL it was given: the masked form instead.
+        for url in [camera.rtspURL, camera.relayURL].compactMap({ $0 }) where url.user != nil {
+            clean = clean.replacing(url.scrub(url.full), with: url.description)
+        }
+        clean = clean.trimmed()
+        // Timestamp notes on a live stream's first packets are noise, not a reason.
+        let noise = clean.contains("Non-monotonous DTS") || clean.contains("changing to") || clean.contains("Timestamps are unset")
+        if !clean.isEmpty && !noise {
+            recent.append(clean)
+            if recent.count > 8 { recent.removeFirst() }
+        }
+        return clean
+    }
+
+    /// The line that best says why ffmpeg stopped.
+    var reason: String? {
+        let telling = ["401", "403", "404", "Unauthorized", "refused", "timed out", "Connection", "No route", "Invalid data",
+                       "not found", "No space", "error", "Error", "failed"]
+        let line = recent.last { line in telling.contains { line.contains($0) } }
+        return line.map { String($0.prefix(300)) }
+    }
+
+    /// MP4 cannot hold this audio codec copied as it is.
+    var audioRefused: Bool {
+        recent.contains { $0.contains("codec not currently supported in container") || $0.contains("Could not find tag for codec") }
+    }
+
+    var diskFull: Bool { recent.contains { $0.contains("No space left on device") } }
+
+    mutating func reset() { recent = [] }
+}

@@ -1,0 +1,247 @@
+import Foundation
+import Testing
+@testable import ChunkFerryCore
+
+/// Cameras recorded by the real binary from a real RTSP server (GStreamer's): files that play,
+/// recovery from a camera that drops, hangs or is misconfigured, and footage that survives the
+/// recorder's destruction. Serialized: each runs ffmpeg in real time.
+@Suite(.serialized) struct CameraRecordingTests {
+    static let layout = "{camera}/{yyyy}/{mm}/{dd}/{name}"
+
+    func fixture(_ cameras: [[String: String]], _ extra: [String: String] = [:]) async throws -> DaemonFixture {
+        let config = try CameraConfig.write(cameras)
+        return try await DaemonFixture(environment: ["CONFIG_FILE": config, "KEY_TEMPLATE": Self.layout].merging(extra) { $1 })
+    }
+
+    /// Every output of a run, to check that no password reached it.
+    func expectNoSecret(_ secrets: [String], in fixture: DaemonFixture, sourceLocation: SourceLocation = #_sourceLocation) {
+        for run in fixture.runs {
+            for secret in secrets {
+                #expect(!run.log().contains(secret), "a password reached the output", sourceLocation: sourceLocation)
+            }
+        }
+    }
+
+    func waitForGrowth(_ folder: String, in fixture: DaemonFixture, after existing: Set<String> = [], bytes: Int64 = 100_000) async throws -> String {
+        var found = ""
+        try await fixture.waitUntil("a new recording in \(folder) grows", timeout: .seconds(60)) {
+            guard let newest = CameraConfig.recordings(in: folder).last(where: { !existing.contains($0) }) else { return false }
+            found = newest
+            return CameraConfig.size("\(folder)/\(newest)") >= bytes
+        }
+        return found
+    }
+
+    @Test func aRecordedCameraEndsInTheBucketAsAFileThatPlays() async throws {
+        let camera = try await RTSPServer()
+        defer { camera.stop() }
+        let fixture = try await fixture([["name": "front-door", "rtsp_url": camera.url(), "segment_duration": "1h"]],
+                                        ["OUTPUT": "both", "IDLE_TIMEOUT": "3s"])
+        defer { fixture.stopAll() }
+        let launched = ContinuousClock.now
+        let run = try fixture.start()
+        let folder = "\(fixture.watchDir)/front-door"
+        let name = try await waitForGrowth(folder, in: fixture, bytes: 1)
+        let began = ContinuousClock.now
+        #expect(name.wholeMatch(of: /\d{8}_\d{6}\.mp4/) != nil, "named by its start time: \(name)")
+        try await Task.sleep(for: .seconds(20))
+        let status = try fixture.start(["status", "--cameras", "--json"])
+        #expect(await status.waitForExit(timeout: .seconds(30)) == 0)
+        let cameras = try JSONSerialization.jsonObject(with: Data(status.log().utf8)) as? [[String: Any]]
+        let shown = try #require(cameras?.first, "status lists the camera: \(status.log())")
+        #expect(shown["name"] as? String == "front-door" && shown["state"] as? String == "recording", "\(shown)")
+        #expect(shown["current_file"] as? String == "front-door/\(name)")
+        #expect((shown["bytes_today"] as? Int ?? 0) > 1_000_000, "\(shown)")
+        camera.stop()  // the camera goes away: the file stops growing and is finalized
+        let recorded = Double((ContinuousClock.now - began).components.seconds)
+        // ffmpeg writes the packets it buffered while probing the stream when it opens the file:
+        // the recording may start before the file appeared, never before the daemon did.
+        let connected = Double((ContinuousClock.now - launched).components.seconds)
+        let manifest = try await fixture.waitForManifestMatchingFile("front-door/\(name)", timeout: .seconds(90))
+        try await fixture.expectBucketMatchesFile(manifest)
+        let key = "front-door/\(name.prefix(4))/\(name.dropFirst(4).prefix(2))/\(name.dropFirst(6).prefix(2))/\(name)"
+        #expect(manifest.object?.key == key, "the seed's layout: camera/yyyy/mm/dd/name")
+        let copy = Scratch.directory("camera-play") + "/\(name)"
+        try Data(try await fixture.storage.get(key: key)).write(to: URL(fileURLWithPath: copy))
+        let duration = try #require(try await FFmpeg.duration(of: copy), "ffprobe reads the recording from the bucket")
+        #expect(recorded >= 20 && duration >= recorded - 2 && duration <= connected + 2,
+                "\(recorded) s recorded since the file appeared, \(connected) s since the daemon started (±2 s): \(duration)")
+        #expect(!fixture.events("camera recording").isEmpty)
+
+        let table = try fixture.start(["status"])
+        #expect(await table.waitForExit(timeout: .seconds(30)) == 0)
+        #expect(table.log().contains("front-door  reconnecting"), "the camera's state in the table:\n\(table.log())")
+        run.stop()
+        #expect(await run.waitForExit(timeout: .seconds(30)) == 0)
+        expectNoSecret([camera.password], in: fixture)
+        #expect(!String(decoding: try await fixture.storage.get(key: try #require(manifest.chunks.first?.key).replacing(/chunk-\d+$/, with: "manifest.json")), as: UTF8.self).contains(camera.password))
+    }
+
+    @Test func aCameraThatDropsIsRecordedAgainInANewFileAndBothPlay() async throws {
+        let camera = try await RTSPServer()
+        defer { camera.stop() }
+        let fixture = try await fixture([["name": "porch", "rtsp_url": camera.url()]], ["IDLE_TIMEOUT": "3s"])
+        defer { fixture.stopAll() }
+        try fixture.start()
+        let folder = "\(fixture.watchDir)/porch"
+        let first = try await waitForGrowth(folder, in: fixture)
+        try await Task.sleep(for: .seconds(4))
+        camera.stop()
+        try await Task.sleep(for: .seconds(5))
+        try await camera.start()
+        let second = try await waitForGrowth(folder, in: fixture, after: [first])
+        try await Task.sleep(for: .seconds(4))
+        camera.stop()
+        for name in [first, second] {
+            let manifest = try await fixture.waitForManifestMatchingFile("porch/\(name)", timeout: .seconds(90))
+            try await fixture.expectBucketMatchesFile(manifest)
+            let duration = try await FFmpeg.duration(of: "\(folder)/\(name)")
+            #expect((duration ?? 0) >= 3, "\(name) plays: \(String(describing: duration))")
+        }
+        let down = fixture.events("camera down; reconnecting")
+        #expect(down.count == 2, "one line per outage: \(down)")
+        #expect(down.allSatisfy { $0["camera"] == "porch" })
+        #expect(fixture.events("camera back; recording").count == 1)
+        expectNoSecret([camera.password], in: fixture)
+    }
+
+    @Test func aFrozenCameraIsDetectedAndRecordingResumesWhenItThaws() async throws {
+        let camera = try await RTSPServer()
+        defer { camera.stop() }
+        let fixture = try await fixture([["name": "yard", "rtsp_url": camera.url()]])
+        defer { fixture.stopAll() }
+        try fixture.start()
+        let folder = "\(fixture.watchDir)/yard"
+        let first = try await waitForGrowth(folder, in: fixture)
+        camera.freeze()
+        try await fixture.waitUntil("the hang is noticed", timeout: .seconds(60)) {
+            !fixture.events("camera down; reconnecting").isEmpty
+        }
+        let line = try #require(fixture.events("camera down; reconnecting").first)
+        #expect(line["camera"] == "yard")
+        #expect(line["reason"]?.contains("stalled") == true || line["reason"]?.contains("timed out") == true
+                || line["reason"]?.contains("ended") == true, "names why: \(line)")
+        camera.thaw()
+        _ = try await waitForGrowth(folder, in: fixture, after: [first])
+        try await fixture.waitUntil("the camera is reported back", timeout: .seconds(30)) {
+            fixture.events("camera back; recording").count == 1
+        }
+    }
+
+    @Test func aWrongCameraAddressGetsAClearLineAndTheOthersKeepRecording() async throws {
+        let camera = try await RTSPServer()
+        defer { camera.stop() }
+        let wrong = "rtsp://viewer:not-the-password-5d1@127.0.0.1:\(camera.port)/cam"
+        let fixture = try await fixture([["name": "good", "rtsp_url": camera.url()], ["name": "bad", "rtsp_url": wrong]])
+        defer { fixture.stopAll() }
+        try fixture.start()
+        _ = try await waitForGrowth("\(fixture.watchDir)/good", in: fixture, bytes: 500_000)
+        try await fixture.waitUntil("the bad camera is reported", timeout: .seconds(60)) {
+            fixture.events("camera down; reconnecting").contains { $0["camera"] == "bad" }
+        }
+        let line = try #require(fixture.events("camera down; reconnecting").first { $0["camera"] == "bad" })
+        #expect(line["reason"]?.contains("401") == true, "ffmpeg's reason: \(line)")
+        #expect(!fixture.events("camera down; reconnecting").contains { $0["camera"] == "good" })
+        #expect(CameraConfig.recordings(in: "\(fixture.watchDir)/bad").isEmpty)
+        expectNoSecret([camera.password, "not-the-password-5d1"], in: fixture)
+    }
+
+    /// The burglar test: the recorder and its disk are gone; the bucket alone gives back a file
+    /// that plays and covers all but the last MAX_LAG and a little more.
+    @Test func afterTheRecorderIsDestroyedTheBucketAloneRestoresAPlayableRecording() async throws {
+        let camera = try await RTSPServer()
+        defer { camera.stop() }
+        let fixture = try await fixture([["name": "shop", "rtsp_url": camera.url()]], ["MAX_LAG": "5s"])
+        defer { fixture.stopAll() }
+        let run = try fixture.start()
+        let folder = "\(fixture.watchDir)/shop"
+        let name = try await waitForGrowth(folder, in: fixture, bytes: 1)
+        let started = ContinuousClock.now
+        try await Task.sleep(for: .seconds(30))
+        run.kill9()
+        CameraConfig.killAll(containing: "127.0.0.1:\(camera.port)/cam")
+        let recorded = try #require(try await FFmpeg.duration(of: "\(folder)/\(name)"))
+        #expect(ContinuousClock.now - started >= .seconds(30))
+        try FileManager.default.removeItem(atPath: fixture.watchDir)
+
+        // Redis went with the recorder: restore asks the store alone.
+        let output = Scratch.directory("burglar") + "/shop.mp4"
+        let restore = try fixture.start(["restore", "shop/\(name)", "--output", output],
+                                        environment: ["REDIS_URL": "redis://127.0.0.1:\(FreePort.next())/0", "WATCH_DIR": "/nonexistent"])
+        #expect(await restore.waitForExit(timeout: .seconds(60)) == 0, "\(restore.log())")
+        #expect(restore.log().contains("provisional tail"), "says the tail was provisional: \(restore.log())")
+        let restored = try #require(try await FFmpeg.duration(of: output), "the restored recording plays")
+        #expect(restored >= 30 - 5 - 3, "covers all but MAX_LAG + 3 s of \(recorded) s: \(restored) s")
+        expectNoSecret([camera.password], in: fixture)
+    }
+
+    @Test func theRelayIsReceivedAndADeadRelayTargetDoesNotStopTheRecording() async throws {
+        let camera = try await RTSPServer()
+        defer { camera.stop() }
+        let port = FreePort.next()
+        let received = Scratch.directory("relay") + "/received.mp4"
+        let listener = ManagedProcess(name: "relay-listener", executable: "ffmpeg",
+                                      arguments: ["-nostdin", "-loglevel", "error", "-rtsp_flags", "listen", "-timeout", "60",
+                                                  "-i", "rtsp://127.0.0.1:\(port)/live", "-c", "copy", "-t", "6", received],
+                                      logPath: Scratch.directory("relay") + "/listener.log")
+        try listener.start()
+        defer { listener.stop() }
+        // A relay that cannot connect when ffmpeg starts is dropped until the recorder restarts:
+        // the listener must be listening before the daemon starts.
+        let listening = ContinuousClock.now + .seconds(30)
+        while !FreePort.isListening(port) && ContinuousClock.now < listening { try await Task.sleep(for: .milliseconds(100)) }
+        try #require(FreePort.isListening(port), "the relay listener listens: \(listener.log())")
+        let fixture = try await fixture([
+            ["name": "relayed", "rtsp_url": camera.url(), "relay_url": "rtsp://127.0.0.1:\(port)/live"],
+            ["name": "nowhere", "rtsp_url": camera.url(), "relay_url": "rtsp://127.0.0.1:\(FreePort.next())/live"],
+        ])
+        defer { fixture.stopAll() }
+        try fixture.start()
+        #expect(await listener.waitForExit(timeout: .seconds(60)) == 0, "\(listener.log())")
+        let duration = try #require(try await FFmpeg.duration(of: received), "the relayed stream plays")
+        #expect(duration >= 4, "about 6 s relayed: \(duration)")
+        _ = try await waitForGrowth("\(fixture.watchDir)/relayed", in: fixture)
+        _ = try await waitForGrowth("\(fixture.watchDir)/nowhere", in: fixture, bytes: 500_000)
+        expectNoSecret([camera.password], in: fixture)
+    }
+
+    @Test func aDiskTooFullToRecordIsReportedOnceAndNotLoopedOn() async throws {
+        let camera = try await RTSPServer()
+        defer { camera.stop() }
+        guard let small = try await SmallDisk.mount("camera-disk", size: "32m") else { return }  // under the 64 MiB floor
+        defer { small.unmount() }
+        let fixture = try await fixture([["name": "attic", "rtsp_url": camera.url()]], ["WATCH_DIR": small.path])
+        defer { fixture.stopAll() }
+        try fixture.start()
+        try await fixture.waitUntil("the full disk is reported", timeout: .seconds(30)) {
+            !fixture.events("not recording: the disk under WATCH_DIR is too full; recording resumes once space is freed (see MIN_FREE_SPACE and LOCAL_RETENTION)").isEmpty
+        }
+        try await Task.sleep(for: .seconds(12))
+        #expect(fixture.events("not recording: the disk under WATCH_DIR is too full; recording resumes once space is freed (see MIN_FREE_SPACE and LOCAL_RETENTION)").count == 1)
+        #expect(CameraConfig.processes(containing: "127.0.0.1:\(camera.port)/cam").isEmpty, "no ffmpeg started and stopped in a loop")
+        let status = try fixture.start(["status", "--cameras", "--json"])
+        #expect(await status.waitForExit(timeout: .seconds(30)) == 0)
+        #expect(status.log().contains("disk-full"), "\(status.log())")
+    }
+
+    @Test func sigtermEndsTheRecordingOnAWholeFragmentAndARestartRecordsANewFile() async throws {
+        let camera = try await RTSPServer()
+        defer { camera.stop() }
+        let fixture = try await fixture([["name": "hall", "rtsp_url": camera.url()]])
+        defer { fixture.stopAll() }
+        let run = try fixture.start()
+        let folder = "\(fixture.watchDir)/hall"
+        let first = try await waitForGrowth(folder, in: fixture, bytes: 1)
+        try await Task.sleep(for: .seconds(5))
+        run.signal(SIGTERM, wait: false)
+        #expect(await run.waitForExit(timeout: .seconds(15)) == 0, "within the shutdown deadline")
+        #expect(CameraConfig.processes(containing: "127.0.0.1:\(camera.port)/cam").isEmpty, "ffmpeg ended with its Service")
+        // Ended by SIGINT, ffmpeg closes the file with its fragment index: the end is whole.
+        let bytes = try #require(FileManager.default.contents(atPath: "\(folder)/\(first)"))
+        #expect(bytes.suffix(16).range(of: Data("mfro".utf8)) != nil, "the file ends with ffmpeg's closing boxes")
+        #expect((try await FFmpeg.duration(of: "\(folder)/\(first)") ?? 0) >= 4)
+        try fixture.start()
+        let second = try await waitForGrowth(folder, in: fixture, after: [first])
+        #expect(second != first)
+    }
+}
