@@ -7,8 +7,8 @@ struct ChunkFerryCommand: AsyncParsableCommand {
         commandName: "chunkferry",
         abstract: "Uploads growing video files in checkpointed chunks to S3-compatible storage, a folder or an HTTP server.",
         discussion: SettingsOptions.settingsHelp,
-        version: "0.1.0",
-        subcommands: [RunCommand.self, StatusCommand.self, RestoreCommand.self, CheckCommand.self],
+        version: DaemonStatus.version,
+        subcommands: [RunCommand.self, StatusCommand.self, RestoreCommand.self, CheckCommand.self, HealthCommand.self],
         defaultSubcommand: nil
     )
 }

@@ -1,23 +1,56 @@
 import Logging
+import Metrics
 
 /// Turns a stream of failures and successes against one dependency into one log line when an
-/// outage begins (and when its cause changes) and one when it ends, not a line per attempt.
+/// outage begins (and when its cause changes) and one when it ends, not a line per attempt; and
+/// keeps what `/health` and `/metrics` say about the dependency.
 actor OutageTracker {
     let dependency: String
+    /// The dependency's name in metric labels: `store`, `redis`.
+    let label: String
     private let logger: Logger
     private var since: ContinuousClock.Instant?
     private var lastCause: String?
+    private var lastDetail: String?
+    private var refused = false
     private var failures = 0
+    private(set) var totalFailures: Int64 = 0
+    private let up: Gauge
+    private let outages: Counter
 
-    init(dependency: String, logger: Logger) {
-        self.dependency = dependency
-        self.logger = logger
+    /// An outage being ridden out, as `/health` reports it.
+    struct Outage: Sendable {
+        var dependency: String
+        /// `store` or `redis`, as in metric labels and `/health`'s `dependencies`.
+        var label: String
+        var seconds: Int
+        var detail: String
+        /// The dependency refuses our requests (credentials, permissions): a setting must change.
+        var refused: Bool
     }
 
-    /// `cause` groups failures (an error code); `detail` is the full, user-facing message.
-    func failed(cause: String, detail: String, fatal: Bool) {
+    init(dependency: String, label: String, logger: Logger) {
+        self.dependency = dependency
+        self.label = label
+        self.logger = logger
+        up = Gauge(label: "chunkferry_dependency_up", dimensions: [("dependency", label)])
+        outages = Counter(label: "chunkferry_outages_total", dimensions: [("dependency", label)])
+        up.record(1)
+    }
+
+    /// `cause` groups failures (an error code); `detail` is the full, user-facing message; `kind`
+    /// labels the failure in `chunkferry_upload_errors_total` (store only).
+    func failed(cause: String, detail: String, fatal: Bool, kind: String? = nil) {
         failures += 1
-        if since == nil { since = .now }
+        totalFailures += 1
+        if let kind { Counter(label: "chunkferry_upload_errors_total", dimensions: [("kind", kind)]).increment() }
+        if since == nil {
+            since = .now
+            outages.increment()
+            up.record(0)
+        }
+        refused = fatal
+        lastDetail = detail
         guard cause != lastCause else { return }
         lastCause = cause
         let metadata: Logger.Metadata = ["dependency": "\(dependency)", "error": "\(detail)"]
@@ -34,8 +67,16 @@ actor OutageTracker {
             "dependency": "\(dependency)", "outage.seconds": "\(Int((ContinuousClock.now - since).seconds.rounded()))",
             "failed.attempts": "\(failures)",
         ])
+        up.record(1)
         self.since = nil
         lastCause = nil
+        lastDetail = nil
+        refused = false
         failures = 0
+    }
+
+    var current: Outage? {
+        guard let since else { return nil }
+        return Outage(dependency: dependency, label: label, seconds: Int((ContinuousClock.now - since).seconds), detail: lastDetail ?? "", refused: refused)
     }
 }

@@ -12,6 +12,7 @@ struct PipelineContext: Sendable {
     let retry: RetryPolicy
     let storeOutage: OutageTracker
     let redisOutage: OutageTracker
+    let metrics = PipelineMetrics()
     let leases: StreamLeases
     /// Triggered at the shutdown deadline: transfers and verification stop where they are.
     let abort: TransferAbort
@@ -28,8 +29,8 @@ struct PipelineContext: Sendable {
         upload = settings.upload
         output = settings.output
         self.retry = retry
-        storeOutage = OutageTracker(dependency: "object store", logger: logger)
-        redisOutage = OutageTracker(dependency: "Redis", logger: logger)
+        storeOutage = OutageTracker(dependency: "object store", label: "store", logger: logger)
+        redisOutage = OutageTracker(dependency: "Redis", label: "redis", logger: logger)
         leases = StreamLeases(store: store, nodeID: settings.upload.nodeID, ttl: settings.upload.leaseTTL)
         self.logger = logger
     }
@@ -54,23 +55,24 @@ struct PipelineContext: Sendable {
         await retrying(storeOutage, body) { error in
             // A refusal of one object (an HTTP 413, say) is its own outage line, naming it.
             let cause = error.httpStatus.map { (400..<500).contains($0) && !error.isRetryable } == true ? "\(error.code) \(error.resource)" : error.code
-            return (cause, error.description, error.isRetryable, error.retryAfter)
+            return (cause, error.description, error.isRetryable, error.retryAfter, error.code)
         }
     }
 
     /// Runs a Redis operation until it succeeds; nil only when the daemon is stopping.
     func redisCall<T: Sendable>(_ body: () async throws(RedisError) -> T) async -> T? {
         await retrying(redisOutage, body) { error in
-            (error.isRetryable ? "unavailable" : error.message, error.message, error.isRetryable, nil)
+            (error.isRetryable ? "unavailable" : error.message, error.message, error.isRetryable, nil, nil)
         }
     }
 
     /// Retries `body` with backoff, reporting failures and recovery to `tracker` (one log line
     /// per outage). `describe` gives a failure's cause (to group it), its message, and whether
-    /// it may pass by itself, and the least wait the dependency asked for.
+    /// it may pass by itself, the least wait the dependency asked for, and the kind of error for
+    /// `chunkferry_upload_errors_total`.
     private func retrying<T: Sendable, Failure: Error>(
         _ tracker: OutageTracker, _ body: () async throws(Failure) -> T,
-        describe: (Failure) -> (cause: String, detail: String, retryable: Bool, after: Duration?)
+        describe: (Failure) -> (cause: String, detail: String, retryable: Bool, after: Duration?, kind: String?)
     ) async -> T? {
         // The first attempt runs even while shutting down, so a drain commits what it finished;
         // retries stop once shutdown began.
@@ -81,8 +83,8 @@ struct PipelineContext: Sendable {
                 await tracker.succeeded()
                 return value
             } catch {
-                let (cause, detail, retryable, after) = describe(error)
-                await tracker.failed(cause: cause, detail: detail, fatal: !retryable)
+                let (cause, detail, retryable, after, kind) = describe(error)
+                await tracker.failed(cause: cause, detail: detail, fatal: !retryable, kind: kind)
                 let delay = retry.delay(afterAttempt: attempt, fatal: !retryable)
                 guard await RetryPolicy.pause(max(delay, min(after ?? .zero, .seconds(300)))) else { return nil }
                 attempt += 1

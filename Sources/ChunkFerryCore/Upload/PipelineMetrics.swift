@@ -1,19 +1,67 @@
 import Metrics
+import Synchronization
 
-/// The pipeline's metrics, Prometheus-style names; no-ops until a metrics backend is bootstrapped.
+/// The pipeline's metrics, Prometheus-style names (no-ops until a metrics backend is
+/// bootstrapped), and the same totals kept here for `/health`, which cannot read them back.
 struct PipelineMetrics: Sendable {
     let bytesUploaded = Counter(label: "chunkferry_bytes_uploaded_total")
     let chunksUploaded = Counter(label: "chunkferry_chunks_uploaded_total")
     let chunkUploadSeconds = Metrics.Timer(label: "chunkferry_chunk_upload_seconds", preferredDisplayUnit: .seconds)
+    /// From when the chunk's last byte was first seen on disk to its commit.
+    let commitLagSeconds = Metrics.Timer(label: "chunkferry_commit_lag_seconds", preferredDisplayUnit: .seconds)
+    /// Bytes sent as provisional tails (MAX_LAG): sent again in their chunk later.
+    let provisionalBytes = Counter(label: "chunkferry_provisional_bytes_uploaded_total")
     let chunksRepaired = Counter(label: "chunkferry_chunks_repaired_total")
     let streamsStarted = Counter(label: "chunkferry_streams_started_total")
     let streamsFinalized = Counter(label: "chunkferry_streams_finalized_total")
     let streamsAbandoned = Counter(label: "chunkferry_streams_abandoned_total")
+    let totals = PipelineTotals()
 
     /// A chunk the store confirmed was committed.
     func chunkConfirmed(_ sent: StreamWorker.SentChunk) {
         bytesUploaded.increment(by: sent.length)
         chunksUploaded.increment()
         chunkUploadSeconds.record(duration: sent.elapsed)
+        totals.update {
+            $0.chunks += 1
+            $0.bytes += Int64(sent.length)
+            $0.lastUploadAt = WallClock.nowMilliseconds()
+        }
     }
+
+    func streamFinalized() {
+        streamsFinalized.increment()
+        totals.update { $0.streamsFinalized += 1 }
+    }
+
+    func streamAbandoned() {
+        streamsAbandoned.increment()
+        totals.update { $0.streamsAbandoned += 1 }
+    }
+
+    func chunkRepaired() {
+        chunksRepaired.increment()
+        totals.update { $0.chunksRepaired += 1 }
+    }
+}
+
+/// What the pipeline did since the daemon started, for `/health`.
+final class PipelineTotals: Sendable {
+    struct Values: Sendable, Codable, Equatable {
+        var chunks: Int64 = 0
+        var bytes: Int64 = 0
+        var streamsFinalized: Int64 = 0
+        var streamsAbandoned: Int64 = 0
+        var chunksRepaired: Int64 = 0
+        /// Milliseconds since 1970 of the last chunk the store confirmed.
+        var lastUploadAt: Int64?
+    }
+
+    private let values = Mutex(Values())
+
+    func update(_ change: (inout Values) -> Void) {
+        values.withLock { change(&$0) }
+    }
+
+    var current: Values { values.withLock { $0 } }
 }

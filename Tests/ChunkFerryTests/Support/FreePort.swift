@@ -23,6 +23,27 @@ enum FreePort {
     }
 
     static func isFree(_ port: Int) -> Bool {
+        withLoopbackSocket(port) { bind($0, $1, $2) == 0 }
+    }
+
+    /// Whether a server listens on the port (a bind test says "busy" as long as old connections
+    /// linger in TIME_WAIT, before a restarted server listens).
+    static func acceptsConnections(_ port: Int) -> Bool {
+        withLoopbackSocket(port) { connect($0, $1, $2) == 0 }
+    }
+
+    /// Whether something listens on the port, read from /proc/net/tcp without connecting (a
+    /// probe connection would use up a one-client listener such as `ffmpeg -rtsp_flags listen`).
+    static func isListening(_ port: Int) -> Bool {
+        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return false }
+        let local = String(format: ":%04X", port)
+        return table.split(separator: "\n").dropFirst().contains { line in
+            let fields = line.split(separator: " ")
+            return fields.count > 3 && fields[1].hasSuffix(local) && fields[3] == "0A"  // 0A: LISTEN
+        }
+    }
+
+    private static func withLoopbackSocket(_ port: Int, _ body: (Int32, UnsafePointer<sockaddr>, socklen_t) -> Bool) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
@@ -31,7 +52,7 @@ enum FreePort {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
     }
 }

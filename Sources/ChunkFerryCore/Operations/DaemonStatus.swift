@@ -1,0 +1,38 @@
+import Synchronization
+
+/// What the daemon knows of itself that no single component owns: when it started, whether the
+/// startup checks passed or failed for good, whether it is shutting down.
+public final class DaemonStatus: Sendable {
+    /// This build's version, as `--version`, `/health` and manifests give it.
+    public static let version = "0.1.0"
+
+    struct State: Sendable {
+        /// A startup check that cannot pass without a change (credentials refused, say).
+        var startupProblem: String?
+        /// Startup checks still waiting (Redis or the store not reachable yet).
+        var waitingFor: String?
+        var checksPassed = false
+        var shuttingDown = false
+    }
+
+    let startedAtMilliseconds = WallClock.nowMilliseconds()
+    let started = ContinuousClock.now
+    private let state = Mutex(State())
+
+    public init() {}
+
+    var current: State { state.withLock { $0 } }
+
+    func startupFailed(_ problem: String) { state.withLock { $0.startupProblem = problem } }
+    func startupWaiting(_ message: String?) { state.withLock { $0.waitingFor = message } }
+
+    func checksPassed() {
+        state.withLock {
+            $0.checksPassed = true
+            $0.startupProblem = nil
+            $0.waitingFor = nil
+        }
+    }
+
+    func shuttingDown() { state.withLock { $0.shuttingDown = true } }
+}
