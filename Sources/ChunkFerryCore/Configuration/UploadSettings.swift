@@ -6,7 +6,7 @@ import Glibc
 ///
 /// Keys: `CHUNK_SIZE` (default `8MiB`, at least `5MiB` so chunks can be assembled server-side),
 /// `IDLE_TIMEOUT` (default `30s`), `UPLOAD_CONCURRENCY` (default 4), `S3_PREFIX` (default empty),
-/// `NODE_ID` (default: the host name), `LEASE_TTL` (default `15s`).
+/// `NODE_ID` (default: the host name), `LEASE_TTL` (default `15s`), `MAX_LAG` (default `10s`, `0` off).
 public struct UploadSettings: Sendable {
     public static let minimumChunkSize = 5 * 1024 * 1024
 
@@ -19,9 +19,13 @@ public struct UploadSettings: Sendable {
     /// How long a stream's lease lasts without renewal: the longest another instance waits to
     /// take over the streams of one that died.
     public var leaseTTL: Duration
+    /// How old the bytes past a growing file's last whole chunk may get before they are sent as a
+    /// provisional object; nil: only whole chunks until the file is finished.
+    public var maxLag: Duration?
 
     public init(chunkSize: Int = 8 << 20, idleTimeout: Duration = .seconds(30), concurrency: Int = 4, keyPrefix: String = "",
-                nodeID: String = UploadSettings.hostName(), leaseTTL: Duration = .seconds(15)) {
+                nodeID: String = UploadSettings.hostName(), leaseTTL: Duration = .seconds(15), maxLag: Duration? = nil) {
+        self.maxLag = maxLag
         self.chunkSize = chunkSize
         self.idleTimeout = idleTimeout
         self.concurrency = concurrency
@@ -54,6 +58,11 @@ public struct UploadSettings: Sendable {
         guard leaseTTL >= .seconds(2) else {
             throw SettingsError(.leaseTTL, value: config.string(.leaseTTL), expected: "at least 2s")
         }
+        let lag = try config.duration(.maxLag) ?? .seconds(10)
+        guard lag == .zero || lag >= .seconds(1) else {
+            throw SettingsError(.maxLag, value: config.string(.maxLag), expected: "0 (off) or at least 1s")
+        }
+        maxLag = lag == .zero ? nil : lag
     }
 
     static func normalizedPrefix(_ prefix: String) -> String {

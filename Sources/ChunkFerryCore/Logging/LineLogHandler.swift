@@ -7,7 +7,14 @@ import Synchronization
 /// One line per event on stdout (or stderr): `LOG_FORMAT=text` for people, `json` for machines.
 /// Values travel in metadata, so lines stay greppable and JSON stays structured.
 public struct LineLogHandler: LogHandler {
-    public var logLevel: Logger.Level
+    /// The level LOG_LEVEL gives, shared by every copy so a reload reaches them all; a logger
+    /// given a level of its own (`withLevel`) keeps that.
+    public var logLevel: Logger.Level {
+        get { ownLevel ?? level.value }
+        set { ownLevel = newValue }
+    }
+    private let level: Reloadable<Logger.Level>
+    private var ownLevel: Logger.Level?
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
     let format: LogSettings.Format
@@ -16,7 +23,11 @@ public struct LineLogHandler: LogHandler {
     private static let writeLock = Mutex(())
 
     public init(level: Logger.Level, format: LogSettings.Format, toStandardError: Bool = false) {
-        logLevel = level
+        self.init(level: Reloadable(level), format: format, toStandardError: toStandardError)
+    }
+
+    public init(level: Reloadable<Logger.Level>, format: LogSettings.Format, toStandardError: Bool = false) {
+        self.level = level
         self.format = format
         descriptor = toStandardError ? 2 : 1
     }
@@ -38,12 +49,7 @@ public struct LineLogHandler: LogHandler {
         }
         let bytes = Array(line.utf8)
         Self.writeLock.withLock { _ in
-            var written = 0
-            while written < bytes.count {
-                let result = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, bytes.count - written) }
-                if result <= 0 { if errno == EINTR { continue } else { break } }
-                written += result
-            }
+            _ = bytes.withUnsafeBytes { FileOutput.writeAll(descriptor, $0) }
         }
     }
 

@@ -9,16 +9,17 @@ import Glibc
 /// and every object it lists at the right sizes. A file not fully uploaded and verified is never
 /// deleted, whatever the pressure; at most `CLEANUP_BATCH_SIZE` files go per pass.
 struct LocalRetention: Service {
-    let settings: RetentionSettings
+    /// As the last reload left them; a pass with none enabled deletes nothing.
+    let current: Reloadable<RetentionSettings>
     let context: PipelineContext
     let manager: StreamManager
     let gate: ReadinessGate
     let interval: Duration
     private let pressure = PressureState()
 
-    init(settings: RetentionSettings, context: PipelineContext, manager: StreamManager, gate: ReadinessGate,
+    init(settings: Reloadable<RetentionSettings>, context: PipelineContext, manager: StreamManager, gate: ReadinessGate,
          interval: Duration = .seconds(2)) {
-        self.settings = settings
+        current = settings
         self.context = context
         self.manager = manager
         self.gate = gate
@@ -26,7 +27,8 @@ struct LocalRetention: Service {
     }
 
     func run() async throws {
-        // Only in the group when enabled: a service that returns would end the whole group.
+        // In the group while retention is on or a reload may turn it on: a service that returns
+        // would end the whole group.
         guard await gate.wait() else { return }
         repeat {
             await pass()
@@ -35,6 +37,8 @@ struct LocalRetention: Service {
 
     /// One round: choose what may go, confirm each with the store, delete.
     func pass() async {
+        let settings = current.value
+        guard settings.isEnabled else { return }
         let now = WallClock.nowMilliseconds()
         let batch = settings.batchSize
         var chosen: [(file: UploadedFile, reason: UploadedFile.Reason)] = []

@@ -9,9 +9,12 @@ import Glibc
 /// down), and drops finished and abandoned streams gone longer than that. Their objects and
 /// manifests stay in the bucket; `restore` finds them there.
 struct StateJanitor: Service {
-    let forgetAfter: Duration
+    /// FORGET_AFTER among them, as the last reload left it.
+    let retention: Reloadable<RetentionSettings>
     let context: PipelineContext
     let gate: ReadinessGate
+
+    var forgetAfter: Duration { retention.value.forgetAfter }
 
     /// Often enough to forget on time, rarely enough that 100,000 finished files cost nothing.
     var interval: Duration { min(max(forgetAfter / 10, .seconds(1)), .seconds(600)) }

@@ -25,6 +25,11 @@ protocol ObjectStore: Sendable {
     /// Whether `list` shows what the store holds; one that cannot list recovers from Redis alone.
     var lists: Bool { get }
 
+    /// Lets up to `count` requests run at once from now on (a reload raised UPLOAD_CONCURRENCY).
+    func allowConnections(_ count: Int)
+    /// Writes objects from now on in the storage class `name` (`S3_STORAGE_CLASS` reloaded).
+    func changeStorageClass(_ name: String?)
+
     /// Turns streamed checksums off for the rest of the run (the store refused one); true for
     /// the caller that made the change, which reports it.
     func stopStreamingChecksums() -> Bool
@@ -64,6 +69,9 @@ protocol ObjectStore: Sendable {
 }
 
 extension ObjectStore {
+    /// Stores without storage classes have nothing to change.
+    func changeStorageClass(_ name: String?) {}
+
     func get(key: String) async throws(StoreError) -> [UInt8] {
         try await get(key: key, range: nil)
     }

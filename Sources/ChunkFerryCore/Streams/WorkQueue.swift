@@ -55,4 +55,6 @@ final class WorkQueue<Job: Sendable>: Sendable {
     }
 
     var count: Int { state.withLock { $0.jobs.count - $0.head } }
+
+    var isClosed: Bool { state.withLock { $0.isClosed } }
 }

@@ -17,12 +17,33 @@ final class BlockingWorkerPool<Context>: @unchecked Sendable {
     private var jobsHead = 0
     private var isShutDown = false
     private var threadsRunning = 0
+    private var workerThreads: [pthread_t] = []
+
+    private let name: String
+    private let makeContext: @Sendable () -> Context
+    private var threadsStarted = 0
 
     init(name: String, workers: Int, makeContext: @escaping @Sendable () -> Context) {
         precondition(workers > 0, "a worker pool needs at least one thread")
-        threadsRunning = workers
-        for index in 0..<workers {
+        self.name = name
+        self.makeContext = makeContext
+        grow(to: workers)
+    }
+
+    /// Starts threads until there are `workers` (a reload raised UPLOAD_CONCURRENCY); a pool
+    /// never shrinks: idle threads cost a parked stack, and their connections stay warm.
+    func grow(to workers: Int) {
+        condition.lock()
+        let first = threadsStarted
+        let added = isShutDown ? 0 : max(0, workers - threadsStarted)
+        threadsStarted += added
+        threadsRunning += added
+        condition.unlock()
+        for index in first..<(first + added) {
             let thread = Thread { [self] in
+                condition.lock()
+                workerThreads.append(pthread_self())
+                condition.unlock()
                 var context: Context? = makeContext()
                 runLoop(&context)
                 context = nil
@@ -56,12 +77,14 @@ final class BlockingWorkerPool<Context>: @unchecked Sendable {
         }
     }
 
-    /// Stops the workers once the queued jobs ran; `wait` blocks until every thread ended.
+    /// Stops the workers once the queued jobs ran; `wait` blocks until every thread ended (but
+    /// the caller's own, when a worker shuts its pool down).
     func shutdown(wait: Bool = true) {
         condition.lock()
         isShutDown = true
         condition.broadcast()
-        while wait && threadsRunning > 0 { condition.wait() }
+        let onWorker = workerThreads.contains { pthread_equal($0, pthread_self()) != 0 }
+        while wait && threadsRunning > (onWorker ? 1 : 0) { condition.wait() }
         condition.unlock()
     }
 

@@ -26,6 +26,11 @@ final class ChunkReader: Sendable {
 
     deinit { workers.shutdown(wait: false) }
 
+    /// Reads on up to `threads` threads from now on (never fewer than now).
+    func grow(to threads: Int) {
+        workers.grow(to: threads)
+    }
+
     /// The range's checksum of `kind` (and MD5 when asked), feeding `continuing` with the same bytes.
     func hash(_ range: FileRange, _ kind: ChunkChecksum.Kind, md5: Bool = false,
               continuing running: DigestBox? = nil) async throws(FileReadError) -> Hash {

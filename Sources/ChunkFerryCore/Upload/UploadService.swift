@@ -2,28 +2,60 @@ import Logging
 import ServiceLifecycle
 
 /// UPLOAD_CONCURRENCY workers taking jobs from the stream manager, and the finisher of their
-/// small files. On shutdown the queue closes,
+/// small files. A reload may change the concurrency (`resize(to:)`): more workers start, or
+/// those past the new number park once their job is done. On shutdown the queue closes,
 /// in-flight chunks get until the deadline to finish, then their transfers are aborted
 /// (never committed).
 struct UploadService: Service {
     let worker: StreamWorker
-    let concurrency: Int
+    /// The concurrency asked for; workers are started up to it, never stopped (they park).
+    let concurrency: Reloadable<Int>
     let abort: TransferAbort
     let drainDeadline: Duration
     let gate: ReadinessGate
     let logger: Logger
 
+    init(worker: StreamWorker, concurrency: Int, abort: TransferAbort, drainDeadline: Duration, gate: ReadinessGate, logger: Logger) {
+        self.worker = worker
+        self.concurrency = Reloadable(concurrency)
+        self.abort = abort
+        self.drainDeadline = drainDeadline
+        self.gate = gate
+        self.logger = logger
+    }
+
+    /// A new UPLOAD_CONCURRENCY: connections and read threads grow with it first, then the slots.
+    func resize(to count: Int) {
+        let context = worker.context
+        context.storage.allowConnections(2 * count + 1)
+        context.reader.grow(to: count)
+        worker.slots.resize(count)
+        concurrency.value = count
+    }
+
     func run() async throws {
         guard await gate.wait() else { return }
         let queue = worker.manager.queue
-        enum Role { case worker, finisher, shutdownWatch }
+        enum Role { case worker, finisher, shutdownWatch, more }
         await withTaskGroup(of: Role.self) { group in
-            for _ in 0..<concurrency {
-                group.addTask {
-                    await worker.run()
-                    return .worker
+            var started = 0
+            func startWorkers() {
+                while started < concurrency.value {
+                    group.addTask { [worker, started] in
+                        await worker.run(index: started)
+                        return .worker
+                    }
+                    started += 1
+                }
+                group.addTask { [concurrency, started] in
+                    // Back when a reload asks for more workers than run, or when the workers are done.
+                    while concurrency.value <= started, !queue.isClosed {
+                        try? await Task.sleep(for: .seconds(1))
+                    }
+                    return .more
                 }
             }
+            startWorkers()
             group.addTask {
                 await worker.finisher.run(Finalizer(worker: worker))
                 return .finisher
@@ -40,15 +72,17 @@ struct UploadService: Service {
                 return .shutdownWatch
             }
             // Workers first; then the finisher drains what they handed over.
-            var workers = concurrency
+            var finished = 0
             while let role = await group.next() {
-                if role == .worker {
-                    workers -= 1
-                    if workers == 0 { worker.finisher.close() }
+                switch role {
+                case .more where !queue.isClosed: startWorkers()
+                case .worker:
+                    finished += 1
+                    if finished == started && queue.isClosed { worker.finisher.close() }
+                case .finisher: group.cancelAll(); return
+                default: break
                 }
-                if role == .finisher { break }
             }
-            group.cancelAll()
         }
     }
 }

@@ -2,21 +2,38 @@ import Synchronization
 
 /// UPLOAD_CONCURRENCY upload slots shared by the workers. Each worker busy with a job holds one;
 /// a job with several whole chunks ready borrows the slots of idle workers, so one big file
-/// moves as fast as many, and gives them back as soon as other jobs are waiting.
+/// moves as fast as many, and gives them back as soon as other jobs are waiting. A reload may
+/// change the capacity: workers numbered past it park until it grows again.
 final class UploadSlots: Sendable {
     private struct State {
+        var capacity: Int
         var busy = 0
         var borrowed = 0
     }
 
-    let capacity: Int
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     private let waiting: @Sendable () -> Int
 
     /// `waiting`: how many jobs are queued for a worker.
     init(capacity: Int, waiting: @escaping @Sendable () -> Int) {
-        self.capacity = max(1, capacity)
+        state = Mutex(State(capacity: max(1, capacity)))
         self.waiting = waiting
+    }
+
+    var capacity: Int { state.withLock { $0.capacity } }
+
+    /// A new UPLOAD_CONCURRENCY; jobs in flight finish, borrowed slots go back as they end.
+    func resize(_ capacity: Int) {
+        state.withLock { $0.capacity = max(1, capacity) }
+    }
+
+    /// Whether worker `index` (from 0) may take a job now; waits while it is past the capacity.
+    /// False once `stopped` says the workers are done.
+    func admit(_ index: Int, stopped: () -> Bool) async -> Bool {
+        while index >= capacity {
+            guard !stopped(), await RetryPolicy.pause(.milliseconds(500)) else { return false }
+        }
+        return true
     }
 
     func enter() { state.withLock { $0.busy += 1 } }
@@ -27,7 +44,7 @@ final class UploadSlots: Sendable {
     func borrow(upTo wanted: Int) -> Int {
         guard wanted > 0, waiting() == 0 else { return 0 }
         return state.withLock { state in
-            let free = max(0, min(wanted, capacity - state.busy - state.borrowed))
+            let free = max(0, min(wanted, state.capacity - state.busy - state.borrowed))
             state.borrowed += free
             return free
         }
@@ -37,7 +54,7 @@ final class UploadSlots: Sendable {
     func returnIfNeeded() -> Bool {
         let queued = waiting()
         return state.withLock { state in
-            guard state.borrowed > 0, queued > 0 || state.busy + state.borrowed > capacity else { return false }
+            guard state.borrowed > 0, queued > 0 || state.busy + state.borrowed > state.capacity else { return false }
             state.borrowed -= 1
             return true
         }

@@ -6,7 +6,8 @@ import ServiceLifecycle
 struct DirectoryWatcher: Service {
     let root: String
     let filter: FileFilter
-    let scanInterval: Duration
+    /// SCAN_INTERVAL, reloadable.
+    let scanInterval: Reloadable<Duration>
     let manager: StreamManager
     let gate: ReadinessGate
     let logger: Logger
@@ -20,22 +21,23 @@ struct DirectoryWatcher: Service {
         var rootMissing = false
         // Rescans list only folders that changed; every 5 minutes one lists everything.
         let memo = ScanMemo()
-        let fullEvery = max(1, Int((Duration.seconds(300) / scanInterval).rounded(.down)))
-        var scans = 0
+        var lastFullScan: ContinuousClock.Instant?
         while !RetryPolicy.isStopping {
             if ContinuousClock.now >= nextScan {
-                if scans % fullEvery == 0 { memo.forgetAll() }
-                scans += 1
+                if lastFullScan.map({ ContinuousClock.now - $0 >= .seconds(300) }) ?? true {
+                    memo.forgetAll()
+                    lastFullScan = .now
+                }
                 let found = await scan("", inotify: inotify, memo: memo)
                 if found != !rootMissing {
                     rootMissing = !found
                     if rootMissing {
                         logger.error("WATCH_DIR is missing or unreadable; waiting for it to come back", metadata: ["watch.dir": "\(root)"])
                     } else {
-                        logger.info("watching", metadata: ["watch.dir": "\(root)", "scan.interval": "\(scanInterval)"])
+                        logger.info("watching", metadata: ["watch.dir": "\(root)", "scan.interval": "\(scanInterval.value)"])
                     }
                 }
-                nextScan = ContinuousClock.now + scanInterval
+                nextScan = ContinuousClock.now + scanInterval.value
             }
             let wait = Int32(max(1, min(500, (nextScan - ContinuousClock.now).milliseconds)))
             let read: [Inotify.Event]?

@@ -9,8 +9,16 @@ final class CurlPool: Sendable {
         workers = BlockingWorkerPool(name: name, workers: max(1, connections)) { CurlConnection(options: options) }
     }
 
+    /// Opens connections until there are `count` (never fewer than now).
+    func grow(to count: Int) {
+        workers.grow(to: count)
+    }
+
+    /// Waits for the workers to clean up their handles: a command that returned right after
+    /// would otherwise exit while a worker frees its curl handle, and OpenSSL's exit handler
+    /// freeing the same state crashed `restore` once ("double free or corruption").
     deinit {
-        workers.shutdown(wait: false)
+        workers.shutdown(wait: true)
     }
 
     /// Sends the request `make` builds on the worker, right before it goes (so a signature made

@@ -41,20 +41,6 @@ enum FolderFiles {
         fsync(descriptor) == 0 || errno == EINVAL || errno == ENOTSUP || errno == EOPNOTSUPP
     }
 
-    /// Writes all of `buffer` at the descriptor's position.
-    static func writeAll(_ descriptor: Int32, _ buffer: UnsafeRawBufferPointer) -> Bool {
-        var written = 0
-        while written < buffer.count {
-            let result = write(descriptor, buffer.baseAddress! + written, buffer.count - written)
-            if result < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            written += result
-        }
-        return true
-    }
-
     /// Copies `length` bytes of `source` from `sourceOffset` to `target` at `targetOffset` inside
     /// the kernel; false with errno set on failure (a short source is `ENODATA`).
     static func copyRange(from source: Int32, at sourceOffset: Int64, to target: Int32, at targetOffset: Int64,

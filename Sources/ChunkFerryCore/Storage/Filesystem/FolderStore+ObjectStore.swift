@@ -17,6 +17,10 @@ extension FolderStore: ObjectStore {
 
     func stopStreamingChecksums() -> Bool { false }
 
+    func allowConnections(_ count: Int) {
+        workers.grow(to: count)
+    }
+
     /// The folder exists and this user may write it; finds out whether it keeps extended attributes.
     func prepare(create: Bool) async throws(StoreError) -> String {
         try await run("CheckFolder") { () throws(StoreError) -> String in

@@ -58,7 +58,7 @@ extension FolderStore {
             }
             guard let count = body.fillPayload(buffer) else { throw sourceFailed(body.failure ?? .changed) }
             if count == 0 { return }
-            guard FolderFiles.writeAll(descriptor, UnsafeRawBufferPointer(rebasing: buffer[..<count])) else {
+            guard FileOutput.writeAll(descriptor, UnsafeRawBufferPointer(rebasing: buffer[..<count])) else {
                 throw FolderFiles.failure(errno, "PutObject", path(key))
             }
         }
@@ -115,7 +115,7 @@ extension FolderStore {
         let temporary = Self.temporaryName()
         let file = openat(folder, temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard file >= 0 else { throw FolderFiles.failure(errno, operation, path(key)) }
-        let written = sidecar.encoded.withUnsafeBytes { FolderFiles.writeAll(file, $0) } && fsync(file) == 0
+        let written = sidecar.encoded.withUnsafeBytes { FileOutput.writeAll(file, $0) } && fsync(file) == 0
         var code = errno
         close(file)
         let renamed = written && renameat(folder, temporary, folder, StoredAttributes.sidecarPrefix + name) == 0

@@ -15,7 +15,7 @@ import Glibc
 final class FolderStore: Sendable {
     let settings: FolderSettings
     let abort: TransferAbort?
-    private let workers: BlockingWorkerPool<Void>
+    let workers: BlockingWorkerPool<Void>
     /// Checksums and metadata go to sidecar files: set at the first filesystem found without
     /// extended attributes (or by a test).
     let usesSidecars: Atomic<Bool>

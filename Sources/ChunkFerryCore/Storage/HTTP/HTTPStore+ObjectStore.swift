@@ -14,6 +14,10 @@ extension HTTPStore: ObjectStore {
 
     func stopStreamingChecksums() -> Bool { false }
 
+    func allowConnections(_ count: Int) {
+        connections.grow(to: count)
+    }
+
     /// Nothing to create; the write check that follows proves the URL and the token.
     func prepare(create: Bool) async throws(StoreError) -> String {
         "objects go to \(settings.url)/<key> by \(settings.method.rawValue)" + (settings.token == nil ? " without a token" : " with a bearer token")

@@ -10,7 +10,7 @@ final class HTTPStore: Sendable {
     static let chunkHeader = "X-ChunkFerry-Chunk-Index"
 
     let settings: HTTPStoreSettings
-    private let connections: CurlPool
+    let connections: CurlPool
     /// Cleared once the server answers a HEAD with 405 or 501: it keeps nothing it can show.
     let answersHead = Atomic<Bool>(true)
 

@@ -9,7 +9,15 @@ extension S3Client: ObjectStore {
     var assemblyPartLimit: Int? { 10_000 }
     var lists: Bool { true }
     var showsObjects: Bool { true }
-    var storageClass: String? { settings.storageClass }
+    var storageClass: String? { currentStorageClass.withLock { $0 } }
+
+    func changeStorageClass(_ name: String?) {
+        currentStorageClass.withLock { $0 = name }
+    }
+
+    func allowConnections(_ count: Int) {
+        connections.grow(to: count)
+    }
 
     /// The endpoint as logs and `check` show it (never a credential).
     public var endpointDescription: String { "\(endpoint.scheme)://\(endpoint.authority)" }

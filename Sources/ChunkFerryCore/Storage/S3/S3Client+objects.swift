@@ -120,7 +120,7 @@ extension S3Client {
     /// Headers every object written carries: its type, the storage class, user metadata.
     func objectHeaders(contentType: String, metadata: [String: String], storageClass: Bool = true) -> [(name: String, value: String)] {
         var headers: [(name: String, value: String)] = [("Content-Type", contentType)]
-        if storageClass, let storageClass = settings.storageClass { headers.append(("x-amz-storage-class", storageClass)) }
+        if storageClass, let storageClass = self.storageClass { headers.append(("x-amz-storage-class", storageClass)) }
         for (name, value) in metadata.sorted(by: { $0.key < $1.key }) { headers.append(("x-amz-meta-" + name, value)) }
         return headers
     }

@@ -6,13 +6,16 @@ public final class S3Client: Sendable {
     public let settings: S3Settings
     let endpoint: S3Settings.Endpoint
     let signer: S3Signer
-    private let connections: CurlPool
+    let connections: CurlPool
     /// Cleared for good once the store refuses a trailing checksum (see `putObject(key:trailing:)`).
     let trailersAccepted = Atomic<Bool>(true)
+    /// `S3_STORAGE_CLASS` for objects written from now on (a reload may change it).
+    let currentStorageClass: Mutex<String?>
 
     /// `connections` is how many requests may run at once, each on its own thread and handle.
     public init(settings: S3Settings, connections: Int = 4, abort: TransferAbort? = nil) throws(StoreError) {
         self.settings = settings
+        currentStorageClass = Mutex(settings.storageClass)
         endpoint = try S3Settings.Endpoint(settings.endpoint, region: settings.region)
         signer = S3Signer(
             accessKeyID: settings.accessKeyID,

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+@testable import ChunkFerryCore
+
+/// The config file re-read while the real binary runs: on change and on SIGHUP, applied without
+/// a restart where it can be, the running values kept when the file is broken, a restart-only
+/// key warned about, and every reload counted in `/metrics`.
+@Suite(.serialized) struct ConfigReloadTests {
+    func writeConfig(_ path: String, _ text: String) throws {
+        // As editors do: a new file renamed over the old one.
+        try text.write(toFile: path + ".new", atomically: false, encoding: .utf8)
+        #expect(rename(path + ".new", path) == 0)
+    }
+
+    @Test func aChangedIdleTimeoutTakesEffectWithoutARestart() async throws {
+        let port = FreePort.next()
+        let config = Scratch.directory("reload") + "/" + Scratch.uniqueName("idle") + ".yaml"
+        try writeConfig(config, "idle_timeout: 120s\nlog_level: info\n")
+        let fixture = try await DaemonFixture(environment: ["CONFIG_FILE": config, "IDLE_TIMEOUT": "", "HTTP_PORT": String(port)])
+        defer { fixture.stopAll() }
+        let daemon = try fixture.start()
+        let endpoint = Endpoint(port: port)
+        _ = try await endpoint.waitFor("/ready", status: 200)
+        try FileWriter.write("\(fixture.watchDir)/waiting.mp4", FileWriter.randomBytes(300_000))
+        try await Task.sleep(for: .seconds(6))
+        #expect(fixture.events("stream finalized").isEmpty, "IDLE_TIMEOUT=120s: not finished yet")
+
+        try writeConfig(config, "idle_timeout: 2s\nlog_level: info\n")
+        try await fixture.waitUntil("the reload") { !fixture.events("configuration reloaded").isEmpty }
+        #expect(fixture.events("configuration reloaded").first?["changed"] == "IDLE_TIMEOUT")
+        try await fixture.waitForManifestMatchingFile("waiting.mp4", timeout: .seconds(30))
+        #expect(daemon.isRunning && fixture.runs.count == 1, "no restart")
+        #expect(try endpoint.metrics()["chunkferry_config_reloads_total{result=\"success\"}"] == 1)
+    }
+
+    @Test func aBrokenFileKeepsTheRunningValuesAndRestartOnlyKeysAreWarned() async throws {
+        let port = FreePort.next()
+        let config = Scratch.directory("reload") + "/" + Scratch.uniqueName("broken") + ".yaml"
+        try writeConfig(config, "idle_timeout: 3s\nchunk_size: 5MiB\n")
+        // Only the file: the environment would win over it.
+        let fixture = try await DaemonFixture(environment: ["CONFIG_FILE": config, "IDLE_TIMEOUT": "", "CHUNK_SIZE": "", "HTTP_PORT": String(port)])
+        defer { fixture.stopAll() }
+        let daemon = try fixture.start()
+        let endpoint = Endpoint(port: port)
+        _ = try await endpoint.waitFor("/ready", status: 200)
+
+        // Not YAML, then a typo: each one line, and the daemon carries on with what it had.
+        try writeConfig(config, "idle_timeout: [3s\n")
+        try await fixture.waitUntil("the refused reload") { fixture.events("configuration not reloaded; the running values stay: CONFIG_FILE '\(config)' is not valid YAML (near line 2): fix it or see the README's example").count == 1 }
+        try writeConfig(config, "idle_timeout: 1h\nchunk_sise: 16MiB\n")
+        try await fixture.waitUntil("the unknown key named") {
+            fixture.events().contains { ($0["message"] ?? "").contains("unknown key chunk_sise (line 2): did you mean chunk_size?") }
+        }
+        try FileWriter.write("\(fixture.watchDir)/old-values.mp4", FileWriter.randomBytes(200_000))
+        try await fixture.waitForManifestMatchingFile("old-values.mp4", timeout: .seconds(30))  // still 3s, not 1h
+        #expect(daemon.isRunning)
+
+        // A key that needs a restart: one warning, the running value kept; SIGHUP reloads too.
+        try writeConfig(config, "idle_timeout: 3s\nchunk_size: 16MiB\n")
+        try await fixture.waitUntil("the restart-only warning") { !fixture.events("CHUNK_SIZE changed in the configuration; it takes effect at the next restart, the running value stays").isEmpty }
+        daemon.signal(SIGHUP, wait: false)
+        try await fixture.waitUntil("the SIGHUP reload") { fixture.events("configuration reloaded").contains { $0["trigger"] == "SIGHUP" } }
+        #expect(fixture.events("CHUNK_SIZE changed in the configuration; it takes effect at the next restart, the running value stays").count == 1)
+        try FileWriter.write("\(fixture.watchDir)/five-mebibyte-chunks.mp4", FileWriter.randomBytes(7 * 1024 * 1024))
+        let manifest = try await fixture.waitForManifestMatchingFile("five-mebibyte-chunks.mp4", timeout: .seconds(60))
+        #expect(manifest.chunks.count == 2, "CHUNK_SIZE stays 5MiB until a restart")
+        #expect(daemon.isRunning)
+        let metrics = try endpoint.metrics()
+        #expect(metrics["chunkferry_config_reloads_total{result=\"failure\"}"] == 2)
+        #expect(metrics["chunkferry_config_reloads_total{result=\"success\"}"] == 2)
+    }
+}
