@@ -1,5 +1,6 @@
 import ArgumentParser
 import ChunkFerryCore
+import Logging
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,10 +9,22 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var options: SettingsOptions
 
     func run() async throws {
-        let settings = try await options.loadSettings()
-        let logger = bootstrapLogging(settings.log, toStandardError: false)
+        let config = try await options.load()
+        let settings: ChunkFerrySettings
         do {
-            try await Daemon(settings: settings, logger: logger).run()
+            settings = try ChunkFerrySettings(config: config)
+        } catch {
+            throw fail(error)
+        }
+        let level = Reloadable(settings.log.level)
+        let logger = bootstrapLogging(settings.log, toStandardError: false, level: level)
+        // A reload reads flags and environment as they were, and the file as it is then.
+        let (flags, file) = (options.settingFlags, options.configFile)
+        let reload = ConfigReloader.Source(
+            load: { () async throws(SettingsError) -> SettingsReader in try await ConfigurationLoader.load(flags: flags, configFile: file) },
+            initial: config, path: file ?? config.string(.configFile), logLevel: level)
+        do {
+            try await Daemon(settings: settings, logger: logger, reload: reload).run()
         } catch {
             throw ExitCode(1)  // the daemon logged the reason
         }

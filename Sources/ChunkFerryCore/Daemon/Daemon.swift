@@ -1,4 +1,5 @@
 import Logging
+import Prometheus
 import ServiceLifecycle
 
 /// `chunkferry run`: every component as a Service in one ServiceGroup. SIGTERM or SIGINT stop
@@ -6,10 +7,19 @@ import ServiceLifecycle
 public struct Daemon: Sendable {
     public let settings: ChunkFerrySettings
     public let logger: Logger
+    /// Where swift-metrics records go; `/metrics` shows it.
+    let registry: PrometheusCollectorRegistry
+    /// What a configuration reload needs: the level every log handler reads, and how to read
+    /// the configuration again (flags and environment as at startup, the file as it is now).
+    let reload: ConfigReloader.Source?
+    let status = DaemonStatus()
 
-    public init(settings: ChunkFerrySettings, logger: Logger) {
+    /// - Parameter reload: how to read the configuration again (SIGHUP, CONFIG_FILE changes); nil: never.
+    public init(settings: ChunkFerrySettings, logger: Logger, reload: ConfigReloader.Source? = nil) {
         self.settings = settings
         self.logger = logger
+        registry = MetricsPage.registry
+        self.reload = reload
     }
 
     /// Runs until a signal stops it; throws when a fatal startup problem ends it.
@@ -27,32 +37,61 @@ public struct Daemon: Sendable {
         warnIfUnencrypted()
 
         let startup = StartupService(
-            checks: StartupChecks(settings: settings, storage: storage, redis: redis), store: store, manager: manager, gate: gate, logger: logger)
+            checks: StartupChecks(settings: settings, storage: storage, redis: redis), store: store, manager: manager, gate: gate,
+            status: status, staysUp: settings.endpoint.port != nil, logger: logger)
         let leaseKeeper = LeaseKeeper(leases: context.leases, gate: gate, logger: logger)
         let uploads = UploadService(
             worker: StreamWorker(context: context, manager: manager), concurrency: settings.upload.concurrency,
             abort: abort, drainDeadline: .seconds(7), gate: gate, logger: logger)
         let monitor = IdleMonitor(manager: manager, interval: min(.seconds(1), settings.upload.idleTimeout / 4), gate: gate)
+        let scanInterval = Reloadable(settings.watch.scanInterval)
         let watcher = DirectoryWatcher(
             root: settings.watch.directory, filter: FileFilter(extensions: settings.watch.fileExtensions),
-            scanInterval: settings.watch.scanInterval, manager: manager, gate: gate, logger: logger)
+            scanInterval: scanInterval, manager: manager, gate: gate, logger: logger)
+        let retention = Reloadable(settings.retention)
+        // Cameras come only from the file: with one, a reload may add the first camera.
+        let board = settings.cameras.isEmpty && reload?.path == nil ? nil : CameraBoard(settings.cameras)
+        let cameras = board.map { board in
+            CameraService(cameras: settings.cameras, watchRoot: settings.watch.directory, manager: manager, board: board,
+                          reporter: CameraReporter(board: board, store: store, node: settings.upload.nodeID), logger: logger)
+        }
+        let sources = HealthSources(
+            status: status, manager: manager, context: context, board: board, watchDirectory: settings.watch.directory,
+            diskLow: { disk in
+                disk.available < (retention.value.minimumFree?.bytes(ofTotal: disk.total) ?? max(disk.total / 20, 256 << 20))
+            },
+            storage: .init(backend: storage.backend.rawValue, location: storage.location))
 
-        // Started in order, stopped in reverse: the watcher stops first, the uploads drain last.
+        // Started in order, stopped in reverse: the watcher stops first, the uploads drain last,
+        // and the endpoint answers (`/ready`: 503) until they did.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: OperationsEndpoint(settings: settings.endpoint, sources: sources,
+                                              metrics: MetricsPage(registry: registry, sources: sources), logger: logger),
+                  successTerminationBehavior: .ignore, serviceName: "endpoint"),
             .init(service: leaseKeeper, serviceName: "leases"),
             .init(service: uploads, serviceName: "uploads"),
             .init(service: monitor, serviceName: "idle-monitor"),
         ]
-        services.append(.init(service: StateJanitor(forgetAfter: settings.retention.forgetAfter, context: context, gate: gate),
-                              serviceName: "state-janitor"))
-        if settings.retention.isEnabled {
-            let retention = LocalRetention(settings: settings.retention, context: context, manager: manager, gate: gate)
-            services.append(.init(service: retention, serviceName: "retention"))
+        services.append(.init(service: StateJanitor(retention: retention, context: context, gate: gate), serviceName: "state-janitor"))
+        if settings.retention.isEnabled || reload?.path != nil {
+            let local = LocalRetention(settings: retention, context: context, manager: manager, gate: gate)
+            services.append(.init(service: local, serviceName: "retention"))
         }
         services += [
             .init(service: startup, successTerminationBehavior: .ignore, serviceName: "startup"),
             .init(service: watcher, serviceName: "watcher"),
         ]
+        if let reload {
+            let reloader = ConfigReloader(source: reload, running: settings, targets: .init(
+                manager: manager, scanInterval: scanInterval, logLevel: reload.logLevel, uploads: uploads, storage: storage,
+                retention: retention, cameras: cameras, watchDirectory: settings.watch.directory), logger: logger)
+            services.append(.init(service: reloader, serviceName: "config-reload"))
+        }
+        // Last in the list, first to stop: recorders end their files before the pipeline stops.
+        if let cameras {
+            services.append(.init(service: cameras, successTerminationBehavior: .ignore, serviceName: "cameras"))
+        }
+        services.append(.init(service: ShutdownNotice(status: status), successTerminationBehavior: .ignore, serviceName: "shutdown-notice"))
         var configuration = ServiceGroupConfiguration(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],

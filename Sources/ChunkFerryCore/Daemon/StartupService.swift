@@ -1,13 +1,16 @@
 import Logging
 import ServiceLifecycle
 
-/// Runs the startup checks until they pass (a fatal one ends the daemon with its message),
-/// loads what Redis knows, then opens the gate for the pipeline.
+/// Runs the startup checks until they pass, loads what Redis knows, then opens the gate for the
+/// pipeline. A fatal check (credentials refused, say) ends the daemon with its message; with the
+/// health endpoint on (`staysUp`) the daemon stays up instead, unhealthy, and tries every 30s.
 struct StartupService: Service {
     let checks: StartupChecks
     let store: CheckpointStore
     let manager: StreamManager
     let gate: ReadinessGate
+    let status: DaemonStatus
+    let staysUp: Bool
     let logger: Logger
 
     struct FatalProblem: Error, CustomStringConvertible {
@@ -19,6 +22,7 @@ struct StartupService: Service {
         var attempt = 0
         while true {
             var pending = false
+            var fatal = false
             for result in await checks.runAll() {
                 switch result.outcome {
                 case .ok:
@@ -26,19 +30,30 @@ struct StartupService: Service {
                         logger.notice("startup check passed", metadata: ["check": "\(result.name)"])
                     }
                 case .failed(let message, fatal: true):
-                    logger.critical("cannot start: \(message)", metadata: ["check": "\(result.name)"])
-                    throw FatalProblem(description: message)
+                    pending = true
+                    guard staysUp else {
+                        logger.critical("cannot start: \(message)", metadata: ["check": "\(result.name)"])
+                        throw FatalProblem(description: message)
+                    }
+                    fatal = true
+                    status.startupFailed(message)
+                    if reported[result.name] != message {
+                        reported[result.name] = message
+                        logger.critical("cannot start: \(message); trying again every 30s, /health says unhealthy", metadata: ["check": "\(result.name)"])
+                    }
                 case .failed(let message, fatal: false):
                     pending = true
+                    status.startupWaiting(message)
                     if reported[result.name] != message {
                         reported[result.name] = message
                         logger.warning("waiting: \(message)", metadata: ["check": "\(result.name)"])
                     }
                 }
-                if pending { break }
+                if fatal || pending { break }
             }
             if !pending { break }
-            guard await RetryPolicy.pause(RetryPolicy().delay(afterAttempt: min(attempt, 4))) else { return }
+            let delay = fatal ? Duration.seconds(30) : RetryPolicy().delay(afterAttempt: min(attempt, 4))
+            guard await RetryPolicy.pause(delay) else { return }
             attempt += 1
         }
         var records: [StreamRecord] = []
@@ -63,6 +78,7 @@ struct StartupService: Service {
             "streams.known": "\(records.count + finished.count)",
             "streams.active": "\(records.filter { $0.state == .active }.count)",
         ])
+        status.checksPassed()
         gate.open()
     }
 }
