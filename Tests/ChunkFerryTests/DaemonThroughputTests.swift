@@ -83,7 +83,9 @@ import Testing
         let first = try fixture.start()
         try await fixture.waitUntil("some files finalized") { fixture.events("stream finalized").count >= 30 }
         first.signal(SIGTERM, wait: false)
-        #expect(await first.waitForExit(timeout: .seconds(15)) == 0)
+        // The daemon's own deadline is 12 s; a starved runner may take longer to get there.
+        let code = await first.waitForExit(timeout: .seconds(30))
+        #expect(code == 0, "exit \(code.map(String.init) ?? "none"): \(first.log().suffix(3000))")
         let before = fixture.events("stream finalized", run: 0).count
         #expect(before < names.count, "all files were done before SIGTERM; the test proves nothing")
 

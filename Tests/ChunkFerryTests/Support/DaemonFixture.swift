@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import ChunkFerryCore
 
@@ -42,14 +43,27 @@ final class DaemonFixture: @unchecked Sendable {
 
     /// A copy of the binary any user can run (the build folder may sit under root's home).
     static func binaryForNobody() throws -> String {
-        let copy = Scratch.root + "/chunkferry"
-        if !FileManager.default.fileExists(atPath: copy) {
-            try? FileManager.default.copyItem(atPath: binary, toPath: copy)
+        try nobodyCopy.withLock { ready in
+            let copy = Scratch.root + "/chunkferry"
+            if ready { return copy }
+            // Written through a close-on-exec descriptor: a server spawned meanwhile by another
+            // test would otherwise inherit it, and exec of the copy fails with ETXTBSY for as
+            // long as that server lives.
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: binary))
+            let descriptor = open(copy, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+            guard descriptor >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+            defer { close(descriptor) }
+            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            guard written == bytes.count else { throw POSIXError(.EIO) }
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: Scratch.root)
+            ready = true
+            return copy
         }
-        return copy
     }
+
+    /// Whether the copy for nobody is written; one test writes it, the others wait.
+    private static let nobodyCopy = Mutex(false)
 
     var environment: [String: String] {
         var environment = [
@@ -59,6 +73,7 @@ final class DaemonFixture: @unchecked Sendable {
             "AWS_ACCESS_KEY_ID": SeaweedServer.accessKey, "AWS_SECRET_ACCESS_KEY": SeaweedServer.secretKey,
             "CHUNK_SIZE": "5MiB", "IDLE_TIMEOUT": "2s", "SCAN_INTERVAL": "1s", "UPLOAD_CONCURRENCY": "4",
             "LOG_FORMAT": "json", "LOG_LEVEL": "info", "NODE_ID": "test-node",
+            "HTTP_PORT": "0",  // the endpoint only where a test asks for it: parallel daemons would share 8080
         ]
         if let backend = extraEnvironment["STORAGE_BACKEND"], backend != "s3" {
             // Settings of another backend are refused: only a test's own go.
@@ -78,7 +93,7 @@ final class DaemonFixture: @unchecked Sendable {
             name: "chunkferry",
             executable: wrapper ? "/usr/bin/setpriv" : Self.binary,
             arguments: wrapper ? ["--reuid=65534", "--regid=65534", "--clear-groups", try Self.binaryForNobody()] + command : command,
-            environment: environment.merging(extra) { $1 },
+            environment: environment.merging(extra) { $1 }.filter { !$0.value.isEmpty },  // "": unset it
             logPath: "\(Scratch.root)/\(URL(fileURLWithPath: watchDir).lastPathComponent)-run\(runs.count).log")
         try process.start()
         runs.append(process)
