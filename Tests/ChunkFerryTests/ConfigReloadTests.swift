@@ -69,4 +69,53 @@ import Testing
         #expect(metrics["chunkferry_config_reloads_total{result=\"failure\"}"] == 2)
         #expect(metrics["chunkferry_config_reloads_total{result=\"success\"}"] == 2)
     }
+
+    @Test func concurrencyStorageClassAndRetentionFollowTheFile() async throws {
+        let port = FreePort.next()
+        let config = Scratch.directory("reload") + "/" + Scratch.uniqueName("pipeline") + ".yaml"
+        try writeConfig(config, "upload_concurrency: 1\ns3_storage_class: STANDARD\n")
+        let fixture = try await DaemonFixture(environment: ["CONFIG_FILE": config, "UPLOAD_CONCURRENCY": "", "HTTP_PORT": String(port)])
+        defer { fixture.stopAll() }
+        let daemon = try fixture.start()
+        _ = try await Endpoint(port: port).waitFor("/ready", status: 200)
+        try FileWriter.write("\(fixture.watchDir)/before.mp4", FileWriter.randomBytes(6 * 1024 * 1024))
+        let before = try await fixture.waitForManifestMatchingFile("before.mp4")
+        #expect(try await fixture.independentHead(before.chunks[0].key)["x-amz-storage-class"] == "STANDARD")
+
+        // More workers, another class for what is written from now on, and local deletion turned on.
+        try writeConfig(config, "upload_concurrency: 3\ns3_storage_class: REDUCED_REDUNDANCY\ndelete_after_upload: true\n")
+        try await fixture.waitUntil("the reload") { !fixture.events("configuration reloaded").isEmpty }
+        #expect(fixture.events("configuration reloaded").first?["changed"] == "UPLOAD_CONCURRENCY,S3_STORAGE_CLASS,DELETE_AFTER_UPLOAD")
+        let after = try await uploadAndExpectDeleted(fixture, "after.mp4", size: 17 * 1024 * 1024 + 5)
+        for chunk in after.chunks {
+            #expect(try await fixture.independentHead(chunk.key)["x-amz-storage-class"] == "REDUCED_REDUNDANCY")
+        }
+        try await fixture.waitUntil("before.mp4 deleted too") { access("\(fixture.watchDir)/before.mp4", F_OK) != 0 }
+
+        // Fewer workers: the ones past the count stop taking work, and uploads carry on.
+        try writeConfig(config, "upload_concurrency: 1\ns3_storage_class: REDUCED_REDUNDANCY\ndelete_after_upload: true\n")
+        try await fixture.waitUntil("the second reload") { fixture.events("configuration reloaded").count == 2 }
+        #expect(fixture.events("configuration reloaded").last?["changed"] == "UPLOAD_CONCURRENCY")
+        _ = try await uploadAndExpectDeleted(fixture, "last.mp4", size: 11 * 1024 * 1024)
+        #expect(daemon.isRunning && fixture.runs.count == 1, "no restart")
+        #expect(fixture.events().allSatisfy { $0["message"]?.contains("restart") != true }, "nothing here needs a restart")
+    }
+
+    /// Writes a file, waits for the bucket to hold exactly its bytes, then for its local deletion.
+    private func uploadAndExpectDeleted(_ fixture: DaemonFixture, _ name: String, size: Int) async throws -> Manifest {
+        let bytes = FileWriter.randomBytes(size)
+        let copy = Scratch.directory("kept") + "/" + name
+        try FileWriter.write(copy, bytes)
+        let expected = try DaemonFixture.sha256(ofFile: copy)
+        try FileWriter.write("\(fixture.watchDir)/\(name)", bytes)
+        var found: Manifest?
+        try await fixture.waitUntil("\(name) in the bucket") {
+            found = try await fixture.manifests(for: name).first { $0.sha256 == expected }
+            return found != nil
+        }
+        let manifest = try #require(found)
+        try await fixture.expectBucketMatchesFile(manifest, file: copy)
+        try await fixture.waitUntil("\(name) deleted locally") { access("\(fixture.watchDir)/\(name)", F_OK) != 0 }
+        return manifest
+    }
 }
