@@ -244,4 +244,45 @@ import Testing
         let second = try await waitForGrowth(folder, in: fixture, after: [first])
         #expect(second != first)
     }
+
+    /// The camera list reloaded: a camera added starts recording, one disabled or removed stops,
+    /// and the camera that stayed keeps its ffmpeg and its file throughout.
+    @Test func aReloadedCameraListStartsAndStopsRecordersWithoutTouchingTheOthers() async throws {
+        let camera = try await RTSPServer()
+        defer { camera.stop() }
+        let porch: [String: String] = ["name": "porch", "rtsp_url": camera.url()]
+        let config = try CameraConfig.write([porch])
+        let fixture = try await DaemonFixture(environment: ["CONFIG_FILE": config, "KEY_TEMPLATE": Self.layout])
+        defer { fixture.stopAll() }
+        try fixture.start()
+        let porchFolder = "\(fixture.watchDir)/porch", garageFolder = "\(fixture.watchDir)/garage"
+        let porchFile = try await waitForGrowth(porchFolder, in: fixture, bytes: 200_000)
+        let porchRecorder = CameraConfig.processes(containing: porchFolder + "/")
+        #expect(porchRecorder.count == 1)
+
+        _ = try CameraConfig.write([porch, ["name": "garage", "rtsp_url": camera.url()]], to: config)
+        _ = try await waitForGrowth(garageFolder, in: fixture, bytes: 200_000)
+        #expect(fixture.events("configuration reloaded").first?["changed"] == "cameras")
+        let porchRecorded = CameraConfig.recordings(in: porchFolder).map { CameraConfig.size("\(porchFolder)/\($0)") }.reduce(0, +)
+
+        _ = try CameraConfig.write([porch, ["name": "garage", "rtsp_url": camera.url(), "enabled": "false"]], to: config)
+        try await fixture.waitUntil("garage's recorder stops") {
+            !fixture.events("camera disabled in the configuration; its recording stops").isEmpty
+                && CameraConfig.processes(containing: garageFolder + "/").isEmpty
+        }
+        #expect(CameraConfig.processes(containing: porchFolder + "/") == porchRecorder, "porch's ffmpeg untouched")
+        let porchNow = CameraConfig.recordings(in: porchFolder).map { CameraConfig.size("\(porchFolder)/\($0)") }.reduce(0, +)
+        #expect(porchNow > porchRecorded, "porch kept recording")
+
+        _ = try CameraConfig.write([], to: config)
+        try await fixture.waitUntil("porch's recorder stops") { CameraConfig.processes(containing: porchFolder + "/").isEmpty }
+        #expect(fixture.events("camera removed from the configuration; its recording stops").contains { $0["camera"] == "porch" })
+        // Its file ended cleanly, goes idle, and the bucket holds a recording that plays.
+        let manifest = try await fixture.waitForManifestMatchingFile("porch/\(porchFile)", timeout: .seconds(60))
+        try await fixture.expectBucketMatchesFile(manifest)
+        let duration = try await FFmpeg.duration(of: "\(porchFolder)/\(porchFile)")
+        #expect((duration ?? 0) > 2, "the porch recording plays")
+        #expect(fixture.runs.first?.isRunning == true)
+        expectNoSecret([camera.password], in: fixture)
+    }
 }

@@ -6,7 +6,8 @@ import Glibc
 /// A config file with a `cameras:` list, as a user writes it, and the ffmpeg processes the
 /// daemon starts for it (found by the camera URL's port, to kill them like a burglar would).
 enum CameraConfig {
-    static func write(_ cameras: [[String: String]], extra: [String: String] = [:]) throws -> String {
+    /// - Parameter path: the file to replace (a reload); nil: a new one.
+    static func write(_ cameras: [[String: String]], extra: [String: String] = [:], to path: String? = nil) throws -> String {
         var lines = extra.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
         lines.append("cameras:")
         for camera in cameras {
@@ -15,7 +16,7 @@ enum CameraConfig {
                 lines.append("\(index == 0 ? "  - " : "    ")\(field.key): \"\(field.value)\"")
             }
         }
-        let path = Scratch.directory("camera-config") + "/" + Scratch.uniqueName("chunkferry") + ".yaml"
+        let path = path ?? Scratch.directory("camera-config") + "/" + Scratch.uniqueName("chunkferry") + ".yaml"
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
