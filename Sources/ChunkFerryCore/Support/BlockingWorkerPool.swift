@@ -17,6 +17,8 @@ final class BlockingWorkerPool<Context>: @unchecked Sendable {
     private var jobsHead = 0
     private var isShutDown = false
     private var threadsRunning = 0
+    /// Threads inside a job right now.
+    private var threadsBusy = 0
     private var workerThreads: [pthread_t] = []
 
     private let name: String
@@ -77,14 +79,19 @@ final class BlockingWorkerPool<Context>: @unchecked Sendable {
         }
     }
 
-    /// Stops the workers once the queued jobs ran; `wait` blocks until every thread ended (but
-    /// the caller's own, when a worker shuts its pool down).
+    /// Stops the workers once the queued jobs ran. `wait` blocks while idle threads free their
+    /// contexts (milliseconds), so a command does not exit in the middle of it; it never waits
+    /// for a job still running or queued, which nobody awaits any more and which may take a
+    /// request's whole timeout, since the caller may be one of Swift's few cooperative threads.
     func shutdown(wait: Bool = true) {
         condition.lock()
         isShutDown = true
         condition.broadcast()
         let onWorker = workerThreads.contains { pthread_equal($0, pthread_self()) != 0 }
-        while wait && threadsRunning > (onWorker ? 1 : 0) { condition.wait() }
+        let deadline = Date(timeIntervalSinceNow: 2)
+        while wait && threadsRunning > (onWorker ? 1 : 0) && threadsBusy == 0 && jobsHead == jobs.count {
+            guard condition.wait(until: deadline) else { break }
+        }
         condition.unlock()
     }
 
@@ -100,6 +107,9 @@ final class BlockingWorkerPool<Context>: @unchecked Sendable {
     private func runLoop(_ context: inout Context?) {
         while let job = nextJob() {
             if let context { job(context) }
+            condition.lock()
+            threadsBusy -= 1
+            condition.unlock()
         }
     }
 
@@ -110,6 +120,7 @@ final class BlockingWorkerPool<Context>: @unchecked Sendable {
         guard jobsHead < jobs.count else { return nil }
         let job = jobs[jobsHead]
         jobsHead += 1
+        threadsBusy += 1
         if jobsHead > 64 && jobsHead * 2 > jobs.count {
             jobs.removeFirst(jobsHead)
             jobsHead = 0
