@@ -17,7 +17,7 @@ import Testing
         ])
         // An idle timeout far longer than the test: a snapshot that waited for it would not arrive.
         let fixture = try await DaemonFixture(environment: ["CONFIG_FILE": config, "IDLE_TIMEOUT": "10m"])
-        defer { fixture.stopAll() }
+        defer { fixture.stopAllInBackground() }
         try fixture.start()
         var stored: [String] = []
         try await fixture.waitUntil("two snapshots are in the bucket", timeout: .seconds(45)) {
@@ -48,7 +48,7 @@ import Testing
         defer { camera.stop() }
         let config = try CameraConfig.write([["name": "drive", "rtsp_url": camera.url(), "snapshot_interval": "3s", "enabled": "true"]])
         let fixture = try await DaemonFixture(environment: ["CONFIG_FILE": config, "IDLE_TIMEOUT": "10m"])
-        defer { fixture.stopAll() }
+        defer { fixture.stopAllInBackground() }
         try fixture.start()
         try await fixture.waitUntil("a frame is in the bucket", timeout: .seconds(45)) {
             try await !fixture.storage.list(prefix: "drive/snapshots/").filter { $0.key.hasSuffix("/manifest.json") }.isEmpty

@@ -95,7 +95,7 @@ import Testing
         let fixture = try await DaemonFixture(seaweed: seaweed, redis: redis, environment: [
             "S3_ENDPOINT": proxy.endpoint, "IDLE_TIMEOUT": "3s", "LEASE_TTL": "3s", "S3_STALL_TIMEOUT": "4s",
         ])
-        defer { fixture.stopAll() }
+        defer { fixture.stopAllInBackground() }
         var daemon = try fixture.start(environment: ["NODE_ID": "node-a"])
         let names = (1...profile.files).map { "chaos/cam\($0).mp4" }
         try FileManager.default.createDirectory(atPath: "\(fixture.watchDir)/chaos", withIntermediateDirectories: true)

@@ -56,25 +56,30 @@ import Testing
 
         try fixture.start(asNobody: true)
         try FileWriter.append("\(root)/deleted.mp4", FileWriter.randomBytes(6 * 1024 * 1024))
-        // Still being written when it is deleted, however late a busy runner lets this test see
-        // the first chunk: it grows until then, so it never goes idle.
+        // Still being written when it is deleted, and after, through its open descriptor as a
+        // recorder would: it never goes idle, however late a busy runner lets this test look.
+        let writer = open("\(root)/deleted.mp4", O_WRONLY | O_APPEND)
+        #expect(writer >= 0)
+        defer { close(writer) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
+                let bytes = FileWriter.randomBytes(10_000)
                 while !Task.isCancelled {
-                    try FileWriter.append("\(root)/deleted.mp4", FileWriter.randomBytes(10_000))
+                    _ = bytes.withUnsafeBytes { write(writer, $0.baseAddress, $0.count) }
                     try? await Task.sleep(for: .milliseconds(300))
                 }
             }
             try await fixture.waitUntil("deleted.mp4's first chunk") { !fixture.events("chunk uploaded", path: "deleted.mp4").isEmpty }
+            #expect(unlink("\(root)/deleted.mp4") == 0)
+            try await fixture.waitUntil("deleted.mp4 abandoned") { !fixture.events("stream abandoned; its uploaded chunks stay in the bucket", path: "deleted.mp4").isEmpty }
             group.cancelAll()
         }
-        #expect(unlink("\(root)/deleted.mp4") == 0)
 
         for name in ["empty.mp4", "dir.mp4/inner.mp4", "Café Straße/caméra 1.MP4", "outside-target.mp4"] {
             try await fixture.expectBucketMatchesFile(try await fixture.waitForManifestMatchingFile(name))
         }
         #expect(try await fixture.manifests(for: "empty.mp4").first?.chunks.isEmpty == true)
-        try await fixture.waitUntil("deleted.mp4 abandoned") { !fixture.events("stream abandoned; its uploaded chunks stay in the bucket", path: "deleted.mp4").isEmpty }
+        #expect(fixture.events("stream finalized", path: "deleted.mp4").isEmpty, "a deleted file is abandoned, not finished")
         try await fixture.waitUntil("locked.mp4 reported") { !fixture.events("cannot read the file; retrying in 30s (check its permissions)", path: "locked.mp4").isEmpty }
 
         let keys = try await fixture.s3.listAllObjects(prefix: "").map(\.key)

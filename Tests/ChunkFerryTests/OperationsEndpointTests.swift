@@ -27,7 +27,7 @@ import Testing
 
     @Test func countersRiseByExactlyWhatTheStoreConfirmed() async throws {
         let (fixture, endpoint) = try await endpointFixture()
-        defer { fixture.stopAll() }
+        defer { fixture.stopAllInBackground() }
         try fixture.start()
         let ready = try await endpoint.waitFor("/ready", status: 200)
         #expect(ready.body.contains("ready"))
@@ -71,7 +71,7 @@ import Testing
         let seaweed = try await SeaweedServer()
         defer { seaweed.stop() }
         let (fixture, endpoint) = try await endpointFixture(seaweed: seaweed)
-        defer { fixture.stopAll() }
+        defer { fixture.stopAllInBackground() }
         try fixture.start()
         _ = try await endpoint.waitFor("/ready", status: 200)
         seaweed.stop()
@@ -98,7 +98,7 @@ import Testing
 
     @Test func aWrongSecretIsUnhealthyAndTheProbeFails() async throws {
         let (fixture, endpoint) = try await endpointFixture(["AWS_SECRET_ACCESS_KEY": "wrong-secret-Qp7"])
-        defer { fixture.stopAll() }
+        defer { fixture.stopAllInBackground() }
         let daemon = try fixture.start()
         let page = try await endpoint.waitFor("/health", status: 503)
         let report = try #require(page.json, "\(page.body)")

@@ -22,7 +22,7 @@ import Testing
 
     @Test func bytesPastTheLastChunkAreInTheStoreAfterMaxLagAndGoWithTheirChunk() async throws {
         let fixture = try await DaemonFixture(environment: ["MAX_LAG": "2s", "IDLE_TIMEOUT": "60s", "LOG_LEVEL": "debug"])
-        defer { fixture.stopAll() }
+        defer { fixture.stopAllInBackground() }
         let path = "growing.mp4"
         let file = "\(fixture.watchDir)/\(path)"
         let first = FileWriter.randomBytes(1_000_000)
@@ -52,7 +52,7 @@ import Testing
 
     @Test func maxLagZeroSendsOnlyWholeChunks() async throws {
         let fixture = try await DaemonFixture(environment: ["MAX_LAG": "0", "IDLE_TIMEOUT": "8s"])
-        defer { fixture.stopAll() }
+        defer { fixture.stopAllInBackground() }
         try fixture.start()
         try FileWriter.write("\(fixture.watchDir)/quiet.mp4", FileWriter.randomBytes(700_000))
         let manifest = try await fixture.waitForManifestMatchingFile("quiet.mp4")

@@ -191,6 +191,11 @@ final class DaemonFixture: @unchecked Sendable {
         for run in runs { run.stop() }
     }
 
+    /// At the end of a test: every run told to stop, without waiting here (see `stopInBackground`).
+    func stopAllInBackground() {
+        for run in runs { run.stopInBackground() }
+    }
+
     deinit { for run in runs { run.kill9() } }
 }
 

@@ -58,6 +58,21 @@ final class ManagedProcess: @unchecked Sendable {
     }
 
     func stop() { signal(SIGTERM) }
+
+    /// SIGTERM, and the wait for the exit (SIGKILL after 15 s) on a thread of its own: for the
+    /// end of a test, whose caller is one of Swift's few cooperative threads; blocking it while
+    /// a daemon drains stalled every other test running beside it.
+    func stopInBackground() {
+        guard let process = lock.withLock({ self.process }), process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+        Thread.detachNewThread {
+            let deadline = Date().addingTimeInterval(15)
+            while process.isRunning && Date() < deadline { usleep(20_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            ProcessReaper.shared.forget(process.processIdentifier)
+        }
+    }
     func kill9() { signal(SIGKILL) }
     func freeze() { signal(SIGSTOP) }
     func thaw() { signal(SIGCONT) }
