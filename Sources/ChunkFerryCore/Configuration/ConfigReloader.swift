@@ -36,6 +36,10 @@ public struct ConfigReloader: Service {
         let retention: Reloadable<RetentionSettings>
         /// Nil when no camera can be configured (no CONFIG_FILE).
         let cameras: CameraService?
+        /// Which files are uploaded: FILE_EXTENSIONS waits for a restart, but a camera added
+        /// widens it to what the camera writes (and it never narrows: a removed camera's last
+        /// recording still goes up).
+        let filter: Reloadable<FileFilter>
         let watchDirectory: String
     }
 
@@ -68,13 +72,17 @@ public struct ConfigReloader: Service {
             }
             if let path = source.path {
                 group.addTask {
-                    var seen = try? FileStatus.of(path).get()
+                    var read = try? FileStatus.of(path).get()
+                    var previous = read
                     while await RetryPolicy.pause(.seconds(1)) {
                         let now = try? FileStatus.of(path).get()
-                        if now != seen {
-                            seen = now
+                        // A change counts once it held for a whole second: a file caught while
+                        // it is being written (`cat new.yaml > chunkferry.yaml`) is not read.
+                        if now != read && now == previous {
+                            read = now
                             continuation.yield("file changed")
                         }
+                        previous = now
                     }
                     continuation.finish()
                 }
