@@ -40,6 +40,9 @@ struct CameraService: Service {
             // One supervisor per camera name, fed that camera's settings each time they change.
             var supervisors: [String: AsyncStream<CameraSettings>.Continuation] = [:]
             var running: [String: CameraSettings] = [:]
+            // When each name's latest supervisor has ended: a camera removed and added back
+            // records again only once its old ffmpeg is gone (two never write one folder).
+            var ended: [String: AsyncStream<Void>] = [:]
             for await cameras in lists.cancelOnGracefulShutdown() {
                 await board.configure(cameras)
                 let wanted = Set(cameras.map(\.name))
@@ -62,7 +65,14 @@ struct CameraService: Service {
                     let (settings, supervisor) = AsyncStream.makeStream(of: CameraSettings.self, bufferingPolicy: .bufferingNewest(1))
                     supervisor.yield(camera)
                     supervisors[camera.name] = supervisor
-                    group.addTask { await supervise(settings) }
+                    let previous = ended[camera.name]
+                    let (end, finished) = AsyncStream.makeStream(of: Void.self)
+                    ended[camera.name] = end
+                    group.addTask {
+                        if let previous { for await _ in previous {} }
+                        await supervise(settings)
+                        finished.finish()
+                    }
                 }
                 if !cameras.isEmpty {
                     logger.info("cameras configured", metadata: [
