@@ -33,6 +33,14 @@ public struct CameraSettings: Sendable, Hashable {
         return cameras
     }
 
+    /// The extensions of what `cameras` write: recordings, and snapshots where they are taken.
+    static func recordedExtensions(_ cameras: [CameraSettings]) -> Set<String> {
+        var extensions: Set<String> = []
+        if cameras.contains(where: \.enabled) { extensions.insert("mp4") }
+        if cameras.contains(where: { $0.enabled && $0.snapshotInterval != nil }) { extensions.insert("jpg") }
+        return extensions
+    }
+
     init(entry: ConfigFile.Entry, position: Int, config: SettingsReader) throws(SettingsError) {
         let fields = Dictionary(entry, uniquingKeysWith: { $1 })
         guard let name = fields["name"]?.trimmed(), !name.isEmpty else {

@@ -44,8 +44,7 @@ public struct ChunkFerrySettings: Sendable {
         endpoint = try EndpointSettings(config: config)
         cameras = try CameraSettings.list(config: config)
         // What the recorders write is uploaded whatever FILE_EXTENSIONS says.
-        if cameras.contains(where: \.enabled) { watch.fileExtensions.insert("mp4") }
-        if cameras.contains(where: { $0.enabled && $0.snapshotInterval != nil }) { watch.fileExtensions.insert("jpg") }
+        watch.fileExtensions.formUnion(CameraSettings.recordedExtensions(cameras))
     }
 
     /// Whether `path` is `folder` or lies under it (symlinks resolved where the paths exist).

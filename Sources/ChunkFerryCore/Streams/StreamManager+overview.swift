@@ -33,6 +33,11 @@ extension StreamManager {
         return overview
     }
 
+    /// Which files are uploaded, widened when a reload adds a camera (see `ConfigReloader`).
+    func use(_ filter: FileFilter) {
+        self.filter = filter
+    }
+
     /// IDLE_TIMEOUT and MAX_LAG from a reloaded configuration.
     func apply(idleTimeout: Duration, maxLag: Duration?) {
         self.idleTimeout = idleTimeout

@@ -7,7 +7,8 @@ import Metrics
 actor StreamManager {
     let queue = WorkQueue<StreamJob>()
     private let root: String
-    private let filter: FileFilter
+    /// Widened by a reload that adds a camera (`use`).
+    var filter: FileFilter
     private let chunkSize: Int64
     /// Reloadable (`apply`).
     var idleTimeout: Duration

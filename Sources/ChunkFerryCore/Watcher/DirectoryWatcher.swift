@@ -5,7 +5,8 @@ import ServiceLifecycle
 /// events miss (network filesystems, a full event queue, files present at start).
 struct DirectoryWatcher: Service {
     let root: String
-    let filter: FileFilter
+    /// Widened when a reload adds a camera.
+    let filter: Reloadable<FileFilter>
     /// SCAN_INTERVAL, reloadable.
     let scanInterval: Reloadable<Duration>
     let manager: StreamManager
@@ -70,7 +71,7 @@ struct DirectoryWatcher: Service {
     /// Watches and reports everything under `directory` (with `memo`, what changed since the last
     /// scan); false when it cannot be read.
     private func scan(_ directory: String, inotify: BlockingWorkerPool<Inotify?>, memo: ScanMemo?) async -> Bool {
-        let scanner = DirectoryScanner(root: root, filter: filter)
+        let scanner = DirectoryScanner(root: root, filter: filter.value)
         let scanned = try? await inotify.run { inotify -> DirectoryScanner.Result? in
             guard let result = try? scanner.scan(directory, memo: memo) else { return nil }
             for folder in result.directories { try? inotify?.watch(folder) }
