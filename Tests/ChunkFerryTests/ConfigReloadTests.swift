@@ -17,7 +17,7 @@ import Testing
         let config = Scratch.directory("reload") + "/" + Scratch.uniqueName("idle") + ".yaml"
         try writeConfig(config, "idle_timeout: 120s\nlog_level: info\n")
         let fixture = try await DaemonFixture(environment: ["CONFIG_FILE": config, "IDLE_TIMEOUT": "", "HTTP_PORT": String(port)])
-        defer { fixture.stopAll() }
+        defer { fixture.stopAllInBackground() }
         let daemon = try fixture.start()
         let endpoint = Endpoint(port: port)
         _ = try await endpoint.waitFor("/ready", status: 200)
@@ -39,7 +39,7 @@ import Testing
         try writeConfig(config, "idle_timeout: 3s\nchunk_size: 5MiB\n")
         // Only the file: the environment would win over it.
         let fixture = try await DaemonFixture(environment: ["CONFIG_FILE": config, "IDLE_TIMEOUT": "", "CHUNK_SIZE": "", "HTTP_PORT": String(port)])
-        defer { fixture.stopAll() }
+        defer { fixture.stopAllInBackground() }
         let daemon = try fixture.start()
         let endpoint = Endpoint(port: port)
         _ = try await endpoint.waitFor("/ready", status: 200)
@@ -50,6 +50,11 @@ import Testing
         try writeConfig(config, "idle_timeout: 1h\nchunk_sise: 16MiB\n")
         try await fixture.waitUntil("the unknown key named") {
             fixture.events().contains { ($0["message"] ?? "").contains("unknown key chunk_sise (line 2): did you mean chunk_size?") }
+        }
+        // Emptied (as `cat new.yaml > file` leaves it for a moment): not read as "all defaults".
+        try writeConfig(config, "")
+        try await fixture.waitUntil("the empty file refused") {
+            fixture.events().contains { ($0["message"] ?? "").hasSuffix("CONFIG_FILE '\(config)' is empty: write the settings into it (a key left out takes its default)") }
         }
         try FileWriter.write("\(fixture.watchDir)/old-values.mp4", FileWriter.randomBytes(200_000))
         try await fixture.waitForManifestMatchingFile("old-values.mp4", timeout: .seconds(30))  // still 3s, not 1h
@@ -66,7 +71,7 @@ import Testing
         #expect(manifest.chunks.count == 2, "CHUNK_SIZE stays 5MiB until a restart")
         #expect(daemon.isRunning)
         let metrics = try endpoint.metrics()
-        #expect(metrics["chunkferry_config_reloads_total{result=\"failure\"}"] == 2)
+        #expect(metrics["chunkferry_config_reloads_total{result=\"failure\"}"] == 3)
         #expect(metrics["chunkferry_config_reloads_total{result=\"success\"}"] == 2)
     }
 
@@ -75,7 +80,7 @@ import Testing
         let config = Scratch.directory("reload") + "/" + Scratch.uniqueName("pipeline") + ".yaml"
         try writeConfig(config, "upload_concurrency: 1\ns3_storage_class: STANDARD\n")
         let fixture = try await DaemonFixture(environment: ["CONFIG_FILE": config, "UPLOAD_CONCURRENCY": "", "HTTP_PORT": String(port)])
-        defer { fixture.stopAll() }
+        defer { fixture.stopAllInBackground() }
         let daemon = try fixture.start()
         _ = try await Endpoint(port: port).waitFor("/ready", status: 200)
         try FileWriter.write("\(fixture.watchDir)/before.mp4", FileWriter.randomBytes(6 * 1024 * 1024))
