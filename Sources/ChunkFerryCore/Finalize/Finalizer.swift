@@ -21,6 +21,7 @@ struct Finalizer: Sendable {
         case .ready(let ready): record = ready
         case .stopped: return .stopped
         case .otherGeneration: return .otherGeneration
+        case .vanished: return .vanished
         }
         guard before.isUnchanged(since: work.status) else { return .changed(record) }
         if record.state == .finalized && record.fileSize == before.size { return .finalized(record) }

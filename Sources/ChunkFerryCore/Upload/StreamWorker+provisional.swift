@@ -10,6 +10,7 @@ extension StreamWorker {
         case .ready(let ready): record = ready
         case .stopped: return .stopped
         case .otherGeneration: return .otherGeneration
+        case .vanished: return .vanished
         }
         guard record.state == .active else { return .progressed(record) }
         let end: Int64

@@ -8,6 +8,8 @@ extension StreamWorker {
         case stopped
         /// The bucket holds another generation under this stream id: the manager picks the next.
         case otherGeneration
+        /// The file went while its stream was being checked: the manager abandons the stream.
+        case vanished
     }
 
     /// The stream for `work`, ready for its next chunk: reopened if it was finalized and the
@@ -38,13 +40,15 @@ extension StreamWorker {
             case .ready(let expanded): record = expanded
             case .stopped: return .stopped
             case .otherGeneration: return .otherGeneration
+            case .vanished: return .vanished
             }
         }
         if work.verifyBucket && resumes {
             // First job since start: the file must still be the one the stream recorded (not
             // rewritten in place while ChunkFerry was down), and the bucket may hold more than Redis.
             guard let sameContent = await stillSameFile(record) else { return .stopped }
-            guard sameContent else {
+            guard sameContent != .gone else { return .vanished }
+            guard sameContent == .same else {
                 context.logger.info("the file was rewritten since its stream was recorded; starting a new stream", metadata: [
                     "file.path": "\(record.path)", "stream.id": "\(record.id)",
                 ])
@@ -64,20 +68,24 @@ extension StreamWorker {
         return .ready(record)
     }
 
+    enum Sameness: Sendable { case same, rewritten, gone }
+
     /// Whether the last committed chunk still matches the file's bytes; nil when stopping.
-    private func stillSameFile(_ record: StreamRecord) async -> Bool? {
-        guard record.chunkCount > 0 else { return true }
+    private func stillSameFile(_ record: StreamRecord) async -> Sameness? {
+        guard record.chunkCount > 0 else { return .same }
         let store = context.store
         guard let stored = await context.redisCall({ () async throws(RedisError) -> [ChunkRecord] in
             try await store.stream(record.id)?.chunks ?? []
         }) else { return nil }
-        guard let last = stored.last(where: { $0.index < record.chunkCount }) else { return true }
+        guard let last = stored.last(where: { $0.index < record.chunkCount }) else { return .same }
         let offset = Int64(last.index) * Int64(record.chunkSize)
         do {
             let hash = try await context.reader.hash(context.fileRange(record, offset: offset, length: last.size), last.checksum.kind)
-            return hash.checksum == last.checksum
+            return hash.checksum == last.checksum ? .same : .rewritten
+        } catch .vanished {
+            return .gone  // deleted while its job waited: abandoned, not a new stream
         } catch {
-            return false
+            return .rewritten
         }
     }
 

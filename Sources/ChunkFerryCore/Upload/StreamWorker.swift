@@ -90,6 +90,7 @@ struct StreamWorker: Sendable {
         case .ready(let ready): record = ready
         case .stopped: return .stopped
         case .otherGeneration: return .otherGeneration
+        case .vanished: return .vanished
         }
         guard record.state == .active else { return .progressed(record) }
         let chunkSize = Int64(record.chunkSize)
@@ -267,7 +268,7 @@ struct StreamWorker: Sendable {
             case .ready(let rebuilt):
                 record = rebuilt
                 return .notCommitted
-            case .stopped, .otherGeneration:
+            case .stopped, .otherGeneration, .vanished:
                 return .stopped
             }
         }
