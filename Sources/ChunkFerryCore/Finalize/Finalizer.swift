@@ -16,13 +16,8 @@ struct Finalizer: Sendable {
         case .success(let status): before = status
         case .failure(let error): return error.isMissing ? .vanished : .unreadable(work.record, .unreadable(error))
         }
-        var record: StreamRecord
-        switch await worker.prepare(work) {
-        case .ready(let ready): record = ready
-        case .stopped: return .stopped
-        case .otherGeneration: return .otherGeneration
-        case .vanished: return .vanished
-        }
+        let preparation = await worker.prepare(work)
+        guard case .ready(var record) = preparation else { return preparation.ending }
         guard before.isUnchanged(since: work.status) else { return .changed(record) }
         if record.state == .finalized && record.fileSize == before.size { return .finalized(record) }
         guard record.state == .active else { return .progressed(record) }

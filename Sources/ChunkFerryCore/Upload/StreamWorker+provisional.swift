@@ -5,13 +5,8 @@ import Logging
 extension StreamWorker {
     /// Sends `[committed offset, file size)` as the stream's provisional tail.
     func sendProvisional(_ work: StreamWork) async -> WorkOutcome {
-        let record: StreamRecord
-        switch await prepare(work) {
-        case .ready(let ready): record = ready
-        case .stopped: return .stopped
-        case .otherGeneration: return .otherGeneration
-        case .vanished: return .vanished
-        }
+        let preparation = await prepare(work)
+        guard case .ready(let record) = preparation else { return preparation.ending }
         guard record.state == .active else { return .progressed(record) }
         let end: Int64
         switch FileStatus.of(context.absolutePath(work.path)) {

@@ -10,6 +10,16 @@ extension StreamWorker {
         case otherGeneration
         /// The file went while its stream was being checked: the manager abandons the stream.
         case vanished
+
+        /// How a job ends that cannot go on (a ready stream has made no progress yet).
+        var ending: WorkOutcome {
+            switch self {
+            case .ready(let record): .progressed(record)
+            case .stopped: .stopped
+            case .otherGeneration: .otherGeneration
+            case .vanished: .vanished
+            }
+        }
     }
 
     /// The stream for `work`, ready for its next chunk: reopened if it was finalized and the

@@ -85,13 +85,8 @@ struct StreamWorker: Sendable {
     /// Uploads the file's next whole chunks beyond the committed offset: one, or several at
     /// once when idle workers lend their slots (see `uploadWindow`).
     func uploadNextChunk(_ work: StreamWork) async -> WorkOutcome {
-        var record: StreamRecord
-        switch await prepare(work) {
-        case .ready(let ready): record = ready
-        case .stopped: return .stopped
-        case .otherGeneration: return .otherGeneration
-        case .vanished: return .vanished
-        }
+        let preparation = await prepare(work)
+        guard case .ready(var record) = preparation else { return preparation.ending }
         guard record.state == .active else { return .progressed(record) }
         let chunkSize = Int64(record.chunkSize)
         let ready = Int((work.status.size - record.committedOffset) / chunkSize)
