@@ -33,13 +33,7 @@ public struct Restorer: Sendable {
     /// chunks and its provisional tail.
     public func restore(_ reference: String, to output: String) async throws(Failure) -> Restored {
         switch try await locate(reference) {
-        case .manifest(let key):
-            do {
-                return try await restore(manifestKey: key, to: output)
-            } catch where error.isNotFound && key.hasSuffix("/manifest.json") {
-                // Closed without a manifest (abandoned before its first chunk, or cut short): what the folder holds.
-                return try await restoreUnfinished(streamPrefix: String(key.dropLast("manifest.json".count)), to: output)
-            }
+        case .manifest(let key): return try await restore(manifestKey: key, to: output)
         case .unfinished(let streamPrefix): return try await restoreUnfinished(streamPrefix: streamPrefix, to: output)
         }
     }
@@ -48,6 +42,10 @@ public struct Restorer: Sendable {
         let manifest: Manifest
         do {
             manifest = try Manifest.decode(try await fetch(key: key, range: nil))
+        } catch let error as Failure where error.isNotFound && key.hasSuffix("/manifest.json") {
+            // Closed without a manifest (abandoned before its first chunk, or cut short): what the
+            // folder holds. Only a missing manifest: a chunk missing from a manifest is an error.
+            return try await restoreUnfinished(streamPrefix: String(key.dropLast("manifest.json".count)), to: output)
         } catch let error as Failure {
             throw error
         } catch {
