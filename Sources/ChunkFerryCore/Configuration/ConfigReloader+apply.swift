@@ -53,9 +53,7 @@ extension ConfigReloader {
         targets.retention.value = settings.retention
         let recorded = CameraSettings.recordedExtensions(settings.cameras)
         if !recorded.isSubset(of: targets.filter.value.extensions) {
-            let widened = FileFilter(extensions: targets.filter.value.extensions.union(recorded))
-            targets.filter.value = widened
-            await targets.manager.use(widened)
+            targets.filter.value = FileFilter(extensions: targets.filter.value.extensions.union(recorded))
         }
         targets.cameras?.apply(settings.cameras)
         state.applied = config

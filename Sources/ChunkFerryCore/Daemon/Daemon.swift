@@ -45,9 +45,8 @@ public struct Daemon: Sendable {
             abort: abort, drainDeadline: .seconds(7), gate: gate, logger: logger)
         let monitor = IdleMonitor(manager: manager, interval: min(.seconds(1), settings.upload.idleTimeout / 4), gate: gate)
         let scanInterval = Reloadable(settings.watch.scanInterval)
-        let filter = Reloadable(FileFilter(extensions: settings.watch.fileExtensions))
         let watcher = DirectoryWatcher(
-            root: settings.watch.directory, filter: filter,
+            root: settings.watch.directory, filter: manager.filter,
             scanInterval: scanInterval, manager: manager, gate: gate, logger: logger)
         let retention = Reloadable(settings.retention)
         // Cameras come only from the file: with one, a reload may add the first camera.
@@ -85,7 +84,7 @@ public struct Daemon: Sendable {
         if let reload {
             let reloader = ConfigReloader(source: reload, running: settings, targets: .init(
                 manager: manager, scanInterval: scanInterval, logLevel: reload.logLevel, uploads: uploads, storage: storage,
-                retention: retention, cameras: cameras, filter: filter, watchDirectory: settings.watch.directory), logger: logger)
+                retention: retention, cameras: cameras, filter: manager.filter, watchDirectory: settings.watch.directory), logger: logger)
             services.append(.init(service: reloader, serviceName: "config-reload"))
         }
         // Last in the list, first to stop: recorders end their files before the pipeline stops.

@@ -23,19 +23,13 @@ extension StreamManager {
             }
             overview.active += 1
             if file.retryAfter.map({ now < $0 }) ?? false, file.record != nil { overview.withProblems += 1 }
-            let committed = file.record?.committedOffset ?? 0
-            let tail = file.provisional.flatMap { $0.index == file.record?.chunkCount ? $0.end : nil } ?? 0
-            overview.backlogBytes += max(0, file.status.size - max(committed, tail))
-            if let since = file.unsentSince, file.status.size > max(committed, tail) {
+            let held = file.storeHolds
+            overview.backlogBytes += max(0, file.status.size - held)
+            if let since = file.unsentSince, file.status.size > held {
                 overview.oldestUnsent = max(overview.oldestUnsent ?? .zero, now - since)
             }
         }
         return overview
-    }
-
-    /// Which files are uploaded, widened when a reload adds a camera (see `ConfigReloader`).
-    func use(_ filter: FileFilter) {
-        self.filter = filter
     }
 
     /// IDLE_TIMEOUT and MAX_LAG from a reloaded configuration.

@@ -7,8 +7,8 @@ import Metrics
 actor StreamManager {
     let queue = WorkQueue<StreamJob>()
     private let root: String
-    /// Widened by a reload that adds a camera (`use`).
-    var filter: FileFilter
+    /// Which files are uploaded; a reload that adds a camera widens it (shared with the watcher).
+    let filter: Reloadable<FileFilter>
     private let chunkSize: Int64
     /// Reloadable (`apply`).
     var idleTimeout: Duration
@@ -36,7 +36,7 @@ actor StreamManager {
     init(watch: WatchSettings, upload: UploadSettings, logger: Logger) {
         leaseRetryDelay = upload.leaseTTL / 4
         root = watch.directory
-        filter = FileFilter(extensions: watch.fileExtensions)
+        filter = Reloadable(FileFilter(extensions: watch.fileExtensions))
         chunkSize = Int64(upload.chunkSize)
         idleTimeout = upload.idleTimeout
         maxLag = upload.maxLag
@@ -67,12 +67,12 @@ actor StreamManager {
 
     /// The watcher saw `path` (relative) created, written or present: look and act.
     func observe(_ path: String) {
-        guard filter.accepts(path) else { return }
+        guard filter.value.accepts(path) else { return }
         let absolute = PathEscaping.systemPath(root: root, relative: path)
         // One lstat per event; only a symlink costs a second look (where it leads, and what is there).
         var found = FileStatus.ofLink(absolute)
         if case .success(let link) = found, link.kind == .other {
-            guard DirectoryScanner(root: root, filter: filter).linksInside(path) else { return }  // leads outside WATCH_DIR
+            guard DirectoryScanner(root: root, filter: filter.value).linksInside(path) else { return }  // leads outside WATCH_DIR
             found = FileStatus.of(absolute)
         }
         switch found {
@@ -207,13 +207,12 @@ actor StreamManager {
             file.bucketChecked = true
             // The worker deleted a provisional tail that a committed chunk now holds.
             if let tail = file.provisional, record.chunkCount > tail.index || record.state != .active { file.provisional = nil }
-            let tailEnd = file.provisional.flatMap { $0.index == record.chunkCount ? $0.end : nil } ?? 0
             // From when the committed chunk's last byte was first seen on disk.
             if let sighting = file.sightings.first(where: { $0.size >= record.committedOffset }), record.committedOffset > 0,
                before.map({ $0.committedOffset < record.committedOffset }) ?? false {
                 commitLag.record(duration: .now - sighting.at)
             }
-            file.held(upTo: max(record.committedOffset, tailEnd))
+            file.held(upTo: file.storeHolds)
         }
         switch outcome {
         case .progressed:
@@ -396,7 +395,7 @@ actor StreamManager {
             files[key]?.changedAt = .now - idleTimeout
             return
         }
-        guard filter.accepts(path), case .success(let status) = FileStatus.of(PathEscaping.systemPath(root: root, relative: path)),
+        guard filter.value.accepts(path), case .success(let status) = FileStatus.of(PathEscaping.systemPath(root: root, relative: path)),
               status.kind == .regular else { return }
         admit(key, status, complete: true)
     }

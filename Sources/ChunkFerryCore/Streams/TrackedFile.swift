@@ -29,6 +29,13 @@ struct TrackedFile: Sendable {
 }
 
 extension TrackedFile {
+    /// How far the store holds the file: committed chunks, or the provisional tail past them.
+    var storeHolds: Int64 {
+        let committed = record?.committedOffset ?? 0
+        let tail = provisional.flatMap { $0.index == record?.chunkCount ? $0.end : nil } ?? 0
+        return max(committed, tail)
+    }
+
     /// Since when the oldest byte the store does not hold waits.
     var unsentSince: ContinuousClock.Instant? { sightings.first?.at }
 
