@@ -12,11 +12,11 @@ struct HealthSources: Sendable {
 
     /// `/ready`: the startup checks passed, the first scan completed, not shutting down.
     func isReady() async -> Bool {
-        Self.isReady(status.current, await manager.overview())
+        Self.isReady(status.current, initialScanDone: await manager.initialScanDone)
     }
 
-    private static func isReady(_ state: DaemonStatus.State, _ overview: StreamManager.Overview) -> Bool {
-        state.checksPassed && overview.initialScanDone && !state.shuttingDown
+    private static func isReady(_ state: DaemonStatus.State, initialScanDone: Bool) -> Bool {
+        state.checksPassed && initialScanDone && !state.shuttingDown
     }
 
     func report() async -> HealthReport {
@@ -53,7 +53,7 @@ struct HealthSources: Sendable {
             startedAt: WallClock.rfc3339(milliseconds: status.startedAtMilliseconds),
             uptimeSeconds: Int((ContinuousClock.now - status.started).seconds),
             lastUploadAt: totals.lastUploadAt.map(WallClock.rfc3339(milliseconds:)),
-            ready: Self.isReady(state, overview),
+            ready: Self.isReady(state, initialScanDone: overview.initialScanDone),
             totals: .init(chunksUploaded: totals.chunks, bytesUploaded: totals.bytes, streamsFinalized: totals.streamsFinalized,
                           streamsAbandoned: totals.streamsAbandoned, uploadsFailedAndRetried: await context.storeOutage.totalFailures,
                           chunksRepaired: totals.chunksRepaired),

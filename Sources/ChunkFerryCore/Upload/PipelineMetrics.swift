@@ -7,8 +7,6 @@ struct PipelineMetrics: Sendable {
     let bytesUploaded = Counter(label: "chunkferry_bytes_uploaded_total")
     let chunksUploaded = Counter(label: "chunkferry_chunks_uploaded_total")
     let chunkUploadSeconds = Metrics.Timer(label: "chunkferry_chunk_upload_seconds", preferredDisplayUnit: .seconds)
-    /// From when the chunk's last byte was first seen on disk to its commit.
-    let commitLagSeconds = Metrics.Timer(label: "chunkferry_commit_lag_seconds", preferredDisplayUnit: .seconds)
     /// Bytes sent as provisional tails (MAX_LAG): sent again in their chunk later.
     let provisionalBytes = Counter(label: "chunkferry_provisional_bytes_uploaded_total")
     let chunksRepaired = Counter(label: "chunkferry_chunks_repaired_total")

@@ -7,9 +7,9 @@ import ServiceLifecycle
 /// in-flight chunks get until the deadline to finish, then their transfers are aborted
 /// (never committed).
 struct UploadService: Service {
+    /// Its slots' capacity is the concurrency asked for: workers are started up to it, never
+    /// stopped (they park).
     let worker: StreamWorker
-    /// The concurrency asked for; workers are started up to it, never stopped (they park).
-    let concurrency: Reloadable<Int>
     let abort: TransferAbort
     let drainDeadline: Duration
     let gate: ReadinessGate
@@ -17,7 +17,7 @@ struct UploadService: Service {
 
     init(worker: StreamWorker, concurrency: Int, abort: TransferAbort, drainDeadline: Duration, gate: ReadinessGate, logger: Logger) {
         self.worker = worker
-        self.concurrency = Reloadable(concurrency)
+        worker.slots.resize(concurrency)
         self.abort = abort
         self.drainDeadline = drainDeadline
         self.gate = gate
@@ -30,7 +30,6 @@ struct UploadService: Service {
         context.storage.allowConnections(2 * count + 1)
         context.reader.grow(to: count)
         worker.slots.resize(count)
-        concurrency.value = count
     }
 
     func run() async throws {
@@ -40,16 +39,16 @@ struct UploadService: Service {
         await withTaskGroup(of: Role.self) { group in
             var started = 0
             func startWorkers() {
-                while started < concurrency.value {
+                while started < worker.slots.capacity {
                     group.addTask { [worker, started] in
                         await worker.run(index: started)
                         return .worker
                     }
                     started += 1
                 }
-                group.addTask { [concurrency, started] in
+                group.addTask { [slots = worker.slots, started] in
                     // Back when a reload asks for more workers than run, or when the workers are done.
-                    while concurrency.value <= started, !queue.isClosed {
+                    while slots.capacity <= started, !queue.isClosed {
                         try? await Task.sleep(for: .seconds(1))
                     }
                     return .more
