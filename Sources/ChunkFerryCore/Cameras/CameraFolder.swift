@@ -30,7 +30,6 @@ enum CameraFolder {
             partial += "/" + part
             if mkdir(partial, 0o755) != 0 && errno != EEXIST { return false }
         }
-        var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+        return (try? FileStatus.of(path).get().kind) == .directory
     }
 }

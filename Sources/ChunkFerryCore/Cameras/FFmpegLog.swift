@@ -41,6 +41,4 @@ struct FFmpegLog: Sendable {
     }
 
     var diskFull: Bool { recent.contains { $0.contains("No space left on device") } }
-
-    mutating func reset() { recent = [] }
 }

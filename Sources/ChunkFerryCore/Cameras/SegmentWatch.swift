@@ -77,8 +77,6 @@ struct SegmentWatch: Sendable {
     }
 
     private static func size(of path: String) -> Int64? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        return Int64(info.st_size)
+        try? FileStatus.of(path).get().size
     }
 }

@@ -104,12 +104,9 @@ public struct CameraSettings: Sendable, Hashable {
     }
 
     private static func bool(_ text: String?, key: String, _ refuse: (String, String) -> SettingsError) throws(SettingsError) -> Bool? {
-        guard let text = text?.lowercased() else { return nil }
-        switch text {
-        case "true", "yes", "on", "1": return true
-        case "false", "no", "off", "0": return false
-        default: throw refuse(key, "must be true or false, not '\(text)'")
-        }
+        guard let text else { return nil }
+        guard let value = SettingsReader.parseBool(text) else { throw refuse(key, "must be true or false, not '\(text.lowercased())'") }
+        return value
     }
 
     private static func duration(_ text: String?, key: String, range: ClosedRange<Duration>, _ rangeText: String,

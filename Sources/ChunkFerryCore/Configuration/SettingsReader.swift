@@ -39,10 +39,16 @@ public struct SettingsReader: Sendable {
 
     public func bool(_ key: SettingKey) throws(SettingsError) -> Bool? {
         guard let text = string(key) else { return nil }
+        guard let value = Self.parseBool(text) else { throw SettingsError(key, value: text, expected: "true or false") }
+        return value
+    }
+
+    /// `true`/`yes`/`on`/`1` or `false`/`no`/`off`/`0`, any case; nil for anything else.
+    static func parseBool(_ text: String) -> Bool? {
         switch text.lowercased() {
-        case "true", "yes", "1", "on": return true
-        case "false", "no", "0", "off": return false
-        default: throw SettingsError(key, value: text, expected: "true or false")
+        case "true", "yes", "1", "on": true
+        case "false", "no", "0", "off": false
+        default: nil
         }
     }
 

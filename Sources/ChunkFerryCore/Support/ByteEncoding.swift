@@ -64,18 +64,21 @@ enum ByteEncoding {
     /// Percent-encoding as RFC 3986 (and SigV4) define it: every byte outside `A–Z a–z 0–9 - . _ ~`
     /// becomes `%XX` (upper-case hex) of its UTF-8 encoding; `/` kept with `keepSlash`.
     static func percentEncoded(_ text: String, keepSlash: Bool = false) -> String {
-        let hexDigits = Array("0123456789ABCDEF".utf8)
         var out = [UInt8]()
         out.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
             if isUnreserved(byte) || (keepSlash && byte == UInt8(ascii: "/")) {
                 out.append(byte)
             } else {
-                out += [UInt8(ascii: "%"), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0f)]]
+                out.append(UInt8(ascii: "%"))
+                out.append(upperHexDigits[Int(byte >> 4)])
+                out.append(upperHexDigits[Int(byte & 0x0f)])
             }
         }
         return String(decoding: out, as: UTF8.self)
     }
+
+    private static let upperHexDigits = Array("0123456789ABCDEF".utf8)
 
     private static func isUnreserved(_ byte: UInt8) -> Bool {
         switch byte {
