@@ -62,10 +62,18 @@ public struct CameraURL: Sendable, Hashable, CustomStringConvertible {
 
     /// `text` with the password (as written and decoded) and secret query values replaced.
     func scrub(_ text: String) -> String {
+        Self.scrub(text, hiding: secrets)
+    }
+
+    /// The password, as written and decoded, and secret query values (too short ones would mask
+    /// ordinary text).
+    var secrets: Set<String> {
+        Set((password.map { [$0.value, Self.decoded($0.value)] } ?? []) + Self.queryValues(rest)).filter { $0.count >= 3 }
+    }
+
+    static func scrub(_ text: String, hiding secrets: Set<String>) -> String {
         var out = text
-        var secrets = password.map { [$0.value, Self.decoded($0.value)] } ?? []
-        secrets += Self.queryValues(rest)
-        for secret in Set(secrets) where secret.count >= 3 { out = out.replacing(secret, with: "***") }
+        for secret in secrets { out = out.replacing(secret, with: "***") }
         return out
     }
 

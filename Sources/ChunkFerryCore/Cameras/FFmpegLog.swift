@@ -3,20 +3,25 @@
 struct FFmpegLog: Sendable {
     let camera: CameraSettings
     private(set) var recent: [String] = []
+    /// Worked out once, not per line: every secret of the camera's URLs, and each URL with a
+    /// user as ffmpeg prints it (scrubbed) with the masked form to show instead.
+    private let secrets: Set<String>
+    private let printed: [(scrubbed: String, masked: String)]
 
     init(camera: CameraSettings) {
         self.camera = camera
+        let urls = [camera.rtspURL, camera.snapshotURL, camera.relayURL].compactMap { $0 }
+        let hidden = urls.reduce(into: Set<String>()) { $0.formUnion($1.secrets) }
+        secrets = hidden
+        printed = [camera.rtspURL, camera.relayURL].compactMap { $0 }.filter { $0.user != nil }
+            .map { (CameraURL.scrub($0.full, hiding: hidden), $0.description) }
     }
 
     /// Scrubs and keeps `line`; returns it for the debug log.
     mutating func note(_ line: String) -> String {
-        var clean = camera.rtspURL.scrub(line)
-        if let snapshot = camera.snapshotURL { clean = snapshot.scrub(clean) }
-        if let relay = camera.relayURL { clean = relay.scrub(clean) }
+        var clean = CameraURL.scrub(line, hiding: secrets)
         // ffmpeg prints the URL it was given: the masked form instead.
-        for url in [camera.rtspURL, camera.relayURL].compactMap({ $0 }) where url.user != nil {
-            clean = clean.replacing(url.scrub(url.full), with: url.description)
-        }
+        for url in printed { clean = clean.replacing(url.scrubbed, with: url.masked) }
         clean = clean.trimmed()
         // Timestamp notes on a live stream's first packets are noise, not a reason.
         let noise = clean.contains("Non-monotonous DTS") || clean.contains("changing to") || clean.contains("Timestamps are unset")
