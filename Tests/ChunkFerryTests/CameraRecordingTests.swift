@@ -295,4 +295,69 @@ import Testing
         #expect(fixture.runs.first?.isRunning == true)
         expectNoSecret([camera.password], in: fixture)
     }
+
+    /// Sizes of the newest recording in `folder`, sampled every 250 ms for `seconds`: the
+    /// longest time it went without growing.
+    func longestStillness(_ folder: String, seconds: Int) async throws -> Duration {
+        var last: (name: String, size: Int64)?
+        var grewAt = ContinuousClock.now
+        var longest = Duration.zero
+        let end = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < end {
+            try await Task.sleep(for: .milliseconds(250))
+            guard let newest = CameraConfig.recordings(in: folder).last else { continue }
+            let size = CameraConfig.size("\(folder)/\(newest)")
+            if last.map({ $0.name != newest || $0.size != size }) ?? true {
+                grewAt = ContinuousClock.now
+                last = (newest, size)
+            }
+            longest = max(longest, ContinuousClock.now - grewAt)
+        }
+        return longest
+    }
+
+    /// ffmpeg hands each fragment to the disk at once (no 256 KiB buffer first): a recording
+    /// grows at least every 2 s from 64 kbit/s to 8 Mbit/s.
+    @Test(arguments: [64, 8000])
+    func aRecordingGrowsEverySecondWhateverTheBitrate(kbps: Int) async throws {
+        let camera = try await RTSPServer(bitrateKbps: kbps)
+        defer { camera.stop() }
+        let fixture = try await fixture([["name": "rate\(kbps)", "rtsp_url": camera.url()]])
+        defer { fixture.stopAllInBackground() }
+        try fixture.start()
+        let folder = "\(fixture.watchDir)/rate\(kbps)"
+        _ = try await waitForGrowth(folder, in: fixture, bytes: 1)
+        let still = try await longestStillness(folder, seconds: 10)
+        #expect(still <= .milliseconds(2250), "at \(kbps) kbit/s the file stood still for \(still)")
+        expectNoSecret([camera.password], in: fixture)
+    }
+
+    /// A low-bitrate camera (a static scene, a sub-stream): its file grows on disk every second,
+    /// the segment being recorded is never finalized for being idle, and after the recorder is
+    /// destroyed the store holds all but MAX_LAG + 3 s.
+    @Test func aLowBitrateCameraIsInTheStoreWithinMaxLag() async throws {
+        let camera = try await RTSPServer(bitrateKbps: 150)
+        defer { camera.stop() }
+        let fixture = try await fixture([["name": "attic", "rtsp_url": camera.url(), "segment_duration": "1h"]],
+                                        ["MAX_LAG": "5s", "IDLE_TIMEOUT": "3s"])
+        defer { fixture.stopAllInBackground() }
+        let run = try fixture.start()
+        let folder = "\(fixture.watchDir)/attic"
+        let name = try await waitForGrowth(folder, in: fixture, bytes: 1)
+        let still = try await longestStillness(folder, seconds: 20)
+        #expect(still <= .milliseconds(2250), "at 150 kbit/s the file stood still for \(still)")
+        #expect(fixture.events("stream finalized", path: "attic/\(name)").isEmpty, "the segment being recorded was finalized as idle")
+        #expect(try await fixture.manifests(for: "attic/\(name)").isEmpty, "a manifest for a segment still being recorded")
+        run.kill9()
+        CameraConfig.killAll(containing: "127.0.0.1:\(camera.port)/cam")
+        let recorded = try #require(try await FFmpeg.duration(of: "\(folder)/\(name)"))
+
+        let output = Scratch.directory("low-bitrate") + "/attic.mp4"
+        let restore = try fixture.start(["restore", "attic/\(name)", "--output", output],
+                                        environment: ["REDIS_URL": "redis://127.0.0.1:\(FreePort.next())/0", "WATCH_DIR": "/nonexistent"])
+        #expect(await restore.waitForExit(timeout: .seconds(60)) == 0, "\(restore.log())")
+        let restored = try #require(try await FFmpeg.duration(of: output), "the restored recording plays")
+        #expect(restored >= recorded - 5 - 3, "all but MAX_LAG + 3 s of \(recorded) s: \(restored) s")
+        expectNoSecret([camera.password], in: fixture)
+    }
 }

@@ -13,6 +13,8 @@ struct CameraRecorder: Service {
     let camera: CameraSettings
     let watchRoot: String
     let board: CameraBoard
+    /// Told which file ffmpeg writes, so that file is never finalized for being idle meanwhile.
+    let manager: StreamManager
     /// Below this much free space under WATCH_DIR ffmpeg is not started.
     let minimumFreeBytes: Int64
     let logger: Logger
@@ -115,6 +117,8 @@ struct CameraRecorder: Service {
         } catch {
             session.failure = "cannot run ffmpeg: \(error) (is ffmpeg installed and on PATH?)"
         }
+        // ffmpeg is gone: its last file may now be finalized once idle.
+        await manager.recording(camera: camera.name, file: nil)
         let state = shared.progress.withLock { $0 }
         watch = state.watch
         session.grew = state.watch.grew
@@ -140,6 +144,8 @@ extension CameraRecorder {
                 await board.set(camera.name, .recording)
             }
             await board.recorded(camera.name, file: watch.currentPath, bytesToday: watch.bytesToday)
+            // Only a file this run wrote to: one an earlier run left is finished.
+            await manager.recording(camera: camera.name, file: watch.grew ? watch.currentPath : nil)
             if ContinuousClock.now - watch.lastGrowth >= stallTimeout {
                 shared.progress.withLock { $0.stalled = true }
                 kill()

@@ -106,7 +106,8 @@ struct CameraService: Service {
 
     /// The camera's recorder, and its snapshot taker when it has `snapshot_interval`.
     private func record(_ camera: CameraSettings) async {
-        let recorder = CameraRecorder(camera: camera, watchRoot: watchRoot, board: board, minimumFreeBytes: 64 << 20, logger: logger)
+        let recorder = CameraRecorder(camera: camera, watchRoot: watchRoot, board: board, manager: manager,
+                                      minimumFreeBytes: 64 << 20, logger: logger)
         await withDiscardingTaskGroup { parts in
             parts.addTask { try? await recorder.run() }
             if let interval = camera.snapshotInterval {
