@@ -92,6 +92,53 @@ import Testing
         #expect(before > 30_000, "the active stream's chunk records should be what compaction removes")
     }
 
+    /// A finalized stream written as a full record (before compact records existed) is
+    /// rewritten compact when loaded, so an old deployment's Redis shrinks too.
+    @Test func oldFullFinalizedRecordsAreRewrittenCompact() async throws {
+        let store = store(try await SharedServers.shared.redis())
+        var old = finished(record("0123456789abcdef0aaa"), size: 3 * (8 << 20), chunks: 3, completedAt: 5)
+        old.isCompact = false
+        try await store.createStream(old)
+        for index in 0..<3 { _ = try await store.redis.command("HSET", store.chunksKey(old.id), String(index), chunk(index).redisValue) }
+        let legacy = try await store.legacyFinalized()
+        #expect(legacy.map(\.id) == [old.id])
+        #expect(try await store.compactLegacy(legacy) == 1)
+        #expect(try await store.legacyFinalized().isEmpty)
+        #expect(try await store.redis.command("EXISTS", store.streamKey(old.id), store.chunksKey(old.id)).integer == 0)
+        let compact = try #require(try await store.stream(old.id)).record
+        #expect(compact.isCompact && compact.sha256 == Self.sha && compact.fileSize == old.fileSize && compact.chunkCount == 3)
+        #expect(try await store.compactLegacy(legacy) == 0, "once is enough")
+    }
+
+    /// The file's times ride in the compact record (c2); a c1 record from before still reads,
+    /// and marking its file gone touches the gone-at field in both.
+    @Test func compactRecordsKeepTheFilesTimesAndOldOnesStillRead() async throws {
+        let store = store(try await SharedServers.shared.redis())
+        var done = finished(record("0123456789abcdef0bbb"), size: 100, chunks: 1, completedAt: 7)
+        done.fileModified = 1_700_000_000_123_456_789
+        done.fileChanged = 1_700_000_000_987_654_321
+        let decoded = try #require(StreamRecord(id: done.id, compactValue: done.compactValue))
+        #expect(decoded.fileModified == done.fileModified && decoded.fileChanged == done.fileChanged)
+        let legacy = try #require(StreamRecord(id: done.id, compactValue: done.legacyCompactValue))
+        #expect(legacy.fileModified == nil && legacy.sha256 == done.sha256 && legacy.fileSize == 100)
+
+        for value in [done.compactValue, done.legacyCompactValue] {
+            _ = try await store.redis.command("HSET", store.finalizedKey, done.id, value)
+            try await store.noteFileGone(done.id, at: 4242)
+            let gone = try #require(try await store.stream(done.id)).record
+            #expect(gone.localDeletedAt == 4242 && gone.fileModified == (value == done.compactValue ? done.fileModified : nil))
+        }
+        // The times move (the file was touched): the record is replaced only if it is still as read.
+        var touched = legacy
+        touched.fileModified = 1
+        touched.fileChanged = 2
+        var stored = legacy
+        stored.localDeletedAt = 4242
+        #expect(try await store.replaceCompact(stored, with: touched))
+        #expect(try await store.stream(done.id)?.record.fileModified == 1)
+        #expect(try await store.replaceCompact(stored, with: touched) == false, "it moved on")
+    }
+
     private func memory(_ store: CheckpointStore, _ keys: [String]) async throws -> Int {
         var total = 0
         for key in keys { total += try await store.redis.command("MEMORY", "USAGE", key, "SAMPLES", "0").integer.map(Int.init) ?? 0 }

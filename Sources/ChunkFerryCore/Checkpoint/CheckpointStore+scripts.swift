@@ -28,7 +28,7 @@ extension CheckpointStore {
             redis.call('HSET', KEYS[2], ARGV[2], ARGV[4])
             redis.call('HSET', KEYS[1], 'committed', tostring(expected + size), 'chunk_count', tostring(tonumber(ARGV[2]) + 1),
                 'last_chunk_at', ARGV[5], 'updated_at', ARGV[5], 'file_size', ARGV[6])
-            redis.call('HDEL', KEYS[1], 'last_error')
+            redis.call('HDEL', KEYS[1], 'last_error', 'failed')
             return {1, expected + size}
         end
         if current == expected + size and redis.call('HGET', KEYS[2], ARGV[2]) == ARGV[4] then
@@ -135,15 +135,64 @@ extension CheckpointStore {
         """
 
     /// KEYS: stream, finalized hash. ARGV: id, unix ms or '' to clear. Sets when the file left the
-    /// disk, in the compact record (its last field) or the full one.
+    /// disk, in the compact record (its 16th field, in c1 and c2 alike) or the full one.
     static let goneScript = """
         local compact = redis.call('HGET', KEYS[2], ARGV[1])
         if compact then
-            redis.call('HSET', KEYS[2], ARGV[1], (string.gsub(compact, '\t[^\t]*$', '\t' .. ARGV[2])))
+            local fields = {}
+            for field in string.gmatch(compact .. '\t', '([^\t]*)\t') do fields[#fields + 1] = field end
+            fields[16] = ARGV[2]
+            redis.call('HSET', KEYS[2], ARGV[1], table.concat(fields, '\t'))
             return 1
         end
         if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
         if ARGV[2] == '' then redis.call('HDEL', KEYS[1], 'local_deleted_at') else redis.call('HSET', KEYS[1], 'local_deleted_at', ARGV[2]) end
         return 1
+        """
+
+    /// KEYS: finalized hash. ARGV: id, expected value, its c1 form, new value.
+    static let replaceCompactScript = """
+        local current = redis.call('HGET', KEYS[1], ARGV[1])
+        if current ~= ARGV[2] and current ~= ARGV[3] then return 0 end
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
+        return 1
+        """
+
+    /// KEYS: stream, chunks, finalized hash, finalized set. ARGV: id, compact record. A full
+    /// finalized record (written before compact records existed) becomes its compact record.
+    static let compactLegacyScript = """
+        if redis.call('HGET', KEYS[1], 'state') ~= 'finalized' then return 0 end
+        redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
+        redis.call('DEL', KEYS[1], KEYS[2])
+        redis.call('SREM', KEYS[4], ARGV[1])
+        return 1
+        """
+
+    /// KEYS: stream, chunks, lease, finalized hash, then every state set. ARGV: id, the compact
+    /// value expected (and its c1 form), or '' and the full record's expected state and
+    /// updated_at. Drops the stream only if it is still exactly what the janitor read and nobody
+    /// holds its lease: a stream reopened meanwhile (its file grew back) is kept.
+    static let forgetScript = """
+        if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+        if ARGV[2] ~= '' then
+            local current = redis.call('HGET', KEYS[4], ARGV[1])
+            if current ~= ARGV[2] and current ~= ARGV[3] then return 0 end
+            if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+        else
+            if redis.call('HGET', KEYS[1], 'state') ~= ARGV[4] then return 0 end
+            if redis.call('HGET', KEYS[1], 'updated_at') ~= ARGV[5] then return 0 end
+            if redis.call('HEXISTS', KEYS[4], ARGV[1]) == 1 then return 0 end
+        end
+        redis.call('HDEL', KEYS[4], ARGV[1])
+        redis.call('DEL', KEYS[1], KEYS[2])
+        for i = 5, #KEYS do redis.call('SREM', KEYS[i], ARGV[1]) end
+        return 1
+        """
+
+    /// KEYS: a set. Its members, and the set emptied, at once.
+    static let takeAllScript = """
+        local members = redis.call('SMEMBERS', KEYS[1])
+        redis.call('DEL', KEYS[1])
+        return members
         """
 }

@@ -113,6 +113,18 @@ public struct CheckpointStore: Sendable {
         try await records(try await redis.command("SMEMBERS", stateKey(.finalized)).array.compactMap(\.string))
     }
 
+    /// Rewrites full finalized records as compact ones (their chunk list is in their manifest),
+    /// so a deployment from before compact records shrinks too; how many it rewrote.
+    func compactLegacy(_ records: [StreamRecord]) async throws(RedisError) -> Int {
+        let finalized = records.filter { $0.state == .finalized && $0.sha256 != nil }
+        guard !finalized.isEmpty else { return 0 }
+        let replies = try await redis.pipeline(finalized.map { record in
+            ["EVAL", Self.compactLegacyScript, "4", streamKey(record.id), chunksKey(record.id), finalizedKey, stateKey(.finalized),
+             record.id, record.compactValue]
+        })
+        return replies.filter { $0.integer == 1 }.count
+    }
+
     /// Every compact finalized record, read in batches so a long history never arrives at once.
     func forEachCompact(_ body: (StreamRecord) -> Void) async throws(RedisError) {
         var cursor = "0"
@@ -232,11 +244,25 @@ public struct CheckpointStore: Sendable {
         try await redis.command("EVAL", Self.goneScript, "2", streamKey(id), finalizedKey, id, now.map(String.init) ?? "")
     }
 
-    /// Drops every trace of a stream from Redis (FORGET_AFTER); its objects stay in the bucket.
-    func forget(_ id: String) async throws(RedisError) {
-        _ = try await redis.pipeline([
-            ["HDEL", finalizedKey, id], ["DEL", streamKey(id), chunksKey(id), leaseKey(id)],
-        ] + StreamState.allCases.map { ["SREM", stateKey($0), id] })
+    /// Replaces the compact record `old` with `new` (the same stream, the file's times moved but
+    /// not its bytes); false, changing nothing, if Redis holds something else for it now.
+    @discardableResult
+    func replaceCompact(_ old: StreamRecord, with new: StreamRecord) async throws(RedisError) -> Bool {
+        let reply = try await redis.command(
+            "EVAL", Self.replaceCompactScript, "1", finalizedKey, old.id, old.compactValue, old.legacyCompactValue, new.compactValue)
+        return reply.integer == 1
+    }
+
+    /// Drops every trace of the stream `record` from Redis (FORGET_AFTER) if it is still as read
+    /// (compact, or full at the same state and update time) and unleased; its objects stay in the
+    /// bucket. False, changing nothing, when it moved on meanwhile (reopened, say).
+    @discardableResult
+    func forget(_ record: StreamRecord) async throws(RedisError) -> Bool {
+        let keys = [streamKey(record.id), chunksKey(record.id), leaseKey(record.id), finalizedKey] + StreamState.allCases.map(stateKey)
+        let expected = record.isCompact ? [record.compactValue, record.legacyCompactValue, "", ""]
+            : ["", "", record.state.rawValue, String(record.updatedAt)]
+        let reply = try await redis.command(["EVAL", Self.forgetScript, String(keys.count)] + keys + [record.id] + expected)
+        return reply.integer == 1
     }
 
     /// This instance's view of the disk under WATCH_DIR, for status: node → `available total short at`.
@@ -253,8 +279,36 @@ public struct CheckpointStore: Sendable {
         }.sorted { $0.node < $1.node }
     }
 
-    /// Records why the stream cannot progress, for status; the next commit clears it.
-    public func noteProblem(_ id: String, _ problem: String, now: Int64) async throws(RedisError) {
-        try await redis.command("HSET", streamKey(id), "last_error", problem, "updated_at", String(now))
+    /// The folder store's id, once its marker was written or found (see `FolderStore+marker`).
+    func storeMarker() async throws(RedisError) -> String? {
+        try await redis.command("GET", "\(namespace)store-marker").string
+    }
+
+    func rememberStoreMarker(_ id: String) async throws(RedisError) {
+        try await redis.command("SET", "\(namespace)store-marker", id, "NX")
+    }
+
+    /// Records why the stream cannot progress, for status; the next commit clears it. `failed`:
+    /// it waits for `chunkferry retry` (the store refuses one of its objects).
+    public func noteProblem(_ id: String, _ problem: String, failed: Bool = false, now: Int64) async throws(RedisError) {
+        var fields = ["HSET", streamKey(id), "last_error", problem, "updated_at", String(now)]
+        if failed { fields += ["failed", "1"] }
+        try await redis.command(fields)
+    }
+
+    /// Clears a failed stream's mark (it is being tried again).
+    public func clearFailed(_ id: String) async throws(RedisError) {
+        try await redis.command("HDEL", streamKey(id), "failed", "last_error")
+    }
+
+    /// Asks the running daemon to try failed streams again: `path` (relative to WATCH_DIR), or
+    /// every one with "*". The daemon takes requests within seconds (`takeRetryRequests`).
+    public func requestRetry(_ path: String) async throws(RedisError) {
+        try await redis.command("SADD", "\(namespace)retry", path)
+    }
+
+    /// The retry requests waiting, removed as they are read.
+    func takeRetryRequests() async throws(RedisError) -> [String] {
+        try await redis.command("EVAL", Self.takeAllScript, "1", "\(namespace)retry").array.compactMap(\.string)
     }
 }

@@ -2,11 +2,14 @@
 /// about 200 bytes whatever its number of chunks (the chunk list lives in the manifest), holding
 /// what `status`, `restore` and a restart need.
 ///
-/// `c1 path device inode chunk-size size chunks sha256(base64) key-root started completed host
-/// repaired object-key chunks-deleted gone-at`, where the key root is the stream folder without
+/// `c2 path device inode chunk-size size chunks sha256(base64) key-root started completed host
+/// repaired object-key chunks-deleted gone-at modified changed` (the file's times in ns; `c1`
+/// records, from before they were kept, lack the last two), where the key root is the stream folder without
 /// `<path>/<id>/` and an object key of `<S3_PREFIX><path>` is written `~`.
 extension StreamRecord {
-    static let compactVersion = "c1"
+    static let compactVersion = "c2"
+    /// Written before the file's times were kept: read, and rewritten as `c2` when next written.
+    static let legacyCompactVersion = "c1"
 
     /// This stream finished: every byte committed and described by a manifest in the store.
     func finalized(size: Int64, chunkCount: Int, sha256: String, completedAt: Int64, repairedChunks: Int, objectKey: String?,
@@ -26,7 +29,15 @@ extension StreamRecord {
         return finished
     }
 
-    var compactValue: String {
+    var compactValue: String { compactFields.joined(separator: "\t") }
+
+    /// The value a `c1` record of the same stream holds (no times): what Redis may still hold
+    /// from an older version, for compare-and-set.
+    var legacyCompactValue: String {
+        ([Self.legacyCompactVersion] + compactFields.dropFirst().prefix(15)).joined(separator: "\t")
+    }
+
+    private var compactFields: [String] {
         let suffix = "\(path)/\(id)/"
         // `!` marks a stream folder written out whole; a root that starts with `!` is written so too.
         let derived = keyPrefix.hasSuffix(suffix) ? String(keyPrefix.dropLast(suffix.count)) : nil
@@ -38,8 +49,9 @@ extension StreamRecord {
         let fields: [String] = [
             Self.compactVersion, path, String(device), String(inode), String(chunkSize), String(fileSize), String(chunkCount),
             digest, root, String(startedAt), completed, host, String(repairedChunks), object, chunksDeleted ? "1" : "", deletedAt,
+            fileModified.map { String($0) } ?? "", fileChanged.map { String($0) } ?? "",
         ]
-        return fields.joined(separator: "\t")
+        return fields
     }
 
     /// S3_PREFIX, from a key root that may end in the streams folder.
@@ -50,7 +62,8 @@ extension StreamRecord {
     /// A finalized record from its compact value; nil if the value is not one.
     init?(id: String, compactValue value: String) {
         let fields = value.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-        guard fields.count == 16, fields[0] == Self.compactVersion, let device = UInt64(fields[2]), let inode = UInt64(fields[3]),
+        let current = fields.count == 18 && fields[0] == Self.compactVersion
+        guard current || (fields.count == 16 && fields[0] == Self.legacyCompactVersion), let device = UInt64(fields[2]), let inode = UInt64(fields[3]),
               let chunkSize = Int(fields[4]), let size = Int64(fields[5]), let chunkCount = Int(fields[6]),
               let startedAt = Int64(fields[9]) else { return nil }
         let path = fields[1]
@@ -69,6 +82,10 @@ extension StreamRecord {
         objectKey = fields[13] == "~" ? Self.layoutPrefix(root) + path : (fields[13].isEmpty ? nil : fields[13])
         chunksDeleted = fields[14] == "1"
         localDeletedAt = Int64(fields[15])
+        if current {
+            fileModified = Int64(fields[16])
+            fileChanged = Int64(fields[17])
+        }
         isCompact = true
     }
 }

@@ -40,6 +40,7 @@ extension StreamRecord {
         sha256 = fields["sha256"]
         repairedChunks = fields["repaired"].flatMap { Int($0) } ?? 0
         lastError = fields["last_error"]
+        failed = fields["failed"] == "1"
         objectKey = fields["object_key"]
         chunksDeleted = fields["chunks_deleted"] == "1"
         localDeletedAt = fields["local_deleted_at"].flatMap { Int64($0) }

@@ -10,6 +10,19 @@ public enum StreamState: String, Sendable, CaseIterable, Codable {
 
 /// One generation of one file, as the checkpoint store keeps it.
 public struct StreamRecord: Sendable, Equatable {
+    /// Whether `status` still has the times the file had when this stream was finalized;
+    /// nil when they were not recorded.
+    func hasTimes(of status: FileStatus) -> Bool? {
+        guard let fileModified, let fileChanged else { return nil }
+        return fileModified == status.modified && fileChanged == status.changed
+    }
+
+    /// Records `status`'s times, the ones a finalized record keeps.
+    mutating func takeTimes(of status: FileStatus) {
+        fileModified = status.modified
+        fileChanged = status.changed
+    }
+
     public var id: String
     /// Relative to WATCH_DIR, `/`-separated.
     public var path: String
@@ -35,6 +48,8 @@ public struct StreamRecord: Sendable, Equatable {
     public var repairedChunks: Int = 0
     /// Why the stream cannot progress (an unreadable file), until it does again.
     public var lastError: String?
+    /// The store refused one of its objects: it waits for `chunkferry retry` (or a reload).
+    public var failed = false
     /// The whole recording's key, once assembled (`OUTPUT` `whole` or `both`).
     public var objectKey: String?
     /// The chunk objects were deleted after the whole object was confirmed (`OUTPUT=whole`).
@@ -43,6 +58,10 @@ public struct StreamRecord: Sendable, Equatable {
     public var localDeletedAt: Int64?
     /// Read from the compact record a finalized stream keeps: no chunk records in Redis.
     public var isCompact = false
+    /// The file's modification and status-change times (ns) when it was finalized: a file
+    /// rewritten in place at the same size moves them (nil: finalized before they were kept).
+    public var fileModified: Int64?
+    public var fileChanged: Int64?
 
     public init(id: String, path: String, device: UInt64, inode: UInt64, chunkSize: Int, keyPrefix: String,
                 startedAt: Int64, host: String) {
