@@ -9,14 +9,15 @@ extension Finalizer {
     func finalizeSingleChunk(_ work: StreamWork) async -> WorkOutcome? {
         let started = ContinuousClock.now
         let size = work.status.size
-        let record = worker.newRecord(for: work)
+        var record = worker.newRecord(for: work)
+        record.takeTimes(of: work.status)
         // In sha256 mode the chunk's digest is the file's; otherwise the same read feeds both.
         let whole = context.storage.checksumKind == .sha256 ? nil : DigestBox(Digest(.sha256))
         let sent: StreamWorker.SentChunk
         switch await worker.hashAndSend(record, offset: 0, length: Int(size), into: whole) {
         case .sent(let chunk): sent = chunk
         case .stopped: return .stopped
-        case .failed: return .declined
+        case .failed, .refused: return .declined
         }
         let hash = sent.hash
         // Unchanged since it was read: same size and times, and the ctime the read saw.

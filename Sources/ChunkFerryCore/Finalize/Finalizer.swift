@@ -28,6 +28,7 @@ struct Finalizer: Sendable {
             case .stopped: return .stopped
             case .leaseLost: return .ownedElsewhere
             case .failed(let error): return worker.fileFailure(error, record: record)
+            case .refused(let error): return worker.refused(error, record: record)
             case .done: continue
             }
         }
@@ -43,6 +44,8 @@ struct Finalizer: Sendable {
         let expectedSize = { (index: Int) in Int(min(chunkSize, before.size - Int64(index) * chunkSize)) }
 
         // Every byte was hashed after the file's last write: the running digest is the file's.
+        // What a later look compares with: a rewrite in place at the same size moves these.
+        record.takeTimes(of: before)
         if let proven = work.digest.provenSHA256(size: before.size, changed: before.changed),
            (0..<chunkCount).allSatisfy({ chunks[$0]?.size == expectedSize($0) }) {
             if let moved = changedSince(before, path: path, record: record) { return moved }
@@ -100,6 +103,7 @@ struct Finalizer: Sendable {
         case .sent(let chunk): sent = chunk
         case .stopped: return .failure(Stop(outcome: .stopped))
         case .failed(let error): return .failure(Stop(outcome: worker.fileFailure(error, record: record)))
+        case .refused(let error): return .failure(Stop(outcome: worker.refused(error, record: record)))
         }
         let repaired = ChunkRecord(index: index, size: length, checksum: sent.hash.checksum, etag: sent.put.etag)
         let store = context.store

@@ -5,6 +5,7 @@ struct FinishedFile: Sendable {
     var inode: UInt64
     var size: Int64
     var modified: Int64
+    var changed: Int64
     var generation: Int32
     /// The full scan that last saw it (it fits in what alignment leaves free).
     var scanMark: UInt8 = 0
@@ -16,27 +17,40 @@ struct FinishedFile: Sendable {
         inode = status.inode
         size = status.size
         modified = status.modified
+        changed = status.changed
         self.generation = Int32(clamping: generation)
         self.completedAt = completedAt
     }
 
-    /// Whether `status` is still this file, unchanged.
+    /// Whether `status` is still this file, unchanged: a rewrite in place at the same size still
+    /// moves its modification or status-change time.
     func matches(_ status: FileStatus) -> Bool {
         device == status.device && inode == status.inode && size == status.size && modified == status.modified
+            && changed == status.changed
     }
 }
 
 /// A finalized stream Redis holds, as the manager remembers it until the initial scan found its
-/// file: sorted by key, 24 bytes each.
+/// file: sorted by key, 40 bytes each.
 struct FinishedStream: Sendable {
     var key: UInt64
     var size: Int64
     var completedAt: Int64
+    /// The file's times when finalized (0: not recorded).
+    var modified: Int64
+    var changed: Int64
 
     init(_ record: StreamRecord) {
         key = Self.key(record.id)
         size = record.fileSize
         completedAt = record.completedAt ?? 0
+        modified = record.fileModified ?? 0
+        changed = record.fileChanged ?? 0
+    }
+
+    /// Whether the file at `status` may have been rewritten since: same size, other times.
+    func timesMoved(_ status: FileStatus) -> Bool {
+        modified != 0 && (modified != status.modified || changed != status.changed)
     }
 
     /// Stream ids are 20 hex digits; their first 16 make a key with no collision in practice.

@@ -28,6 +28,8 @@ struct StreamWork: Sendable {
     var digest: RunningDigest
     /// The provisional tail in the store, to delete once its chunk is committed.
     var provisional: ProvisionalTail? = nil
+    /// The file's times moved since its stream was finalized, at the same size (see `TrackedFile`).
+    var suspectRewrite = false
 }
 
 /// How a job ended, reported back to the manager.
@@ -38,6 +40,8 @@ enum WorkOutcome: Sendable {
     case changed(StreamRecord)
     case vanished
     case unreadable(StreamRecord?, FileReadError)
+    /// The store refuses one of the stream's objects (and takes others): it waits for a retry.
+    case refused(StreamRecord, String)
     /// Another generation of the file owns this stream id in the bucket.
     case otherGeneration
     /// Another instance holds the stream's lease and works on it.

@@ -7,6 +7,8 @@ extension StreamManager {
         var finalized = 0
         /// Files waiting after a read failure.
         var withProblems = 0
+        /// Files whose stream failed (the store refuses one of its objects), with the reason.
+        var failed: [(path: String, reason: String)] = []
         /// Bytes written that the store does not hold yet (past committed chunks and tails).
         var backlogBytes: Int64 = 0
         /// Age of the oldest byte the store does not hold.
@@ -22,6 +24,7 @@ extension StreamManager {
                 continue
             }
             overview.active += 1
+            if let failure = file.failure { overview.failed.append((file.path, failure)) }
             if file.retryAfter.map({ now < $0 }) ?? false, file.record != nil { overview.withProblems += 1 }
             let held = file.storeHolds
             overview.backlogBytes += max(0, file.status.size - held)

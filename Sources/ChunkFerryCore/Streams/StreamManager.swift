@@ -21,6 +21,9 @@ actor StreamManager {
     /// Streams a worker is acting on now: at most one job runs per stream.
     private var running: Set<String> = []
     private(set) var initialScanDone = false
+    /// The file each camera's ffmpeg is writing now: never finalized for being idle (a
+    /// low-bitrate stream may leave it unchanged for seconds); segment close or ffmpeg's exit ends it.
+    private var recordingFiles: [String: RelativePath] = [:]
     /// Unfinished streams Redis knew at startup or that workers reported since, by id.
     private var known: [String: StreamRecord] = [:]
     /// Finalized streams from Redis, sorted by key, until the initial scan matched them to their
@@ -31,6 +34,9 @@ actor StreamManager {
     private let readRetryDelay: Duration = .seconds(30)
     /// How soon to ask again for a stream another instance holds.
     private let leaseRetryDelay: Duration
+    /// WATCH_DIR's device when first seen, and whether it is gone or another filesystem now.
+    private var rootDevice: UInt64?
+    private var rootAway = false
     private let commitLag = Metrics.Timer(label: "chunkferry_commit_lag_seconds", preferredDisplayUnit: .seconds)
 
     init(watch: WatchSettings, upload: UploadSettings, logger: Logger) {
@@ -89,6 +95,8 @@ actor StreamManager {
 
     /// `path` was deleted or moved away.
     func vanished(_ path: String) {
+        // Under a share that went away, files are not deleted recordings: they come back with it.
+        guard !watchRootAway() else { return }
         let key = RelativePath(path)
         if finished.removeValue(forKey: key) != nil { return }
         guard let file = files.removeValue(forKey: key) else { return }
@@ -117,6 +125,7 @@ actor StreamManager {
             for path in Array(files.keys) { observe(path.value) }
             return
         }
+        guard !watchRootAway() else { return }
         let present = Set(seen.map(RelativePath.init).filter { files[$0] != nil })
         let unseen = files.keys.filter { !present.contains($0) } + finished.compactMap { $0.value.scanMark == scanMark ? nil : $0.key }
         for path in unseen {
@@ -138,7 +147,8 @@ actor StreamManager {
 
     /// Queues finalization for every stream idle for IDLE_TIMEOUT.
     func finalizeIdleStreams(now: ContinuousClock.Instant = .now) {
-        for (path, file) in files where !file.jobPending && file.record?.state == .active {
+        let recording = Set(recordingFiles.values)
+        for (path, file) in files where !file.jobPending && file.record?.state == .active && !recording.contains(path) && file.failure == nil {
             guard now - file.changedAt >= idleTimeout, file.retryAfter.map({ now >= $0 }) ?? true else { continue }
             files[path]?.jobPending = true
             queue.push(.finalize(path: path.value, streamID: file.streamID))
@@ -176,7 +186,8 @@ actor StreamManager {
         }
         running.insert(streamID)
         return StreamWork(path: path, streamID: file.streamID, status: file.status, record: file.record,
-                          verifyBucket: !file.bucketChecked, digest: file.digest, provisional: file.provisional)
+                          verifyBucket: !file.bucketChecked, digest: file.digest, provisional: file.provisional,
+                          suspectRewrite: file.suspectRewrite)
     }
 
     /// A worker finished a job for `path`'s stream `streamID`.
@@ -186,6 +197,7 @@ actor StreamManager {
         let record: StreamRecord? = switch outcome {
         case .progressed(let record), .finalized(let record), .changed(let record): record
         case .unreadable(let record, _): record
+        case .refused(let record, _): record
         case .vanished, .stopped, .otherGeneration, .ownedElsewhere, .declined: nil
         }
         if let record { remember(record) }
@@ -204,6 +216,7 @@ actor StreamManager {
         if let record {
             let before = file.record
             file.record = record
+            file.suspectRewrite = false  // the worker compared it
             file.bucketChecked = true
             // The worker deleted a provisional tail that a committed chunk now holds.
             if let tail = file.provisional, record.chunkCount > tail.index || record.state != .active { file.provisional = nil }
@@ -226,12 +239,19 @@ actor StreamManager {
             file.retryAfter = .now + .milliseconds(500)  // let the watcher see the change first
         case .unreadable:
             file.retryAfter = .now + readRetryDelay
+        case .refused(_, let reason):
+            file.failure = reason  // no job until `retry`: the worker goes on with other files
         case .ownedElsewhere:
             file.retryAfter = .now + leaseRetryDelay
             file.bucketChecked = false
         case .otherGeneration:
             file = trackedFile(path, file.status, generation: file.generation + 1, record: nil, changedAt: file.changedAt)
         case .vanished:
+            if watchRootAway() {
+                file.retryAfter = .now + .seconds(5)  // the share is away: look again once it may be back
+                files[key] = file
+                return
+            }
             files[key] = file
             vanished(path)
             observe(path)  // a new file may already stand at the same name
@@ -264,6 +284,7 @@ actor StreamManager {
                 // takes it up again (the worker loads the record from Redis).
                 let generation = Int(done.generation) + (status.size < done.size ? 1 : 0)
                 files[key] = trackedFile(path, status, generation: generation, record: nil, changedAt: .now)
+                files[key]?.suspectRewrite = status.size == done.size
                 scheduleIfDue(key)
             }
             return
@@ -291,7 +312,7 @@ actor StreamManager {
     }
 
     private func scheduleIfDue(_ key: RelativePath) {
-        guard var file = files[key], !file.jobPending, !running.contains(file.streamID) else { return }
+        guard var file = files[key], !file.jobPending, !running.contains(file.streamID), file.failure == nil else { return }
         if let retryAfter = file.retryAfter, ContinuousClock.now < retryAfter { return }
         let due: Bool
         if let record = file.record {
@@ -331,7 +352,7 @@ actor StreamManager {
             }
             generation += 1
         }
-        if let done = latest?.finished, done.size == status.size {
+        if let done = latest?.finished, done.size == status.size, !done.timesMoved(status) {
             var file = FinishedFile(status, generation: generation - 1, completedAt: done.completedAt)
             file.scanMark = scanMark
             finished[key] = file
@@ -342,10 +363,12 @@ actor StreamManager {
         let committed = latest?.record?.committedOffset ?? latest?.finished?.size ?? 0
         if let latest, latest.record?.state != .abandoned, status.size >= committed {
             files[key] = trackedFile(path, status, generation: generation - 1, record: latest.record, changedAt: changedAt)
+            // Finished at this size, but written since (ChunkFerry was down meanwhile).
+            files[key]?.suspectRewrite = latest.finished.map { $0.size == status.size } ?? false
         } else {
             files[key] = trackedFile(path, status, generation: generation, record: nil, changedAt: changedAt)
             // Nothing known of it, finished already and small: the single-chunk shortcut.
-            if latest == nil, status.size > 0, status.size <= chunkSize, age >= idleTimeout, let file = files[key] {
+            if latest == nil, !recordingFiles.values.contains(key), status.size > 0, status.size <= chunkSize, age >= idleTimeout, let file = files[key] {
                 files[key]?.jobPending = true
                 queue.push(.single(path: path, streamID: file.streamID))
                 return
@@ -366,7 +389,7 @@ actor StreamManager {
     /// waited MAX_LAG (a whole chunk due is sent by its upload job instead).
     func flushLaggingTails(now: ContinuousClock.Instant = .now) {
         guard let maxLag else { return }
-        for (path, file) in files where !file.jobPending && !running.contains(file.streamID) {
+        for (path, file) in files where !file.jobPending && !running.contains(file.streamID) && file.failure == nil {
             guard let record = file.record, record.state == .active, let since = file.unsentSince, now - since >= maxLag,
                   file.retryAfter.map({ now >= $0 }) ?? true else { continue }
             let pending = file.status.size - record.committedOffset
@@ -375,6 +398,50 @@ actor StreamManager {
             files[path]?.jobPending = true
             queue.push(.tail(path: path.value, streamID: file.streamID))
         }
+    }
+
+    /// Failed streams (the store refused one of their objects) whose path is in `paths`, or
+    /// all with "*", are tried again; the paths that were failed.
+    func retryFailed(_ paths: Set<String>) -> [String] {
+        var retried: [String] = []
+        for (key, file) in files where file.failure != nil && (paths.contains("*") || paths.contains(key.value)) {
+            files[key]?.failure = nil
+            files[key]?.bucketChecked = false
+            files[key]?.retryAfter = nil
+            retried.append(key.value)
+            scheduleIfDue(key)
+        }
+        return retried.sorted()
+    }
+
+    /// The stream id `path` is tracked with now.
+    func streamID(of path: String) -> String? {
+        files[RelativePath(path)]?.streamID
+    }
+
+    /// `camera`'s recorder writes `file` now (WATCH_DIR-relative), or nothing (nil).
+    func recording(camera: String, file: String?) {
+        recordingFiles[camera] = file.map(RelativePath.init)
+    }
+
+    /// Whether WATCH_DIR is missing, or another filesystem than at start (a share unmounted
+    /// leaves the mount point behind): one line when that begins and one when it ends.
+    private func watchRootAway() -> Bool {
+        let found = FileStatus.of(PathEscaping.systemPath(root: root, relative: ""))
+        let device = (try? found.get()).map(\.device)
+        if rootDevice == nil { rootDevice = device }
+        let away = device == nil || device != rootDevice
+        if away != rootAway {
+            rootAway = away
+            if away {
+                logger.error("WATCH_DIR is gone or another filesystem now: is the share unmounted? Its files are not taken for deleted; uploads of them resume once it is back", metadata: [
+                    "watch.dir": "\(root)", "event": "watch.unmounted",
+                ])
+            } else {
+                logger.notice("WATCH_DIR is back; resuming", metadata: ["watch.dir": "\(root)", "event": "watch.mounted"])
+            }
+        }
+        return away
     }
 
     /// The store holds `tail`: bytes past it still wait, since they were first seen.

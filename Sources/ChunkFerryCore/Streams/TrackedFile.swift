@@ -19,6 +19,11 @@ struct TrackedFile: Sendable {
     var sightings: [(size: Int64, at: ContinuousClock.Instant)] = []
     /// The provisional tail object the store holds, if any.
     var provisional: ProvisionalTail?
+    /// A finished file whose times moved at the same size: its next job compares its bytes with
+    /// the recording before trusting it (a loop recorder rewrites files in place).
+    var suspectRewrite = false
+    /// Why the store refuses one of this stream's objects: no job until it is retried.
+    var failure: String?
     /// The stream's whole-file digest, fed as its chunks are committed.
     let digest = RunningDigest()
 

@@ -22,6 +22,23 @@ final class WorkQueue<Job: Sendable>: Sendable {
         waiter?.resume(returning: job)
     }
 
+    /// Puts a job taken too early back at the head of the queue (its worker was parked by a
+    /// lowered UPLOAD_CONCURRENCY meanwhile).
+    func putBack(_ job: Job) {
+        let waiter: CheckedContinuation<Job?, Never>? = state.withLock { state in
+            guard !state.isClosed else { return nil }
+            if !state.waiters.isEmpty { return state.waiters.removeFirst() }
+            if state.head > 0 {
+                state.head -= 1
+                state.jobs[state.head] = job
+            } else {
+                state.jobs.insert(job, at: 0)
+            }
+            return nil
+        }
+        waiter?.resume(returning: job)
+    }
+
     /// The next job, waiting for one; nil once the queue is closed.
     func next() async -> Job? {
         await withCheckedContinuation { continuation in

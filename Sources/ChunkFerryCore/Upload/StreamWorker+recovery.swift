@@ -35,6 +35,15 @@ extension StreamWorker {
             }
             record = loaded
         }
+        if record.state == .finalized, record.fileSize == work.status.size,
+           !(record.hasTimes(of: work.status) ?? !work.suspectRewrite) {
+            switch await compareRewritten(record, status: work.status) {
+            case .same(let updated): return .ready(updated)
+            case .rewritten: return .otherGeneration
+            case .gone: return .vanished
+            case .stopped: return .stopped
+            }
+        }
         let resumes = record.state == .active || (record.state == .finalized && record.fileSize != work.status.size)
         if resumes && record.state == .finalized && record.chunksDeleted {
             // Its chunks live on only inside the whole object: the file as it is now is a new recording.
@@ -122,7 +131,7 @@ extension StreamWorker {
                 switch await uploadChunk(&created, length: created.chunkSize, fileSize: fileSize, digest: nil) {
                 case .done: break
                 case .stopped, .leaseLost: return .stopped
-                case .failed: return .ready(created)
+                case .failed, .refused: return .ready(created)
                 }
             }
             guard await commitRecovered(&created, chunks, fileSize: fileSize) else { return .stopped }

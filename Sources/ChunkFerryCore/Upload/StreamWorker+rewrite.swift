@@ -1,0 +1,56 @@
+import Logging
+
+/// A finished file whose modification or status-change time moved while its size did not: loop
+/// recorders, dashcams and NVRs that pre-allocate files rewrite them in place this way.
+extension StreamWorker {
+    enum RewriteFinding: Sendable {
+        /// Same bytes (touched, its mode changed): the record, with the new times.
+        case same(StreamRecord)
+        /// Other bytes: the file is a new recording; the old one stays in the store as it is.
+        case rewritten
+        case gone
+        case stopped
+    }
+
+    /// Reads the file once, hashing it as chunks the way the finalizer does, and compares it
+    /// with the finalized recording's SHA-256 (which covers every chunk).
+    func compareRewritten(_ record: StreamRecord, status: FileStatus) async -> RewriteFinding {
+        guard let recorded = record.sha256 else { return .rewritten }
+        let range = context.fileRange(record, offset: 0, length: Int(status.size))
+        let (abort, chunkSize, kind) = (context.abort, record.chunkSize, context.storage.checksumKind)
+        guard let scanned = await context.reader.run({ buffer in
+            FileVerification.scan(range, chunkSize: chunkSize, kind: { _ in kind }, buffer: buffer, abort: abort)
+        }) else { return .stopped }
+        switch scanned {
+        case .failure(.vanished):
+            return .gone
+        case .failure:
+            // Changing under the read, or unreadable: the new stream's jobs say which.
+            logRewrite(record, changed: true)
+            return .rewritten
+        case .success(let verification):
+            guard verification.fileSHA256 == recorded, verification.size == record.fileSize else {
+                logRewrite(record, changed: true)
+                return .rewritten
+            }
+        }
+        var updated = record
+        updated.takeTimes(of: status)
+        let store = context.store
+        guard await context.redisCall({ () async throws(RedisError) -> Bool in try await store.replaceCompact(record, with: updated) })
+            != nil else { return .stopped }
+        logRewrite(record, changed: false)
+        return .same(updated)
+    }
+
+    private func logRewrite(_ record: StreamRecord, changed: Bool) {
+        let metadata: Logger.Metadata = ["file.path": "\(record.path)", "stream.id": "\(record.id)", "file.size": "\(record.fileSize)"]
+        if changed {
+            context.logger.notice("finished file rewritten in place with other bytes; uploading it as a new recording (the old one stays in the store)",
+                                  metadata: metadata.merging(["event": "file.rewritten"]) { $1 })
+        } else {
+            context.logger.info("finished file's times moved but its bytes did not; nothing to upload",
+                                metadata: metadata.merging(["event": "file.touched"]) { $1 })
+        }
+    }
+}
