@@ -128,4 +128,63 @@ import Testing
         }
         #expect((try FileManager.default.contentsOfDirectory(atPath: folder)).isEmpty)
     }
+
+    /// The share is mounted at LOCAL_STORAGE_PATH, used, then unmounted: the empty folder left
+    /// behind is an outage, not an empty store. Nothing is written onto the disk underneath,
+    /// nothing is deleted locally, and uploads resume once the share is back.
+    @Test func anUnmountedShareIsAnOutageNotAnEmptyStore() async throws {
+        guard let share = try await SmallDisk.mount("share-backing", size: "64m") else { return }
+        defer { share.unmount() }
+        let mountPoint = Scratch.directory("share-mount-point")
+        #expect(try await DaemonRetentionTests.run("mount", ["--bind", share.path, mountPoint]) == 0)
+        defer { _ = try? DaemonRetentionTests.runSync("umount", ["-l", mountPoint]) }
+        let (fixture, folder) = try await folderFixture(["DELETE_AFTER_UPLOAD": "true"], folder: mountPoint)
+        defer { fixture.stopAllInBackground() }
+        try fixture.start()
+
+        let first = FileWriter.randomBytes(6 * 1024 * 1024 + 1)
+        try FileWriter.write("\(fixture.watchDir)/one.mp4", first)
+        try await fixture.waitUntil("one.mp4 in the share") {
+            try await fixture.manifests(for: "one.mp4").contains { $0.sha256 == ByteEncoding.hex(Digest.sha256(first)) }
+        }
+        #expect(FileManager.default.fileExists(atPath: "\(folder)/.chunkferry-store"), "the first use marks the store")
+
+        #expect(try await DaemonRetentionTests.run("umount", [mountPoint]) == 0)
+        let second = FileWriter.randomBytes(6 * 1024 * 1024 + 2)
+        try FileWriter.write("\(fixture.watchDir)/two.mp4", second)
+        try await fixture.waitUntil("the outage reported") {
+            fixture.events("object store unavailable; pausing and retrying until it is back").contains {
+                ($0["error"] ?? "").contains("LOCAL_STORAGE_PATH has no .chunkferry-store: is the share mounted?")
+            }
+        }
+        try await Task.sleep(for: .seconds(3))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mountPoint).isEmpty, "nothing written onto the disk under the mount point")
+        #expect(FileManager.default.fileExists(atPath: "\(fixture.watchDir)/two.mp4"), "not deleted: the store does not hold it")
+
+        #expect(try await DaemonRetentionTests.run("mount", ["--bind", share.path, mountPoint]) == 0)
+        try await fixture.waitUntil("two.mp4 in the share once it is back", timeout: .seconds(90)) {
+            try await fixture.manifests(for: "two.mp4").contains { $0.sha256 == ByteEncoding.hex(Digest.sha256(second)) }
+        }
+        #expect(!fixture.events("object store available again; resuming").isEmpty)
+    }
+
+    /// A killed write's temporary file is swept at startup once it is an hour old; a fresh one
+    /// (a write that may still be going on) stays.
+    @Test func temporaryFilesOfKilledWritesAreSwept() async throws {
+        let folder = Scratch.directory("folder-sweep")
+        try FileManager.default.createDirectory(atPath: "\(folder)/cam/stream", withIntermediateDirectories: true)
+        let old = "\(folder)/cam/stream/.cf-tmp-0123456789abcdef"
+        let fresh = "\(folder)/cam/.cf-tmp-fedcba9876543210"
+        try FileWriter.write(old, FileWriter.randomBytes(1000))
+        try FileWriter.write(fresh, FileWriter.randomBytes(1000))
+        var times = [timespec(tv_sec: time(nil) - 7200, tv_nsec: 0), timespec(tv_sec: time(nil) - 7200, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, old, &times, 0) == 0)
+        let (fixture, _) = try await folderFixture(folder: folder)
+        defer { fixture.stopAllInBackground() }
+        try fixture.start()
+        try await fixture.waitUntil("the sweep") { !fixture.events("removed temporary files that interrupted writes left in the folder store").isEmpty }
+        #expect(!FileManager.default.fileExists(atPath: old))
+        #expect(FileManager.default.fileExists(atPath: fresh))
+        #expect(fixture.events("removed temporary files that interrupted writes left in the folder store").first?["files"] == "1")
+    }
 }

@@ -32,15 +32,48 @@ public struct StartupChecks: Sendable {
         self.init(settings: settings, storage: try settings.storage.makeStore(connections: 1), redis: redis)
     }
 
+    /// Ends the store's connections (see `ObjectStore.shutDown`).
+    public func shutDown() { storage.shutDown() }
+
     /// Every check in order; later checks are skipped as failed when an earlier one they need failed.
     public func runAll() async -> [Result] {
-        [
+        var results = [
             Result(name: "watch directory", outcome: watchDirectory()),
             Result(name: "redis", outcome: await redisReachable()),
             Result(name: "checkpoints", outcome: await checkpointsBelongHere()),
             Result(name: storage.backend.checkName, outcome: await destination()),
-            Result(name: "write access", outcome: await writeAccess()),
         ]
+        if let marker = await storeMarker() { results.append(Result(name: "store marker", outcome: marker)) }
+        results.append(Result(name: "write access", outcome: await writeAccess()))
+        return results
+    }
+
+    /// A folder store is the one used before, not the empty folder an unmounted share leaves;
+    /// nil for other backends.
+    func storeMarker() async -> Outcome? {
+        guard let folder = storage as? FolderStore else { return nil }
+        let checkpoints = CheckpointStore(redis: redis, namespace: settings.redis.namespace)
+        let remembered: String?
+        do {
+            remembered = try await checkpoints.storeMarker()
+        } catch {
+            return .failed("\(error.message) (REDIS_URL \(redis.url))", fatal: !error.isRetryable)
+        }
+        let found: String?
+        do {
+            found = try await folder.prepareMarker(remembered: remembered != nil)
+        } catch {
+            return .failed(error.description, fatal: !error.isRetryable)
+        }
+        guard let found else {
+            return .failed("LOCAL_STORAGE_PATH has no \(StoredAttributes.markerName): is the share mounted? (\(folder.root) is empty where the store was used before; a new, empty store on purpose: touch \(folder.root)/\(StoredAttributes.markerName))", fatal: false)
+        }
+        if remembered == nil {
+            do { try await checkpoints.rememberStoreMarker(found) } catch {
+                return .failed("\(error.message) (REDIS_URL \(redis.url))", fatal: !error.isRetryable)
+            }
+        }
+        return .ok("\(folder.root)/\(StoredAttributes.markerName) names store \(found)")
     }
 
     func watchDirectory() -> Outcome {

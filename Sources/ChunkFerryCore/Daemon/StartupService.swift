@@ -61,7 +61,13 @@ struct StartupService: Service {
         while true {
             do {
                 // Full records only for unfinished streams; finished ones as id, size and time.
-                records = try await store.streams(in: .active) + store.streams(in: .abandoned) + store.legacyFinalized()
+                let compacted = try await store.compactLegacy(store.legacyFinalized())
+                if compacted > 0 {
+                    logger.info("finished streams from an older version rewritten in the compact form", metadata: [
+                        "streams": "\(compacted)", "event": "records.compacted",
+                    ])
+                }
+                records = try await store.streams(in: .active) + store.streams(in: .abandoned)
                 finished = []
                 try await store.forEachCompact { record in
                     finished.append(FinishedStream(record))

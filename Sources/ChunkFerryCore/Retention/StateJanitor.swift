@@ -26,7 +26,9 @@ struct StateJanitor: Service {
         } while await RetryPolicy.pause(interval)
     }
 
-    func sweep(now: Int64) async throws(RedisError) {
+    /// `beforeForgetting` runs between reading the streams and dropping them: a test's seam
+    /// for a stream reopened in that window.
+    func sweep(now: Int64, beforeForgetting: (@Sendable () async -> Void)? = nil) async throws(RedisError) {
         // A store that shows nothing (an HTTP server without HEAD) cannot tell a later file at
         // the same path and inode from this one: forgetting would let it overwrite the recording.
         guard context.storage.showsObjects else { return }
@@ -35,23 +37,27 @@ struct StateJanitor: Service {
         let store = context.store
         let limit = now - forgetAfter.milliseconds
         var gone: [(id: String, at: Int64?)] = []
-        var forget: [String] = []
+        var forget: [StreamRecord] = []
         try await store.forEachCompact { record in
             let present = isOnDisk(record)
             if let left = record.localDeletedAt {
-                if present { gone.append((record.id, nil)) } else if left <= limit { forget.append(record.id) }
+                if present { gone.append((record.id, nil)) } else if left <= limit { forget.append(record) }
             } else if !present {
                 gone.append((record.id, now))
             }
         }
         for record in try await store.streams(in: .abandoned) where record.updatedAt <= limit && !isOnDisk(record) {
-            forget.append(record.id)
+            forget.append(record)
         }
         for (id, at) in gone { try await store.noteFileGone(id, at: at) }
-        for id in forget { try await store.forget(id) }
-        if !forget.isEmpty {
+        await beforeForgetting?()
+        var forgotten = 0
+        for record in forget {
+            if try await store.forget(record) { forgotten += 1 }
+        }
+        if forgotten > 0 {
             context.logger.info("forgot streams whose files left the disk before FORGET_AFTER; their objects stay in the bucket", metadata: [
-                "streams": "\(forget.count)", "forget.after": "\(forgetAfter)",
+                "streams": "\(forgotten)", "forget.after": "\(forgetAfter)", "event": "streams.forgotten",
             ])
         }
     }

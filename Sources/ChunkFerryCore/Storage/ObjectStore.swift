@@ -29,6 +29,11 @@ protocol ObjectStore: Sendable {
     func allowConnections(_ count: Int)
     /// Writes objects from now on in the storage class `name` (`S3_STORAGE_CLASS` reloaded).
     func changeStorageClass(_ name: String?)
+    /// Sends `token` from now on (`HTTP_AUTH_TOKEN` reloaded).
+    func changeToken(_ token: Secret?)
+    /// Ends the store's connections and threads: one-shot commands call it before they exit, so
+    /// nothing is left for exit (or a deinit's wait) to tear down.
+    func shutDown()
 
     /// Turns streamed checksums off for the rest of the run (the store refused one); true for
     /// the caller that made the change, which reports it.
@@ -71,6 +76,11 @@ protocol ObjectStore: Sendable {
 extension ObjectStore {
     /// Stores without storage classes have nothing to change.
     func changeStorageClass(_ name: String?) {}
+
+    /// Stores without a token have nothing to change.
+    func changeToken(_ token: Secret?) {}
+
+    func shutDown() {}
 
     func get(key: String) async throws(StoreError) -> [UInt8] {
         try await get(key: key, range: nil)

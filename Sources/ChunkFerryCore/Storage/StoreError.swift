@@ -25,6 +25,14 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// The object (or the bucket's object) is not there: an answer, not a failure to retry.
     public var isNotFound: Bool { code == "NoSuchKey" || code == "NotFound" }
 
+    /// A refusal that may be about this one object (a key a policy forbids, a body or name the
+    /// server rejects), not about credentials, the bucket, throttling or the whole server: only
+    /// a probe of the store can tell (see `PipelineContext.refusesOnlyThis`).
+    var mayRefuseOneObject: Bool {
+        guard let httpStatus, (400..<500).contains(httpStatus), httpStatus != 404, httpStatus != 408, httpStatus != 429 else { return false }
+        return !Self.retryableCodes.contains(code) && !Self.storeWideCodes.contains(code)
+    }
+
     public var isRetryable: Bool {
         if Self.fatalCodes.contains(code) { return false }
         if let httpStatus {
@@ -61,6 +69,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
             "the store does not accept x-amz-checksum-crc32c with an unsigned payload: set S3_INTEGRITY=sha256 (or md5 for stores that check nothing newer)"
         case "Unauthorized", "Forbidden":
             "the HTTP server refused the request's credentials: check HTTP_AUTH_TOKEN"
+        case "StoreNotMounted":
+            "mount the share at LOCAL_STORAGE_PATH; uploads resume by themselves (a new, empty store on purpose: touch LOCAL_STORAGE_PATH/.chunkferry-store)"
         case "FolderMissing":
             "the folder is not there: create it, mount the share, or fix LOCAL_STORAGE_PATH"
         case "FolderReadOnly":
@@ -88,9 +98,16 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     private static var userID: UInt32 { getuid() }
 
     private static let retryableCodes: Set<String> = [
-        "FolderMissing", "FolderFull", "IOError", "HTTP408",
+        "FolderMissing", "FolderFull", "IOError", "HTTP408", "StoreNotMounted",
         "SlowDown", "RequestTimeout", "RequestTimeTooSkewed", "InternalError", "ServiceUnavailable",
         "Throttling", "ThrottlingException", "RequestThrottled", "TooManyRequests", "OperationAborted",
+    ]
+    /// Answers about the credentials, the bucket, the region or the settings: never one object's.
+    private static let storeWideCodes: Set<String> = [
+        "InvalidAccessKeyId", "SignatureDoesNotMatch", "NoSuchBucket", "ExpiredToken", "InvalidToken", "TokenRefreshRequired",
+        "AuthorizationHeaderMalformed", "PermanentRedirect", "IllegalLocationConstraintException", "InvalidBucketName",
+        "InvalidStorageClass", "ChecksumNotAccepted", "TrailerNotAccepted", "BadDigest", "XAmzContentSHA256Mismatch",
+        "InvalidDigest", "NoSuchKey", "NotFound",
     ]
     private static let fatalTransportCodes: Set<String> = ["TLSVerificationFailed", "InvalidEndpoint", "SourceChanged"]
     /// Settings problems, whatever status carried them.

@@ -21,6 +21,11 @@ final class CurlPool: Sendable {
         workers.shutdown(wait: true)
     }
 
+    /// Ends the connections now; the deinit then has nothing left to wait for.
+    func close() {
+        workers.shutdown(wait: true)
+    }
+
     /// Sends the request `make` builds on the worker, right before it goes (so a signature made
     /// there is fresh however long the request queued). Any HTTP status is an answer.
     func perform(_ operation: String, resource: String, secrets: [Secret],

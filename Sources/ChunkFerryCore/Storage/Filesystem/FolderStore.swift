@@ -22,6 +22,9 @@ final class FolderStore: Sendable {
     /// Attributes of assemblies in progress, applied when they complete (a crash drops the
     /// assembly anyway: it is begun again).
     let assemblies = Mutex<[String: ObjectAttributes]>([:])
+    /// Set once this folder is known to be the store (its marker was found or written): from then
+    /// on a folder without the marker is a share that is not mounted, never an empty store.
+    let expectsMarker = Atomic<Bool>(false)
 
     init(settings: FolderSettings, threads: Int = 4, abort: TransferAbort? = nil, sidecars: Bool = false) {
         self.settings = settings
@@ -41,7 +44,12 @@ final class FolderStore: Sendable {
         let result: Result<T, StoreError>
         do {
             result = try await workers.run { _ -> Result<T, StoreError> in
-                do throws(StoreError) { return .success(try body()) } catch { return .failure(error) }
+                do throws(StoreError) {
+                    try self.checkMounted(operation)
+                    return .success(try body())
+                } catch {
+                    return .failure(error)
+                }
             }
         } catch {
             throw StoreError(code: "ClientShutDown", message: "the folder store was shut down", httpStatus: nil,

@@ -8,6 +8,8 @@ struct StoredAttributes: Codable, Sendable, Equatable {
     static let attributeName = "user.chunkferry"
     static let sidecarPrefix = ".cf-meta."
     static let temporaryPrefix = ".cf-tmp-"
+    /// At the folder's top: the store's id, written at first use (see `FolderStore+marker`).
+    static let markerName = ".chunkferry-store"
 
     var contentType: String
     /// Base64, as S3 shows them.
@@ -36,7 +38,7 @@ struct StoredAttributes: Codable, Sendable, Equatable {
 
     /// Whether a file name is the store's own (a write in progress, a sidecar), not an object.
     static func isInternal(_ name: String) -> Bool {
-        name.hasPrefix(temporaryPrefix) || name.hasPrefix(sidecarPrefix)
+        name.hasPrefix(temporaryPrefix) || name.hasPrefix(sidecarPrefix) || name == markerName
     }
 
     /// The object's ETag as this store reports it: the stored checksum in hex.

@@ -1,5 +1,7 @@
 /// The HTTP server as the pipeline's object store.
 extension HTTPStore: ObjectStore {
+    func shutDown() { connections.close() }
+
     var backend: StorageBackend { .http }
     var location: String { "HTTP server \(settings.url)" }
     /// SHA-256: what `Repr-Digest` carries, so the server can check every body.

@@ -13,9 +13,12 @@ final class HTTPStore: Sendable {
     let connections: CurlPool
     /// Cleared once the server answers a HEAD with 405 or 501: it keeps nothing it can show.
     let answersHead = Atomic<Bool>(true)
+    /// HTTP_AUTH_TOKEN, which a reload may change.
+    private let token: Mutex<Secret?>
 
     init(settings: HTTPStoreSettings, connections: Int = 4, abort: TransferAbort? = nil) {
         self.settings = settings
+        token = Mutex(settings.token)
         let options = CurlConnection.Options(
             connectTimeoutMilliseconds: settings.connectTimeoutMilliseconds, stallTimeoutSeconds: settings.stallTimeoutSeconds,
             caFile: settings.caFile, abort: abort)
@@ -29,7 +32,7 @@ final class HTTPStore: Sendable {
     func send(_ operation: String, _ method: HTTPRequest.Method, key: String, headers: [(name: String, value: String)] = [],
               body: HTTPRequest.Body? = nil, accepted: Set<Int> = []) async throws(StoreError) -> HTTPResponse {
         let url = url(key)
-        let token = settings.token
+        let token = token.withLock { $0 }
         let request = HTTPRequest(method: method, url: url,
                                   headers: headers + (token.map { [("Authorization", "Bearer \($0.value)")] } ?? []), body: body)
         let response = try await connections.perform(operation, resource: url, secrets: token.map { [$0] } ?? []) { request }
@@ -56,6 +59,11 @@ final class HTTPStore: Sendable {
             error.retryAfter = response.header("retry-after").flatMap { Int($0.trimmed()) }.map { .seconds(max(0, $0)) }
         }
         return error
+    }
+
+    /// Sends `token` from the next request on (HTTP_AUTH_TOKEN reloaded).
+    func changeToken(_ token: Secret?) {
+        self.token.withLock { $0 = token }
     }
 
     /// `Repr-Digest: sha-256=:<Base64>:` (RFC 9530).

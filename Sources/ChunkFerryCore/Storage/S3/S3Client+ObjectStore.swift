@@ -1,5 +1,7 @@
 /// The bucket as the pipeline's object store.
 extension S3Client: ObjectStore {
+    func shutDown() { connections.close() }
+
     var backend: StorageBackend { .s3 }
     var location: String { "bucket \(settings.bucket) at \(endpointDescription)" }
     var checksumKind: ChunkChecksum.Kind { settings.integrity.checksumKind }

@@ -1,0 +1,29 @@
+import Logging
+import ServiceLifecycle
+
+/// Sweeps the temporary files killed writes left in a folder store: at startup, then once a day.
+struct TemporarySweeper: Service {
+    let store: FolderStore
+    let gate: ReadinessGate
+    let logger: Logger
+    /// Older than this, no write can still be filling a temporary file.
+    var age: Duration = .seconds(3600)
+    var interval: Duration = .seconds(86_400)
+
+    func run() async throws {
+        guard await gate.wait() else { return }
+        repeat {
+            do {
+                let removed = try await store.sweepTemporaries(olderThan: age)
+                if removed > 0 {
+                    logger.info("removed temporary files that interrupted writes left in the folder store", metadata: [
+                        "files": "\(removed)", "storage": "\(store.root)", "event": "store.swept",
+                    ])
+                }
+            } catch {
+                // An outage (the share away): the next sweep tries again.
+                logger.debug("could not sweep the folder store's temporary files", metadata: ["error": "\(error)"])
+            }
+        } while await RetryPolicy.pause(interval)
+    }
+}
