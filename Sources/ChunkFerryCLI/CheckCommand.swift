@@ -19,7 +19,9 @@ struct CheckCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         var failed = false
-        for result in await checks.runAll() {
+        let results = await checks.runAll()
+        checks.shutDown()
+        for result in results {
             let name = result.name.padding(toLength: 16, withPad: " ", startingAt: 0)
             switch result.outcome {
             case .ok(let detail): print("ok    \(name) \(detail)")

@@ -38,8 +38,10 @@ struct RestoreCommand: AsyncParsableCommand {
             do {
                 restored = try await restorer.restore(reference, to: output)
                 progress?.finish()
+                restorer.shutDown()
             } catch {
                 progress?.finish()
+                restorer.shutDown()
                 throw error
             }
             var summary = "\(restored.size) bytes, \(restored.chunkCount) chunks"

@@ -49,9 +49,21 @@ struct StatusCommand: AsyncParsableCommand {
         }
     }
 
+    /// The store as the summary names it, from STORAGE_BACKEND.
+    private var storage: String {
+        get async {
+            switch (try? await options.load())?.string(.storageBackend) ?? "s3" {
+            case "filesystem": "the folder store"
+            case "http": "the HTTP server"
+            default: "the bucket"
+            }
+        }
+    }
+
     private func render(_ store: CheckpointStore, watchDirectory: String) async throws(RedisError) -> String {
         let report = try await StatusReport.load(from: store)
+        let storage = await storage
         if cameras { return json ? report.camerasJSON() : report.camerasTable() }
-        return json ? report.json() : report.camerasTable() + report.table() + report.summary(watchDirectory: watchDirectory)
+        return json ? report.json() : report.camerasTable() + report.table() + report.summary(watchDirectory: watchDirectory, storage: storage)
     }
 }

@@ -93,4 +93,50 @@ import Testing
             #expect(!check.log().contains("pw@"))
         }
     }
+
+    /// One object the server refuses (403 for one key, by its policy) fails that stream alone:
+    /// the other files finish, and status, /health and /metrics name the failed one; `retry`
+    /// tries it again once the server takes it.
+    @Test func oneRefusedObjectFailsItsStreamAndTheOthersFinish() async throws {
+        let server = try await UploadServer(token: "refusing-token-5d1", refusing: "forbidden")
+        defer { server.stop() }
+        let port = FreePort.next()
+        let fixture = try await httpFixture(server, ["HTTP_PORT": String(port), "MIN_FREE_SPACE": "1MiB"])
+        defer { fixture.stopAllInBackground() }
+        let endpoint = Endpoint(port: port)
+        try fixture.start()
+        try FileWriter.write("\(fixture.watchDir)/forbidden.mp4", FileWriter.randomBytes(6 * 1024 * 1024))
+        for name in ["one.mp4", "two.mp4", "three.mp4"] {
+            try FileWriter.write("\(fixture.watchDir)/\(name)", FileWriter.randomBytes(7 * 1024 * 1024 + 5))
+        }
+        for name in ["one.mp4", "two.mp4", "three.mp4"] {
+            try await fixture.expectBucketMatchesFile(try await fixture.waitForManifestMatchingFile(name, timeout: .seconds(90)))
+        }
+        try await fixture.waitUntil("forbidden.mp4 failed") { !fixture.events("the store refuses this file's object while it takes others; the stream is marked failed and the other files go on (fix the cause, then run: chunkferry retry PATH)", path: "forbidden.mp4").isEmpty }
+
+        let status = try fixture.start(["status", "--json"])
+        #expect(await status.waitForExit(timeout: .seconds(30)) == 0)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(status.log().utf8)) as? [[String: Any]])
+        let row = try #require(rows.first { $0["path"] as? String == "forbidden.mp4" })
+        #expect(row["state"] as? String == "failed", "\(row)")
+        #expect((row["problem"] as? String ?? "").contains("HTTP 403"), "the reason names the answer: \(row)")
+        let health = try #require(try endpoint.fetch("/health")?.json)
+        #expect(health["status"] as? String == "degraded")
+        let reasons = health["reasons"] as? [String] ?? []
+        #expect(reasons.contains { $0.hasPrefix("forbidden.mp4 failed: ") && $0.contains("chunkferry retry forbidden.mp4") }, "\(reasons)")
+        #expect(try endpoint.metrics()["chunkferry_streams{state=\"failed\"}"] == 1)
+        #expect(!String(describing: health).contains(server.token) && !status.log().contains(server.token))
+
+        // `retry` of a file that is not failed names the problem; of the failed one, tries it
+        // again (the server still refuses: it fails again, and nothing else is disturbed).
+        let wrong = try fixture.start(["retry", "one.mp4"])
+        #expect(await wrong.waitForExit(timeout: .seconds(30)) == 1)
+        #expect(wrong.log().contains("no failed stream for one.mp4"), "\(wrong.log())")
+        let retry = try fixture.start(["retry", "\(fixture.watchDir)/forbidden.mp4"])
+        #expect(await retry.waitForExit(timeout: .seconds(30)) == 0, "\(retry.log())")
+        try await fixture.waitUntil("the retry taken up") { !fixture.events("failed streams tried again").isEmpty }
+        try await fixture.waitUntil("forbidden.mp4 failed again") {
+            fixture.events("the store refuses this file's object while it takes others; the stream is marked failed and the other files go on (fix the cause, then run: chunkferry retry PATH)", path: "forbidden.mp4").count >= 2
+        }
+    }
 }

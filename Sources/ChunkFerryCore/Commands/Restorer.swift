@@ -28,6 +28,9 @@ public struct Restorer: Sendable {
         self.init(storage: try settings.makeStore(connections: 1), store: store, prefix: prefix)
     }
 
+    /// Ends the store's connections (see `ObjectStore.shutDown`).
+    public func shutDown() { storage.shutDown() }
+
     /// `reference` is a stream id, a manifest key, or the recording's path (relative to WATCH_DIR,
     /// or its whole object's key). A stream still growing (or cut off) is restored from its
     /// chunks and its provisional tail.

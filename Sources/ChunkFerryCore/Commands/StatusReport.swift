@@ -78,7 +78,7 @@ public struct StatusReport: Sendable {
         let disks = try await store.disks(now: now).map { Disk(node: $0.node, availableBytes: $0.available, totalBytes: $0.total, nearlyFull: $0.short) }
         let cameras = try await store.cameras().map { shown($0, now: now) }
         return StatusReport(rows: records.map { record in
-            Row(path: record.path, streamID: record.id, state: record.state.rawValue, committedBytes: record.committedOffset,
+            Row(path: record.path, streamID: record.id, state: record.failed && record.state == .active ? "failed" : record.state.rawValue, committedBytes: record.committedOffset,
                 fileSize: max(record.fileSize, record.committedOffset), chunks: record.chunkCount,
                 lastActivity: WallClock.rfc3339(milliseconds: record.updatedAt),
                 lastChunkAgeSeconds: record.lastChunkAt.map { max(0, now - $0) / 1000 }, host: record.host,
@@ -96,11 +96,12 @@ public struct StatusReport: Sendable {
 
     /// Totals, the local disk (`watchDirectory` as this command sees it, and as each running
     /// instance last measured it), and a warning when it is nearly full of footage not yet uploaded.
-    public func summary(watchDirectory: String? = nil) -> String {
+    /// `storage`: where objects go, as the summary names it ("the bucket", "the folder store", "the HTTP server").
+    public func summary(watchDirectory: String? = nil, storage: String = "the store") -> String {
         let count = { (state: StreamState) in rows.filter { $0.state == state.rawValue }.count }
         let deleted = rows.filter { $0.localDeletedAt != nil }.count
         var lines = ["\(rows.count) streams: \(count(.active)) active, \(count(.finalized)) finalized, \(count(.abandoned)) abandoned; "
-            + "\(Self.bytes(rows.reduce(0) { $0 + $1.committedBytes })) in the bucket; \(deleted) local files deleted after upload"]
+            + "\(Self.bytes(rows.reduce(0) { $0 + $1.committedBytes })) in \(storage); \(deleted) local files deleted after upload"]
         if let watchDirectory, disks.isEmpty, let local = DiskSpace.of(watchDirectory) {
             lines.append("disk under WATCH_DIR (\(watchDirectory)): \(Self.bytes(local.available)) free of \(Self.bytes(local.total))")
         }

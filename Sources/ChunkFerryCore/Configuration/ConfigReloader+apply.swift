@@ -49,6 +49,7 @@ extension ConfigReloader {
         if settings.upload.concurrency != state.settings.upload.concurrency { targets.uploads.resize(to: settings.upload.concurrency) }
         if settings.storage.backend == state.settings.storage.backend {  // STORAGE_BACKEND itself waits for a restart
             targets.storage.changeStorageClass(settings.storage.s3?.storageClass)
+            if case .http(let http) = settings.storage { targets.storage.changeToken(http.token) }
         }
         targets.retention.value = settings.retention
         let recorded = CameraSettings.recordedExtensions(settings.cameras)
@@ -58,6 +59,7 @@ extension ConfigReloader {
         targets.cameras?.apply(settings.cameras)
         state.applied = config
         state.settings = settings
+        await targets.retry.retry(["*"], origin: "reload")
         count("success")
         logger.info("configuration reloaded", metadata: [
             "trigger": "\(trigger)", "changed": "\(changed.isEmpty ? "nothing that applies now" : changed.joined(separator: ","))",

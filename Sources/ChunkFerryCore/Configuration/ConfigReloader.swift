@@ -41,12 +41,14 @@ public struct ConfigReloader: Service {
         /// recording still goes up).
         let filter: Reloadable<FileFilter>
         let watchDirectory: String
+        /// Failed streams are tried again at every reload.
+        let retry: RetryRequests
     }
 
     /// Keys applied without a restart (and the `cameras:` list of the file).
     static let reloadable: [SettingKey] = [
         .idleTimeout, .scanInterval, .maxLag, .logLevel, .uploadConcurrency, .storageClass,
-        .deleteAfterUpload, .localRetention, .minFreeSpace, .cleanupBatchSize, .forgetAfter,
+        .deleteAfterUpload, .localRetention, .minFreeSpace, .cleanupBatchSize, .forgetAfter, .httpAuthToken,
     ]
 
     let source: Source

@@ -73,6 +73,11 @@ public struct Daemon: Sendable {
             .init(service: monitor, serviceName: "idle-monitor"),
         ]
         services.append(.init(service: StateJanitor(retention: retention, context: context, gate: gate), serviceName: "state-janitor"))
+        let retry = RetryRequests(context: context, manager: manager, gate: gate)
+        services.append(.init(service: retry, serviceName: "retry-requests"))
+        if let folder = storage as? FolderStore {
+            services.append(.init(service: TemporarySweeper(store: folder, gate: gate, logger: logger), serviceName: "temporary-sweeper"))
+        }
         if settings.retention.isEnabled || reload?.path != nil {
             let local = LocalRetention(settings: retention, context: context, manager: manager, gate: gate)
             services.append(.init(service: local, serviceName: "retention"))
@@ -84,7 +89,8 @@ public struct Daemon: Sendable {
         if let reload {
             let reloader = ConfigReloader(source: reload, running: settings, targets: .init(
                 manager: manager, scanInterval: scanInterval, logLevel: reload.logLevel, uploads: uploads, storage: storage,
-                retention: retention, cameras: cameras, filter: manager.filter, watchDirectory: settings.watch.directory), logger: logger)
+                retention: retention, cameras: cameras, filter: manager.filter, watchDirectory: settings.watch.directory,
+                retry: retry), logger: logger)
             services.append(.init(service: reloader, serviceName: "config-reload"))
         }
         // Last in the list, first to stop: recorders end their files before the pipeline stops.

@@ -45,6 +45,9 @@ struct HealthSources: Sendable {
             degraded.append("disk under WATCH_DIR nearly full: \(disk.available >> 20) MiB free of \(disk.total >> 20) MiB")
         }
         if overview.withProblems > 0 { degraded.append("\(overview.withProblems) file(s) cannot be read; retrying") }
+        for failed in overview.failed.sorted(by: { $0.path < $1.path }).prefix(20) {
+            degraded.append("\(failed.path) failed: \(failed.reason); fix it, then run chunkferry retry \(failed.path)")
+        }
 
         return HealthReport(
             status: !unhealthy.isEmpty ? .unhealthy : !degraded.isEmpty ? .degraded : .healthy,
@@ -57,7 +60,8 @@ struct HealthSources: Sendable {
             totals: .init(chunksUploaded: totals.chunks, bytesUploaded: totals.bytes, streamsFinalized: totals.streamsFinalized,
                           streamsAbandoned: totals.streamsAbandoned, uploadsFailedAndRetried: await context.storeOutage.totalFailures,
                           chunksRepaired: totals.chunksRepaired),
-            streams: .init(active: overview.active, finalized: overview.finalized, withProblems: overview.withProblems),
+            streams: .init(active: overview.active, finalized: overview.finalized, withProblems: overview.withProblems,
+                           failed: overview.failed.count),
             backlogBytes: overview.backlogBytes,
             oldestUnsentSeconds: overview.oldestUnsent.map { ($0.seconds * 10).rounded() / 10 },
             storage: storage,

@@ -25,6 +25,8 @@ struct HealthReport: Codable, Sendable {
         var active: Int
         var finalized: Int
         var withProblems: Int
+        /// Streams the store refuses an object of, waiting for `chunkferry retry`.
+        var failed: Int
     }
 
     struct Storage: Codable, Sendable {

@@ -59,6 +59,21 @@ struct PipelineContext: Sendable {
         }
     }
 
+    /// Whether the store, having refused `error` for one object, takes a small probe object now:
+    /// then the refusal is about that object alone (its key, body or name), and only its stream
+    /// fails; otherwise it is the whole store's (credentials, permissions) and is waited out.
+    func refusesOnlyThis(_ error: StoreError) async -> Bool {
+        guard error.mayRefuseOneObject else { return false }
+        let key = "\(upload.keyPrefix).chunkferry-check/\(upload.nodeID)-probe"
+        do {
+            _ = try await storage.put(key: key, bytes: Array("chunkferry probe\n".utf8), attributes: ObjectAttributes(contentType: "text/plain"))
+            try? await storage.delete(key: key)
+            return true
+        } catch {
+            return false
+        }
+    }
+
     /// Runs a Redis operation until it succeeds; nil only when the daemon is stopping.
     func redisCall<T: Sendable>(_ body: () async throws(RedisError) -> T) async -> T? {
         await retrying(redisOutage, body) { error in

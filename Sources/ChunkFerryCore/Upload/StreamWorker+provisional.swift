@@ -28,6 +28,7 @@ extension StreamWorker {
         case .confirmed: break
         case .stopped: return .stopped
         case .sourceChanged(let error): return fileFailure(error, record: record)
+        case .refused(let error): return refused(error, record: record)
         }
         metrics.provisionalBytes.increment(by: length)
         await manager.tailSent(work.path, streamID: work.streamID, tail: ProvisionalTail(index: index, end: end))

@@ -18,6 +18,7 @@ extension StreamWorker {
         case sent(PutResult, ChecksummedBody)
         case sourceFailed(FileReadError)
         case refused
+        case objectRefused(StoreError)
     }
 
     /// One chunk in one read with its CRC32C as a trailer; nil when the store refuses trailers.
@@ -45,6 +46,9 @@ extension StreamWorker {
                 return .sourceFailed(error.sourceFailure!)
             } catch where error.code == "TrailerNotAccepted" {
                 return .refused
+            } catch {
+                if await context.refusesOnlyThis(error) { return .objectRefused(error) }
+                throw error
             }
         }
         switch result {
@@ -56,6 +60,8 @@ extension StreamWorker {
             return .sent(SentChunk(index: index, length: length, hash: hash, put: put, elapsed: .now - started))
         case .sourceFailed(let error)?:
             return .failed(error)
+        case .objectRefused(let error)?:
+            return .refused(error)
         case .refused?:
             if storage.stopStreamingChecksums() {
                 context.logger.warning("the store does not take trailing checksums; sending each chunk's CRC32C in a header instead (one more read of each byte)", metadata: [

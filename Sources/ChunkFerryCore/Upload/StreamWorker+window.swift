@@ -48,6 +48,9 @@ extension StreamWorker {
                 case .failed(let error):
                     stopLaunching = true
                     if case .done = result { result = .failed(error) }
+                case .refused(let error):
+                    stopLaunching = true
+                    if case .done = result { result = .refused(error) }
                 }
                 while !stopCommitting, let chunk = confirmed.removeValue(forKey: record.chunkCount) {
                     let outcome = await commitSent(&record, chunk, fileSize: fileSize)

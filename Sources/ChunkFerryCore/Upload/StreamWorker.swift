@@ -22,6 +22,11 @@ struct StreamWorker: Sendable {
     func run(index: Int) async {
         let queue = manager.queue
         while await slots.admit(index, stopped: { queue.isClosed }), let job = await queue.next() {
+            // UPLOAD_CONCURRENCY was lowered while this worker waited for a job: it parks.
+            guard index < slots.capacity else {
+                queue.putBack(job)
+                continue
+            }
             switch job {
             case .upload(let path, let streamID), .finalize(let path, let streamID), .single(let path, let streamID),
                  .tail(let path, let streamID):
@@ -70,8 +75,14 @@ struct StreamWorker: Sendable {
 
     private func finish(_ work: StreamWork, _ outcome: WorkOutcome) async {
         switch outcome {
-        case .finalized, .vanished, .ownedElsewhere: await context.leases.release(work.streamID)
+        case .finalized, .vanished, .ownedElsewhere, .refused: await context.leases.release(work.streamID)
         default: break
+        }
+        if case .refused(let record, let reason) = outcome {
+            let store = context.store
+            _ = await context.redisCall { () async throws(RedisError) in
+                try await store.noteProblem(record.id, reason, failed: true, now: WallClock.nowMilliseconds())
+            }
         }
         if case .unreadable(let record?, let error) = outcome {
             let store = context.store
@@ -101,11 +112,12 @@ struct StreamWorker: Sendable {
         case .stopped: return .stopped
         case .leaseLost: return .ownedElsewhere
         case .failed(let error): return fileFailure(error, record: record)
+        case .refused(let error): return refused(error, record: record)
         case .done: return .progressed(record)
         }
     }
 
-    enum ChunkResult { case done, stopped, leaseLost, failed(FileReadError) }
+    enum ChunkResult { case done, stopped, leaseLost, failed(FileReadError), refused(StoreError) }
 
     /// Reads `length` bytes at the committed offset, hashed and sent to the store as the next
     /// chunk (see `hashAndSend`), and commits it; `digest` follows along when it ends at that offset. On return `record` is
@@ -118,6 +130,7 @@ struct StreamWorker: Sendable {
         case .sent(let chunk): sent = chunk
         case .stopped: return .stopped
         case .failed(let error): return .failed(error)
+        case .refused(let error): return .refused(error)
         }
         let outcome = await commitSent(&record, sent, fileSize: fileSize)
         guard case .committed = outcome else {
@@ -149,7 +162,7 @@ struct StreamWorker: Sendable {
         var elapsed: Duration
     }
 
-    enum SendResult: Sendable { case sent(SentChunk), stopped, failed(FileReadError) }
+    enum SendResult: Sendable { case sent(SentChunk), stopped, failed(FileReadError), refused(StoreError) }
 
     /// Streams the chunk at `offset` to the store until it is confirmed.
     func sendChunk(_ record: StreamRecord, offset: Int64, length: Int, hash: ChunkReader.Hash) async -> SendResult {
@@ -161,6 +174,7 @@ struct StreamWorker: Sendable {
         case .confirmed(let put): return .sent(SentChunk(index: index, length: length, hash: hash, put: put, elapsed: .now - started))
         case .stopped: return .stopped
         case .sourceChanged(let error): return .failed(error)
+        case .refused(let error): return .refused(error)
         }
     }
 
@@ -183,6 +197,14 @@ struct StreamWorker: Sendable {
         case confirmed(PutResult)
         case stopped
         case sourceChanged(FileReadError)
+        /// The store refuses this object while it takes others (see `PipelineContext.refusesOnlyThis`).
+        case refused(StoreError)
+    }
+
+    private enum Attempt: Sendable {
+        case put(PutResult)
+        case source(FileReadError)
+        case refused(StoreError)
     }
 
     /// Streams a chunk from its file until the store confirms it. After a failed attempt whose
@@ -192,28 +214,33 @@ struct StreamWorker: Sendable {
         let storage = context.storage
         let reader = context.reader
         var attempted = false
-        let result = await context.storeCall { () async throws(StoreError) -> Result<PutResult, FileReadError> in
+        let context = context
+        let result = await context.storeCall { () async throws(StoreError) -> Attempt in
             if attempted, let stored = try await storage.holds(key: key, length: range.length, checksum: hash.checksum,
                                                                md5: storage.sendsMD5 ? hash.md5 : nil) {
-                return .success(stored)
+                return .put(stored)
             }
             attempted = true
             do throws(StoreError) {
-                return .success(try await storage.put(key: key, file: range, checksum: hash.checksum,
-                                                      md5: storage.sendsMD5 ? hash.md5 : nil, attributes: attributes))
+                return .put(try await storage.put(key: key, file: range, checksum: hash.checksum,
+                                                  md5: storage.sendsMD5 ? hash.md5 : nil, attributes: attributes))
             } catch where error.sourceFailure != nil {
-                return .failure(error.sourceFailure!)
+                return .source(error.sourceFailure!)
             } catch where error.code == "BadDigest" || error.code == "XAmzContentSHA256Mismatch" {
                 // The store saw other bytes than were hashed. If the file changed since, hash it
                 // again; if not, the store or something on the way is at fault: report that.
                 let again = try? await reader.hash(range, hash.checksum.kind, md5: hash.md5 != nil)
-                guard let again, again.checksum == hash.checksum, again.md5 == hash.md5 else { return .failure(.changed) }
+                guard let again, again.checksum == hash.checksum, again.md5 == hash.md5 else { return .source(.changed) }
+                throw error
+            } catch {
+                if await context.refusesOnlyThis(error) { return .refused(error) }
                 throw error
             }
         }
         switch result {
-        case .success(let put): return .confirmed(put)
-        case .failure(let error): return .sourceChanged(error)
+        case .put(let put)?: return .confirmed(put)
+        case .source(let error)?: return .sourceChanged(error)
+        case .refused(let error)?: return .refused(error)
         case nil: return .stopped
         }
     }
@@ -337,6 +364,18 @@ struct StreamWorker: Sendable {
             try await storage.put(key: key, bytes: body, attributes: attributes)
         }) != nil else { return nil }
         return key
+    }
+
+    /// The store refuses one of this stream's objects while it takes others: the stream fails
+    /// with the reason (status, `/health`, a metric), and the other files go on. `chunkferry
+    /// retry` or a reload tries it again.
+    func refused(_ error: StoreError, record: StreamRecord) -> WorkOutcome {
+        let reason = "the store refuses \(error.resource): \(error.code)\(error.httpStatus.map { " (HTTP \($0))" } ?? "")"
+            + (error.message.isEmpty || error.message == error.code ? "" : ": \(error.message)")
+        context.logger.error("the store refuses this file's object while it takes others; the stream is marked failed and the other files go on (fix the cause, then run: chunkferry retry PATH)", metadata: [
+            "file.path": "\(record.path)", "stream.id": "\(record.id)", "error": "\(error)", "event": "stream.failed",
+        ])
+        return .refused(record, reason)
     }
 
     func fileFailure(_ error: FileReadError, record: StreamRecord) -> WorkOutcome {

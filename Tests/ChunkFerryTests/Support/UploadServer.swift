@@ -13,7 +13,7 @@ final class UploadServer: Sendable {
 
     static let script = #"""
 import base64, hashlib, http.server, json, os, sys, threading, time, urllib.parse
-port, folder, token, log, busy, head = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6] == "head"
+port, folder, token, log, busy, head, refuse = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6] == "head", sys.argv[7]
 lock = threading.Lock()
 state = {"puts": 0}
 class Receiver(http.server.BaseHTTPRequestHandler):
@@ -38,6 +38,8 @@ class Receiver(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if self.headers.get("Authorization") != "Bearer " + token:
             self.record(401); return self.answer(401, b"bad token\n")
+        if self.command in ("PUT", "POST") and refuse and refuse in self.path:
+            self.record(403); return self.answer(403, b"this key is not allowed here\n")
         if self.command in ("PUT", "POST"):
             with lock:  # the startup check's object is let through: the daemon's retries are what is tested
                 state["puts"] += 0 if ".chunkferry-check" in self.path else 1
@@ -73,13 +75,14 @@ class Receiver(http.server.BaseHTTPRequestHandler):
 http.server.ThreadingHTTPServer(("127.0.0.1", port), Receiver).serve_forever()
 """#
 
-    /// `busy`: how many PUTs are answered 503 before one 429 with `Retry-After: 2`.
-    init(token: String, busy: Int = 0, answersHead: Bool = true) async throws {
+    /// `busy`: how many PUTs are answered 503 before one 429 with `Retry-After: 2`. `refusing`:
+    /// PUTs to keys containing it are answered 403, as a server's policy refuses one name.
+    init(token: String, busy: Int = 0, answersHead: Bool = true, refusing: String = "") async throws {
         folder = Scratch.directory("upload-server")
         self.token = token
         requestLog = Scratch.directory("upload-server-log") + "/requests.jsonl"
         server = try await PythonServer(name: "upload-server", script: Self.script,
-                                        arguments: [folder, token, requestLog, String(busy), answersHead ? "head" : "nohead"])
+                                        arguments: [folder, token, requestLog, String(busy), answersHead ? "head" : "nohead", refusing])
     }
 
     /// What `HTTP_UPLOAD_URL` is set to.

@@ -1,0 +1,48 @@
+import ArgumentParser
+import ChunkFerryCore
+
+struct RetryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retry",
+        abstract: "Try failed streams again (the store refused one of their objects): one file, or every failed one.",
+        discussion: "The running daemon takes the request from Redis within seconds. A reload of the configuration also retries every failed stream.")
+
+    @Argument(help: "The file, as a path under WATCH_DIR or relative to it. Without it: every failed stream.")
+    var path: String?
+
+    @OptionGroup var options: SettingsOptions
+
+    func run() async throws {
+        let config = try await options.load()
+        let redis: RedisSettings
+        do {
+            redis = try RedisSettings(config: config)
+            _ = bootstrapLogging(try LogSettings(config: config), toStandardError: true)
+        } catch {
+            throw fail(error)
+        }
+        let store = CheckpointStore(redis: RedisClient(url: redis.url), namespace: redis.namespace)
+        let watchDirectory = config.string(.watchDir) ?? "./input"
+        let relative = path.map { Self.relative($0, to: watchDirectory) }
+        do {
+            let failed = try await store.streams(in: .active).filter(\.failed).map(\.path)
+            if let relative, !failed.contains(relative) {
+                let known = failed.isEmpty ? "no stream is failed" : "failed: \(failed.sorted().joined(separator: ", "))"
+                throw fail("no failed stream for \(relative) (\(known)); see chunkferry status", code: 1)
+            }
+            try await store.requestRetry(relative ?? "*")
+            print("retry requested for \(relative ?? "every failed stream (\(failed.count))"); the daemon takes it up within seconds (see chunkferry status)")
+        } catch let error as RedisError {
+            throw fail("\(error.message) (REDIS_URL \(redis.url))", code: 1)
+        }
+    }
+
+    /// `path` relative to WATCH_DIR, as streams name their files.
+    static func relative(_ path: String, to watchDirectory: String) -> String {
+        let root = watchDirectory.hasSuffix("/") ? String(watchDirectory.dropLast()) : watchDirectory
+        for prefix in [root + "/", root.hasPrefix("./") ? String(root.dropFirst(2)) + "/" : nil].compactMap({ $0 }) where path.hasPrefix(prefix) {
+            return String(path.dropFirst(prefix.count))
+        }
+        return path.hasPrefix("./") ? String(path.dropFirst(2)) : path
+    }
+}
