@@ -139,4 +139,24 @@ import Testing
             fixture.events("the store refuses this file's object while it takes others; the stream is marked failed and the other files go on (fix the cause, then run: chunkferry retry PATH)", path: "forbidden.mp4").count >= 2
         }
     }
+
+    /// Without Redis, `restore PATH` finds the recording on a server that indexes its folders
+    /// as JSON (nginx's `autoindex_format json`), as it does in a bucket.
+    @Test func restoreByPathWithoutRedisOnAServerThatLists() async throws {
+        let server = try await UploadServer(token: "listing-token-77a", indexes: true)
+        defer { server.stop() }
+        let fixture = try await httpFixture(server)
+        defer { fixture.stopAllInBackground() }
+        try fixture.start()
+        try FileManager.default.createDirectory(atPath: "\(fixture.watchDir)/porch", withIntermediateDirectories: true)
+        let bytes = FileWriter.randomBytes(6 * 1024 * 1024 + 17)
+        try FileWriter.write("\(fixture.watchDir)/porch/night.mp4", bytes)
+        try await fixture.waitForManifestMatchingFile("porch/night.mp4")
+        let output = Scratch.directory("http-restore") + "/night.mp4"
+        let restore = try fixture.start(["restore", "porch/night.mp4", "--output", output],
+                                        environment: ["REDIS_URL": "redis://127.0.0.1:\(FreePort.next())/0"])
+        #expect(await restore.waitForExit(timeout: .seconds(60)) == 0, "\(restore.log())")
+        #expect(try DaemonFixture.sha256(ofFile: output) == ByteEncoding.hex(Digest.sha256(bytes)))
+        #expect(!restore.log().contains(server.token))
+    }
 }

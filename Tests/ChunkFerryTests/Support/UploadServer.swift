@@ -12,8 +12,9 @@ final class UploadServer: Sendable {
     private let requestLog: String
 
     static let script = #"""
-import base64, hashlib, http.server, json, os, sys, threading, time, urllib.parse
+import base64, email.utils, hashlib, http.server, json, os, sys, threading, time, urllib.parse
 port, folder, token, log, busy, head, refuse = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6] == "head", sys.argv[7]
+index = sys.argv[8] == "index"
 lock = threading.Lock()
 state = {"puts": 0}
 class Receiver(http.server.BaseHTTPRequestHandler):
@@ -64,6 +65,17 @@ class Receiver(http.server.BaseHTTPRequestHandler):
             for name in (path, path + ".digest"):
                 if os.path.exists(name): os.remove(name)
             self.record(204); return self.answer(204)
+        if self.command == "GET" and self.path.endswith("/") and index:  # nginx's autoindex_format json
+            if not os.path.isdir(path):
+                self.record(404); return self.answer(404)
+            entries = []
+            for name in sorted(os.listdir(path)):
+                if name.endswith((".digest", ".part")): continue
+                full = os.path.join(path, name)
+                info = os.stat(full)
+                entries.append({"name": name, "type": "directory" if os.path.isdir(full) else "file",
+                                "mtime": email.utils.formatdate(info.st_mtime, usegmt=True), "size": info.st_size})
+            self.record(200); return self.answer(200, json.dumps(entries).encode(), [("Content-Type", "application/json")])
         if not os.path.isfile(path):
             self.record(404); return self.answer(404)
         with open(path, "rb") as source: data = source.read()
@@ -77,12 +89,14 @@ http.server.ThreadingHTTPServer(("127.0.0.1", port), Receiver).serve_forever()
 
     /// `busy`: how many PUTs are answered 503 before one 429 with `Retry-After: 2`. `refusing`:
     /// PUTs to keys containing it are answered 403, as a server's policy refuses one name.
-    init(token: String, busy: Int = 0, answersHead: Bool = true, refusing: String = "") async throws {
+    /// `indexes`: folders answer `GET …/` with a JSON index, as nginx's `autoindex_format json`.
+    init(token: String, busy: Int = 0, answersHead: Bool = true, refusing: String = "", indexes: Bool = false) async throws {
         folder = Scratch.directory("upload-server")
         self.token = token
         requestLog = Scratch.directory("upload-server-log") + "/requests.jsonl"
         server = try await PythonServer(name: "upload-server", script: Self.script,
-                                        arguments: [folder, token, requestLog, String(busy), answersHead ? "head" : "nohead", refusing])
+                                        arguments: [folder, token, requestLog, String(busy), answersHead ? "head" : "nohead", refusing,
+                                                    indexes ? "index" : "noindex"])
     }
 
     /// What `HTTP_UPLOAD_URL` is set to.

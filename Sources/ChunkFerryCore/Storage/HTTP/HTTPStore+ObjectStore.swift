@@ -97,8 +97,12 @@ extension HTTPStore: ObjectStore {
         return response.body
     }
 
-    /// The server is never asked for listings: recovery asks object by object (`head`).
-    func list(prefix: String) async throws(StoreError) -> [ObjectInfo] { [] }
+    /// What a server that indexes its folders as JSON shows under `prefix` (see `HTTPStore+listing`);
+    /// nothing from one that does not. The daemon never relies on it (`lists` is false): `restore`
+    /// without Redis uses it to find a recording by its path.
+    func list(prefix: String) async throws(StoreError) -> [ObjectInfo] {
+        try await listIndexed(prefix: prefix)
+    }
 
     /// Asked of the server for the write check's object only; one that deletes nothing (405,
     /// 501) is left to clean it up itself.
