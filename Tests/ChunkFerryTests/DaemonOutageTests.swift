@@ -55,4 +55,37 @@ import Testing
         #expect(daemon.isRunning)
         redis.stop()
     }
+
+    /// WATCH_DIR is a share that goes away mid-recording: its files vanish all at once, which is
+    /// not their deletion. No stream is abandoned, and once the share is back the recording
+    /// goes on in the same stream and is finalized whole.
+    @Test func aWatchFolderWhoseShareGoesAwayIsNotTakenForDeletedFiles() async throws {
+        guard let share = try await SmallDisk.mount("watch-share", size: "64m") else { return }
+        defer { share.unmount() }
+        let fixture = try await DaemonFixture()
+        defer { fixture.stopAllInBackground() }
+        #expect(try await DaemonRetentionTests.run("mount", ["--bind", share.path, fixture.watchDir]) == 0)
+        defer { _ = try? DaemonRetentionTests.runSync("umount", ["-l", fixture.watchDir]) }
+        try fixture.start()
+        try FileWriter.write("\(fixture.watchDir)/grow.mp4", FileWriter.randomBytes(6 * 1024 * 1024))
+        try await fixture.waitUntil("the first chunk") { !fixture.events("chunk uploaded", path: "grow.mp4").isEmpty }
+
+        #expect(try await DaemonRetentionTests.run("umount", [fixture.watchDir]) == 0)
+        try await fixture.waitUntil("the share's absence noticed") {
+            !fixture.events("WATCH_DIR is gone or another filesystem now: is the share unmounted? Its files are not taken for deleted; uploads of them resume once it is back").isEmpty
+        }
+        try await Task.sleep(for: .seconds(5))  // past IDLE_TIMEOUT and several scans
+        #expect(fixture.events("stream abandoned; its uploaded chunks stay in the bucket").isEmpty, "a vanished share is not deleted files")
+
+        #expect(try await DaemonRetentionTests.run("mount", ["--bind", share.path, fixture.watchDir]) == 0)
+        let handle = try #require(FileHandle(forWritingAtPath: "\(fixture.watchDir)/grow.mp4"))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(FileWriter.randomBytes(3 * 1024 * 1024)))
+        try handle.close()
+        let manifest = try await fixture.waitForManifestMatchingFile("grow.mp4", timeout: .seconds(90))
+        try await fixture.expectBucketMatchesFile(manifest)
+        #expect(try await fixture.manifests(for: "grow.mp4").count == 1, "one stream from start to end")
+        #expect(fixture.events("stream abandoned; its uploaded chunks stay in the bucket").isEmpty)
+        #expect(!fixture.events("WATCH_DIR is back; resuming").isEmpty)
+    }
 }
