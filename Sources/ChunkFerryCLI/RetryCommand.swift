@@ -13,15 +13,7 @@ struct RetryCommand: AsyncParsableCommand {
     @OptionGroup var options: SettingsOptions
 
     func run() async throws {
-        let config = try await options.load()
-        let redis: RedisSettings
-        do {
-            redis = try RedisSettings(config: config)
-            _ = bootstrapLogging(try LogSettings(config: config), toStandardError: true)
-        } catch {
-            throw fail(error)
-        }
-        let store = CheckpointStore(redis: RedisClient(url: redis.url), namespace: redis.namespace)
+        let (config, redis, store) = try await options.checkpoints()
         let watchDirectory = config.string(.watchDir) ?? "./input"
         let relative = path.map { Self.relative($0, to: watchDirectory) }
         do {

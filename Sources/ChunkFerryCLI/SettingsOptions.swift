@@ -29,6 +29,20 @@ struct SettingsOptions: ParsableArguments {
         }
     }
 
+    /// What the commands that only read Redis need: the settings, Redis's, and the checkpoints,
+    /// with logging to stderr; a bad setting ends the command.
+    func checkpoints() async throws -> (SettingsReader, RedisSettings, CheckpointStore) {
+        let config = try await load()
+        let redis: RedisSettings
+        do {
+            redis = try RedisSettings(config: config)
+            _ = bootstrapLogging(try LogSettings(config: config), toStandardError: true)
+        } catch {
+            throw fail(error)
+        }
+        return (config, redis, CheckpointStore(redis: RedisClient(url: redis.url), namespace: redis.namespace))
+    }
+
     static let settingsHelp: String = {
         var text = "SETTINGS (flag > environment > --config file > default):\n"
         for key in SettingKey.all where key != .configFile {

@@ -17,15 +17,7 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var options: SettingsOptions
 
     func run() async throws {
-        let config = try await options.load()
-        let redis: RedisSettings
-        do {
-            redis = try RedisSettings(config: config)
-            _ = bootstrapLogging(try LogSettings(config: config), toStandardError: true)
-        } catch {
-            throw fail(error)
-        }
-        let store = CheckpointStore(redis: RedisClient(url: redis.url), namespace: redis.namespace)
+        let (config, redis, store) = try await options.checkpoints()
         let watchDirectory = config.string(.watchDir) ?? "./input"
         guard watch else {
             do {
