@@ -9,6 +9,8 @@ WORKDIR /src
 COPY Package.swift ./
 COPY Sources ./Sources
 COPY scripts/build-release ./scripts/build-release
+# The build context has no .git: `docker compose build --build-arg CHUNKFERRY_COMMIT=$(git rev-parse --short=12 HEAD)`.
+ARG CHUNKFERRY_COMMIT=unknown
 RUN scripts/build-release /usr/local/bin/chunkferry
 
 # Run: only the shared libraries the binary needs (kept in sync with ldd by scripts/check-runtime-libs),

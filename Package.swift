@@ -43,10 +43,12 @@ let package = Package(
         ),
         // copy_file_range and extended attributes, which glibc declares only under _GNU_SOURCE.
         .systemLibrary(name: "CLinux"),
+        // The commit a release was built from (scripts/build-release defines it), for --version.
+        .systemLibrary(name: "CBuildInfo"),
         .target(
             name: "ChunkFerryCore",
             dependencies: [
-                "CHiredis", "CCurl", "COpenSSL", "CIsal", "CLinux",
+                "CHiredis", "CCurl", "COpenSSL", "CIsal", "CLinux", "CBuildInfo",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -70,7 +72,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ChunkFerryTests",
-            dependencies: ["ChunkFerryCore"]
+            dependencies: ["ChunkFerryCore", .product(name: "Yams", package: "Yams")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import CBuildInfo
 import Synchronization
 
 /// What the daemon knows of itself that no single component owns: when it started, whether the
@@ -5,6 +6,10 @@ import Synchronization
 public final class DaemonStatus: Sendable {
     /// This build's version, as `--version`, `/health` and manifests give it.
     public static let version = "0.1.0"
+    /// The commit this build was made from (release builds; "unknown" otherwise).
+    public static let commit = String(cString: cf_build_commit())
+    /// What `chunkferry --version` prints.
+    public static var versionLine: String { "\(version) (commit \(commit))" }
 
     struct State: Sendable {
         /// A startup check that cannot pass without a change (credentials refused, say).
