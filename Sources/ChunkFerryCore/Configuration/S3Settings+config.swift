@@ -3,8 +3,13 @@ extension S3Settings {
     /// `us-east-1`), `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` (required), `AWS_SESSION_TOKEN`,
     /// `S3_FORCE_PATH_STYLE` (default true when S3_ENDPOINT is set), `S3_CA_FILE`, `S3_INTEGRITY`,
     /// `S3_STALL_TIMEOUT` (default `30s`), `S3_STORAGE_CLASS` (default: none sent, the bucket's default).
+    ///
+    /// Without keys in the environment (or flags, or the config file), the AWS CLI's shared files
+    /// give them: `AWS_PROFILE` in `~/.aws/credentials` and `~/.aws/config`, whose `region` and
+    /// `endpoint_url` are used too when S3_REGION, AWS_REGION and S3_ENDPOINT are not set.
     public init(config: SettingsReader) throws(SettingsError) {
-        let endpoint = config.string(.s3Endpoint) ?? ""
+        let profile = AWSSharedConfig(config: config)
+        let endpoint = config.string(.s3Endpoint) ?? profile.endpointURL ?? ""
         do throws(StoreError) {
             _ = try Endpoint(endpoint, region: "us-east-1")
         } catch {
@@ -27,13 +32,23 @@ extension S3Settings {
         if let storageClass, ["GLACIER", "DEEP_ARCHIVE"].contains(storageClass) {
             throw SettingsError(.storageClass, value: storageClass, expected: "a class whose objects can be read at once, such as GLACIER_IR; move older footage to \(storageClass) with a lifecycle rule on the bucket")
         }
+        // Keys from one place, as the AWS CLI takes them: the settings when they name an access
+        // key, else the profile's.
+        let keys: (accessKeyID: String, secretAccessKey: Secret, sessionToken: Secret?)
+        if config.string(.accessKeyID) == nil, let id = profile.accessKeyID, let secret = profile.secretAccessKey {
+            keys = (id, Secret(secret), profile.sessionToken.map(Secret.init))
+        } else {
+            keys = (try config.required(.accessKeyID, "set it to the store's access key (or run aws configure: the AWS CLI's shared files are read too)"),
+                    Secret(try config.required(.secretAccessKey, "set it to the store's secret key")),
+                    config.string(.sessionToken).map(Secret.init))
+        }
         self.init(
             endpoint: endpoint,
             bucket: try config.required(.s3Bucket, "set it to the bucket to upload into"),
-            region: config.string(.s3Region) ?? config.string(.awsRegion) ?? "us-east-1",
-            accessKeyID: try config.required(.accessKeyID, "set it to the store's access key"),
-            secretAccessKey: Secret(try config.required(.secretAccessKey, "set it to the store's secret key")),
-            sessionToken: config.string(.sessionToken).map(Secret.init),
+            region: config.string(.s3Region) ?? config.string(.awsRegion) ?? profile.region ?? "us-east-1",
+            accessKeyID: keys.accessKeyID,
+            secretAccessKey: keys.secretAccessKey,
+            sessionToken: keys.sessionToken,
             forcePathStyle: try config.bool(.forcePathStyle),
             caFile: caFile,
             integrity: integrity,
