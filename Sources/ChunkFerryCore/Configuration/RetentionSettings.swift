@@ -39,11 +39,12 @@ public struct RetentionSettings: Sendable {
 
     public init(config: SettingsReader) throws(SettingsError) {
         deleteAfterUpload = try config.bool(.deleteAfterUpload) ?? false
-        keepFor = try config.duration(.localRetention)
+        // `off`, the documented default, may be written out too.
+        keepFor = Self.isOff(config.string(.localRetention)) ? nil : try config.duration(.localRetention)
         if deleteAfterUpload && keepFor != nil {
             throw SettingsError(key: .localRetention, message: "DELETE_AFTER_UPLOAD and LOCAL_RETENTION both say when to delete: set only one (LOCAL_RETENTION=0 is DELETE_AFTER_UPLOAD)")
         }
-        if let text = config.string(.minFreeSpace) {
+        if let text = config.string(.minFreeSpace), !Self.isOff(text) {
             minimumFree = try Self.freeSpace(text)
         }
         batchSize = try config.integer(.cleanupBatchSize, range: 1...100_000) ?? 100
@@ -51,6 +52,10 @@ public struct RetentionSettings: Sendable {
         guard forgetAfter >= .seconds(1) else {
             throw SettingsError(.forgetAfter, value: config.string(.forgetAfter), expected: "at least 1s, e.g. 7d")
         }    }
+
+    static func isOff(_ text: String?) -> Bool {
+        text?.trimmed().lowercased() == "off"
+    }
 
     static func freeSpace(_ text: String) throws(SettingsError) -> FreeSpace {
         if text.hasSuffix("%") {
