@@ -46,7 +46,7 @@ import Testing
 
         // Not YAML, then a typo: each one line, and the daemon carries on with what it had.
         try writeConfig(config, "idle_timeout: [3s\n")
-        try await fixture.waitUntil("the refused reload") { fixture.events("configuration not reloaded; the running values stay: CONFIG_FILE '\(config)' is not valid YAML (near line 2): fix it or see the README's example").count == 1 }
+        try await fixture.waitUntil("the refused reload") { fixture.events("configuration not reloaded; the running values stay: CONFIG_FILE '\(config)' is not valid YAML (near line 2): fix it (docs/configuration-file.md has an example)").count == 1 }
         try writeConfig(config, "idle_timeout: 1h\nchunk_sise: 16MiB\n")
         try await fixture.waitUntil("the unknown key named") {
             fixture.events().contains { ($0["message"] ?? "").contains("unknown key chunk_sise (line 2): did you mean chunk_size?") }

@@ -20,7 +20,7 @@ struct ConfigFile: Sendable {
         } catch {
             // The parser's message quotes the offending line, which may hold a secret: only its line number.
             let line = (error as? YamlError).flatMap(Self.line(of:)).map { " (near line \($0))" } ?? ""
-            throw SettingsError(key: .configFile, message: "CONFIG_FILE '\(path)' is not valid YAML\(line): fix it or see the README's example")
+            throw SettingsError(key: .configFile, message: "CONFIG_FILE '\(path)' is not valid YAML\(line): fix it (docs/configuration-file.md has an example)")
         }
         guard let mapping = root?.mapping else {
             if root == nil || root?.scalar?.string.isEmpty == true { values = [:]; cameras = nil; return }

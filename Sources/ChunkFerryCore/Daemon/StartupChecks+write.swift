@@ -24,7 +24,7 @@ extension StartupChecks {
             // A store without listings (an HTTP server) may or may not show what it took.
             if !storage.lists, try await storage.head(key: key)?.size != Int64(body.count) {
                 if let deleting = settings.retention.enablingKeys.first {
-                    return .failed("the HTTP server does not answer HEAD \(key) with the object it just took, but \(deleting.environmentName) deletes local files only once the store confirms it holds them: make the server answer HEAD and GET (see the README), or turn \(deleting.environmentName) off", fatal: true)
+                    return .failed("the HTTP server does not answer HEAD \(key) with the object it just took, but \(deleting.environmentName) deletes local files only once the store confirms it holds them: make the server answer HEAD and GET (see docs/storage.md), or turn \(deleting.environmentName) off", fatal: true)
                 }
                 notes.append("the server answers no HEAD: recovery relies on Redis alone")
             } else if !storage.lists, !settings.retention.enablingKeys.isEmpty, try await storage.get(key: key) != body {

@@ -66,7 +66,7 @@ public struct StartupChecks: Sendable {
             return .failed(error.description, fatal: !error.isRetryable)
         }
         guard let found else {
-            return .failed("LOCAL_STORAGE_PATH has no \(StoredAttributes.markerName): is the share mounted? (\(folder.root) is empty where the store was used before; a new, empty store on purpose: touch \(folder.root)/\(StoredAttributes.markerName))", fatal: false)
+            return .failed("LOCAL_STORAGE_PATH has no .chunkferry-store: is the share mounted? (\(folder.root) is empty where the store was used before; a new, empty store on purpose: touch \(folder.root)/\(StoredAttributes.markerName))", fatal: false)
         }
         if remembered == nil {
             do { try await checkpoints.rememberStoreMarker(found) } catch {

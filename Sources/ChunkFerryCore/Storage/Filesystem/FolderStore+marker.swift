@@ -31,7 +31,7 @@ extension FolderStore {
     func checkMounted(_ operation: String) throws(StoreError) {
         guard expectsMarker.load(ordering: .relaxed) else { return }
         guard access(root + "/" + StoredAttributes.markerName, F_OK) != 0 else { return }
-        throw StoreError(code: "StoreNotMounted", message: "LOCAL_STORAGE_PATH has no \(StoredAttributes.markerName): is the share mounted?",
+        throw StoreError(code: "StoreNotMounted", message: "LOCAL_STORAGE_PATH has no .chunkferry-store: is the share mounted?",
                          httpStatus: nil, requestID: nil, operation: operation, resource: root)
     }
 

@@ -48,7 +48,7 @@ final class HTTPStore: Sendable {
         case 403: "Forbidden"
         case 404: "NotFound"
         case 429: "TooManyRequests"
-        // The server's way to say the body did not match Repr-Digest (see the README).
+        // The server's way to say the body did not match Repr-Digest (see docs/storage.md).
         case 400 where response.bodyText.lowercased().contains("digest"): "BadDigest"
         default: "HTTP\(response.status)"
         }
