@@ -90,4 +90,34 @@ import Testing
         let daemon = try #require(fixture.runs.first)
         #expect(daemon.isRunning)
     }
+
+    /// A watch folder where inotify sees nothing, as for Blue Iris watched over SMB or through
+    /// WSL2's /mnt/c: a FUSE view (bindfs) of a folder written underneath it. SCAN_INTERVAL does
+    /// the work: new files and growth are found by the scan and uploaded whole.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/bindfs") && getuid() == 0, "needs bindfs and root"))
+    func aWatchFolderInotifyCannotSeeIsUploadedByScanning() async throws {
+        let underneath = Scratch.directory("blind-source")
+        // Blue Iris's own file types, as the docs' Blue Iris example lists them.
+        let fixture = try await DaemonFixture(environment: ["SCAN_INTERVAL": "1s", "FILE_EXTENSIONS": "bvr,dat,jpg,mp4"])
+        defer { fixture.stopAllInBackground() }
+        // bindfs in the foreground: the FUSE server is a process of the test's, stopped with it.
+        let fuse = ManagedProcess(name: "bindfs", executable: "/usr/bin/bindfs", arguments: ["-f", underneath, fixture.watchDir],
+                                  logPath: Scratch.directory("bindfs") + "/bindfs.log")
+        try fuse.start()
+        defer {
+            _ = try? DaemonRetentionTests.runSync("fusermount", ["-uz", fixture.watchDir])
+            fuse.kill9()
+        }
+        try await fixture.waitUntil("the FUSE view mounted", timeout: .seconds(20)) {
+            (try? String(contentsOfFile: "/proc/mounts", encoding: .utf8))?.contains(" \(fixture.watchDir) fuse") ?? false
+        }
+        try fixture.start()
+        try FileManager.default.createDirectory(atPath: "\(underneath)/Cam1", withIntermediateDirectories: true)
+        let path = "\(underneath)/Cam1/Cam1.20240118_120000.bvr"
+        try FileWriter.write(path, FileWriter.randomBytes(3 * 1024 * 1024))
+        try await Task.sleep(for: .seconds(2))
+        try FileWriter.append(path, FileWriter.randomBytes(4 * 1024 * 1024))
+        let manifest = try await fixture.waitForManifestMatchingFile("Cam1/Cam1.20240118_120000.bvr", timeout: .seconds(90))
+        try await fixture.expectBucketMatchesFile(manifest)
+    }
 }
