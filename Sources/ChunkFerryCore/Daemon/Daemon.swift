@@ -72,7 +72,7 @@ public struct Daemon: Sendable {
             .init(service: uploads, serviceName: "uploads"),
             .init(service: monitor, serviceName: "idle-monitor"),
         ]
-        services.append(.init(service: StateJanitor(retention: retention, context: context, gate: gate), serviceName: "state-janitor"))
+        services.append(.init(service: StateJanitor(retention: retention, context: context, gate: gate, watchRoot: manager.watchRoot), serviceName: "state-janitor"))
         let retry = RetryRequests(context: context, manager: manager, gate: gate)
         services.append(.init(service: retry, serviceName: "retry-requests"))
         if let folder = storage as? FolderStore {

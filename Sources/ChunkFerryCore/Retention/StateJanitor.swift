@@ -13,6 +13,8 @@ struct StateJanitor: Service {
     let retention: Reloadable<RetentionSettings>
     let context: PipelineContext
     let gate: ReadinessGate
+    /// The manager's view of WATCH_DIR's share (nil: not watched, in tests).
+    var watchRoot: WatchRoot? = nil
 
     var forgetAfter: Duration { retention.value.forgetAfter }
 
@@ -33,7 +35,8 @@ struct StateJanitor: Service {
         // the same path and inode from this one: forgetting would let it overwrite the recording.
         guard context.storage.showsObjects else { return }
         // A missing or unmounted WATCH_DIR says nothing about the files in it.
-        guard case .success(let root) = FileStatus.of(context.absolutePath("")), root.kind == .directory else { return }
+        guard case .success(let root) = FileStatus.of(context.absolutePath("")), root.kind == .directory,
+              !(watchRoot?.look(reports: false).away ?? false) else { return }
         let store = context.store
         let limit = now - forgetAfter.milliseconds
         var gone: [(id: String, at: Int64?)] = []

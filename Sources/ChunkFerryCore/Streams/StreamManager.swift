@@ -34,14 +34,14 @@ actor StreamManager {
     private let readRetryDelay: Duration = .seconds(30)
     /// How soon to ask again for a stream another instance holds.
     private let leaseRetryDelay: Duration
-    /// WATCH_DIR's device when first seen, and whether it is gone or another filesystem now.
-    private var rootDevice: UInt64?
-    private var rootAway = false
+    /// Whether WATCH_DIR's share is away (see `WatchRoot`), shared with the state janitor.
+    let watchRoot: WatchRoot
     private let commitLag = Metrics.Timer(label: "chunkferry_commit_lag_seconds", preferredDisplayUnit: .seconds)
 
     init(watch: WatchSettings, upload: UploadSettings, logger: Logger) {
         leaseRetryDelay = upload.leaseTTL / 4
         root = watch.directory
+        watchRoot = WatchRoot(watch.directory)
         filter = Reloadable(FileFilter(extensions: watch.fileExtensions))
         chunkSize = Int64(upload.chunkSize)
         idleTimeout = upload.idleTimeout
@@ -414,9 +414,9 @@ actor StreamManager {
         return retried.sorted()
     }
 
-    /// The stream id `path` is tracked with now.
-    func streamID(of path: String) -> String? {
-        files[RelativePath(path)]?.streamID
+    /// The files whose stream failed, with its id.
+    func failedStreams() -> [(path: String, streamID: String)] {
+        files.values.filter { $0.failure != nil }.map { ($0.path, $0.streamID) }
     }
 
     /// `camera`'s recorder writes `file` now (WATCH_DIR-relative), or nothing (nil).
@@ -424,22 +424,15 @@ actor StreamManager {
         recordingFiles[camera] = file.map(RelativePath.init)
     }
 
-    /// Whether WATCH_DIR is missing, or another filesystem than at start (a share unmounted
-    /// leaves the mount point behind): one line when that begins and one when it ends.
+    /// Whether WATCH_DIR's share is away: one line when that begins and one when it ends.
     private func watchRootAway() -> Bool {
-        let found = FileStatus.of(PathEscaping.systemPath(root: root, relative: ""))
-        let device = (try? found.get()).map(\.device)
-        if rootDevice == nil { rootDevice = device }
-        let away = device == nil || device != rootDevice
-        if away != rootAway {
-            rootAway = away
-            if away {
-                logger.error("WATCH_DIR is gone or another filesystem now: is the share unmounted? Its files are not taken for deleted; uploads of them resume once it is back", metadata: [
-                    "watch.dir": "\(root)", "event": "watch.unmounted",
-                ])
-            } else {
-                logger.notice("WATCH_DIR is back; resuming", metadata: ["watch.dir": "\(root)", "event": "watch.mounted"])
-            }
+        let (away, changed) = watchRoot.look()
+        if changed && away {
+            logger.error("WATCH_DIR is gone or another filesystem now: is the share unmounted? Its files are not taken for deleted; uploads of them resume once it is back", metadata: [
+                "watch.dir": "\(root)", "event": "watch.unmounted",
+            ])
+        } else if changed {
+            logger.notice("WATCH_DIR is back; resuming", metadata: ["watch.dir": "\(root)", "event": "watch.mounted"])
         }
         return away
     }
