@@ -10,6 +10,8 @@ extension StreamWorker {
         case otherGeneration
         /// The file went while its stream was being checked: the manager abandons the stream.
         case vanished
+        /// The file could not be read to check it: the manager tries again later.
+        case unreadable(FileReadError)
 
         /// How a job ends that cannot go on (a ready stream has made no progress yet).
         var ending: WorkOutcome {
@@ -18,6 +20,7 @@ extension StreamWorker {
             case .stopped: .stopped
             case .otherGeneration: .otherGeneration
             case .vanished: .vanished
+            case .unreadable(let error): .unreadable(nil, error)
             }
         }
     }
@@ -41,6 +44,7 @@ extension StreamWorker {
             case .same(let updated): return .ready(updated)
             case .rewritten: return .otherGeneration
             case .gone: return .vanished
+            case .unreadable(let error): return .unreadable(error)
             case .stopped: return .stopped
             }
         }
@@ -60,6 +64,7 @@ extension StreamWorker {
             case .stopped: return .stopped
             case .otherGeneration: return .otherGeneration
             case .vanished: return .vanished
+            case .unreadable(let error): return .unreadable(error)
             }
         }
         if work.verifyBucket && resumes {

@@ -9,6 +9,8 @@ extension StreamWorker {
         /// Other bytes: the file is a new recording; the old one stays in the store as it is.
         case rewritten
         case gone
+        /// It could not be read (permissions, I/O): compared again later, nothing sent meanwhile.
+        case unreadable(FileReadError)
         case stopped
     }
 
@@ -24,8 +26,10 @@ extension StreamWorker {
         switch scanned {
         case .failure(.vanished):
             return .gone
+        case .failure(.unreadable(let error)):
+            return .unreadable(.unreadable(error))
         case .failure:
-            // Changing under the read, or unreadable: the new stream's jobs say which.
+            // Changing under the read (shorter, replaced): other bytes than the recording's.
             logRewrite(record, changed: true)
             return .rewritten
         case .success(let verification):
@@ -37,8 +41,13 @@ extension StreamWorker {
         var updated = record
         updated.takeTimes(of: status)
         let store = context.store
-        guard await context.redisCall({ () async throws(RedisError) -> Bool in try await store.replaceCompact(record, with: updated) })
-            != nil else { return .stopped }
+        guard let replaced = await context.redisCall({ () async throws(RedisError) -> Bool in
+            try await store.replaceCompact(record, with: updated)
+        }) else { return .stopped }
+        if !replaced {
+            // Redis moved on meanwhile (another instance, a gone mark): the next look compares again.
+            context.logger.debug("the finished record changed meanwhile; its times were not updated", metadata: ["stream.id": "\(record.id)"])
+        }
         logRewrite(record, changed: false)
         return .same(updated)
     }

@@ -75,7 +75,9 @@ struct StreamWorker: Sendable {
 
     private func finish(_ work: StreamWork, _ outcome: WorkOutcome) async {
         switch outcome {
-        case .finalized, .vanished, .ownedElsewhere, .refused: await context.leases.release(work.streamID)
+        case .finalized, .vanished, .ownedElsewhere, .refused, .otherGeneration: await context.leases.release(work.streamID)
+        // A finished stream found as it was (a touched file): nothing more to do under its lease.
+        case .progressed(let record) where record.state == .finalized: await context.leases.release(work.streamID)
         default: break
         }
         if case .refused(let record, let reason) = outcome {
@@ -290,7 +292,7 @@ struct StreamWorker: Sendable {
             case .ready(let rebuilt):
                 record = rebuilt
                 return .notCommitted
-            case .stopped, .otherGeneration, .vanished:
+            case .stopped, .otherGeneration, .vanished, .unreadable:
                 return .stopped
             }
         }
