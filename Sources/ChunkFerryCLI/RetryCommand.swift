@@ -5,7 +5,7 @@ struct RetryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retry",
         abstract: "Try failed streams again (the store refused one of their objects): one file, or every failed one.",
-        discussion: "The running daemon takes the request from Redis within seconds. A reload of the configuration also retries every failed stream.")
+        discussion: "The stream's failed mark is cleared in Redis; the daemon holding the stream sees that within seconds and tries it again. A reload of the configuration, or a restart, also retries every failed stream.")
 
     @Argument(help: "The file, as a path under WATCH_DIR or relative to it. Without it: every failed stream.")
     var path: String?
@@ -17,13 +17,15 @@ struct RetryCommand: AsyncParsableCommand {
         let watchDirectory = config.string(.watchDir) ?? "./input"
         let relative = path.map { Self.relative($0, to: watchDirectory) }
         do {
-            let failed = try await store.streams(in: .active).filter(\.failed).map(\.path)
-            if let relative, !failed.contains(relative) {
-                let known = failed.isEmpty ? "no stream is failed" : "failed: \(failed.sorted().joined(separator: ", "))"
+            let failed = try await store.streams(in: .active).filter(\.failed)
+            if let relative, !failed.contains(where: { $0.path == relative }) {
+                let known = failed.isEmpty ? "no stream is failed" : "failed: \(failed.map(\.path).sorted().joined(separator: ", "))"
                 throw fail("no failed stream for \(relative) (\(known)); see chunkferry status", code: 1)
             }
-            try await store.requestRetry(relative ?? "*")
-            print("retry requested for \(relative ?? "every failed stream (\(failed.count))"); the daemon takes it up within seconds (see chunkferry status)")
+            // The daemon holding each stream sees its mark cleared and tries it again.
+            let chosen = failed.filter { relative == nil || $0.path == relative }
+            for stream in chosen { try await store.clearFailed(stream.id) }
+            print("retry requested for \(relative ?? "every failed stream (\(chosen.count))"); the daemon takes it up within seconds (see chunkferry status)")
         } catch let error as RedisError {
             throw fail("\(error.message) (REDIS_URL \(redis.url))", code: 1)
         }

@@ -189,10 +189,4 @@ extension CheckpointStore {
         return 1
         """
 
-    /// KEYS: a set. Its members, and the set emptied, at once.
-    static let takeAllScript = """
-        local members = redis.call('SMEMBERS', KEYS[1])
-        redis.call('DEL', KEYS[1])
-        return members
-        """
 }

@@ -284,6 +284,12 @@ public struct CheckpointStore: Sendable {
         try await redis.command("GET", "\(namespace)store-marker").string
     }
 
+    /// Whether the namespace holds any stream: the store behind it was used.
+    func holdsStreams() async throws(RedisError) -> Bool {
+        let keys = [finalizedKey] + StreamState.allCases.map(stateKey)
+        return try await redis.command(["EXISTS"] + keys).integer ?? 0 > 0
+    }
+
     func rememberStoreMarker(_ id: String) async throws(RedisError) {
         try await redis.command("SET", "\(namespace)store-marker", id, "NX")
     }
@@ -296,19 +302,14 @@ public struct CheckpointStore: Sendable {
         try await redis.command(fields)
     }
 
-    /// Clears a failed stream's mark (it is being tried again).
+    /// Clears a failed stream's mark: `chunkferry retry`, or the daemon trying it again.
     public func clearFailed(_ id: String) async throws(RedisError) {
         try await redis.command("HDEL", streamKey(id), "failed", "last_error")
     }
 
-    /// Asks the running daemon to try failed streams again: `path` (relative to WATCH_DIR), or
-    /// every one with "*". The daemon takes requests within seconds (`takeRetryRequests`).
-    public func requestRetry(_ path: String) async throws(RedisError) {
-        try await redis.command("SADD", "\(namespace)retry", path)
-    }
-
-    /// The retry requests waiting, removed as they are read.
-    func takeRetryRequests() async throws(RedisError) -> [String] {
-        try await redis.command("EVAL", Self.takeAllScript, "1", "\(namespace)retry").array.compactMap(\.string)
+    /// Whether the stream is still marked failed: `chunkferry retry` clears the mark, and the
+    /// daemon holding the stream sees that and tries again (whichever instance that is).
+    func isFailed(_ id: String) async throws(RedisError) -> Bool {
+        try await redis.command("HGET", streamKey(id), "failed").string == "1"
     }
 }

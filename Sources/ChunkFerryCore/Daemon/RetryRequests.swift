@@ -1,8 +1,9 @@
 import Logging
 import ServiceLifecycle
 
-/// Takes `chunkferry retry` requests from Redis (where the command leaves them, since it may
-/// run in another container) and hands them to the manager: failed streams are tried again.
+/// Tries failed streams again once `chunkferry retry` cleared their mark in Redis (it may run in
+/// another container, and another instance may hold the stream: each daemon looks at its own
+/// failed streams), and at every configuration reload.
 struct RetryRequests: Service {
     let context: PipelineContext
     let manager: StreamManager
@@ -13,22 +14,25 @@ struct RetryRequests: Service {
         guard await gate.wait() else { return }
         let store = context.store
         repeat {
-            guard let requested = try? await store.takeRetryRequests(), !requested.isEmpty else { continue }
-            await retry(Set(requested), origin: "chunkferry retry")
+            var cleared: Set<String> = []
+            for failed in await manager.failedStreams() {
+                if let marked = try? await store.isFailed(failed.streamID), !marked { cleared.insert(failed.path) }
+            }
+            if !cleared.isEmpty { await retry(cleared, origin: "chunkferry retry") }
         } while await RetryPolicy.pause(interval)
     }
 
-    /// Tries failed streams at `paths` (or all, "*") again, clearing their mark in Redis.
+    /// Tries the failed streams at `paths` (or all, "*") again; their marks in Redis are cleared
+    /// first, so a refusal that comes at once marks them again.
     func retry(_ paths: Set<String>, origin: String) async {
-        let retried = await manager.retryFailed(paths)
         let store = context.store
-        for path in retried {
-            if let id = await manager.streamID(of: path) { try? await store.clearFailed(id) }
+        for failed in await manager.failedStreams() where paths.contains("*") || paths.contains(failed.path) {
+            try? await store.clearFailed(failed.streamID)
         }
-        guard !retried.isEmpty || origin != "reload" else { return }
-        context.logger.notice(retried.isEmpty ? "retry asked for, but no such stream is failed" : "failed streams tried again", metadata: [
-            "files": "\(retried.isEmpty ? paths.sorted().joined(separator: ", ") : retried.joined(separator: ", "))",
-            "origin": "\(origin)", "event": "streams.retried",
+        let retried = await manager.retryFailed(paths)
+        guard !retried.isEmpty else { return }
+        context.logger.notice("failed streams tried again", metadata: [
+            "files": "\(retried.joined(separator: ", "))", "origin": "\(origin)", "event": "streams.retried",
         ])
     }
 }
