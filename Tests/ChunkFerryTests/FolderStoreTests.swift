@@ -112,4 +112,30 @@ import Testing
         #expect(error?.isRetryable == true, "a share that is not mounted yet may come")
         #expect(error?.description.contains("LOCAL_STORAGE_PATH") == true, "\(String(describing: error))")
     }
+
+    /// The marker that tells the store from an unmounted share's empty mount point: written at
+    /// first use; after that (or for a deployment from before the marker whose checkpoints hold
+    /// streams) a folder without it is an outage, and every operation says so.
+    @Test func theMarkerTellsAStoreFromAnEmptyMountPoint() async throws {
+        let fresh = FolderStore(settings: FolderSettings(path: Scratch.directory("marker-fresh")))
+        let id = try #require(try await fresh.prepareMarker(remembered: false), "the first use writes the marker")
+        #expect(try await fresh.prepareMarker(remembered: true) == id, "found again")
+
+        let upgraded = Scratch.directory("marker-upgrade")
+        try FileManager.default.createDirectory(atPath: "\(upgraded)/cam", withIntermediateDirectories: true)
+        #expect(try await FolderStore(settings: FolderSettings(path: upgraded)).prepareMarker(remembered: false, used: true) != nil,
+                "a store in use before the marker existed, mounted: it gets its marker")
+
+        let empty = FolderStore(settings: FolderSettings(path: Scratch.directory("marker-unmounted")))
+        #expect(try await empty.prepareMarker(remembered: false, used: true) == nil, "checkpoints hold streams, the folder is empty")
+        await #expect(throws: StoreError.self) { _ = try await empty.list(prefix: "") }
+        do {
+            _ = try await empty.put(key: "cam/x", bytes: [1, 2, 3], attributes: ObjectAttributes(contentType: "video/mp4"))
+            Issue.record("a write onto the bare mount point")
+        } catch {
+            #expect(error.code == "StoreNotMounted" && error.isRetryable)
+            #expect(error.description.contains("LOCAL_STORAGE_PATH has no .chunkferry-store: is the share mounted?"))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: empty.root).isEmpty)
+    }
 }

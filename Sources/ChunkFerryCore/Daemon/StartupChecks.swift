@@ -54,14 +54,16 @@ public struct StartupChecks: Sendable {
         guard let folder = storage as? FolderStore else { return nil }
         let checkpoints = CheckpointStore(redis: redis, namespace: settings.redis.namespace)
         let remembered: String?
+        let used: Bool
         do {
             remembered = try await checkpoints.storeMarker()
+            used = try await checkpoints.holdsStreams()
         } catch {
             return .failed("\(error.message) (REDIS_URL \(redis.url))", fatal: !error.isRetryable)
         }
         let found: String?
         do {
-            found = try await folder.prepareMarker(remembered: remembered != nil)
+            found = try await folder.prepareMarker(remembered: remembered != nil, used: used)
         } catch {
             return .failed(error.description, fatal: !error.isRetryable)
         }

@@ -7,17 +7,19 @@ import Glibc
 /// that, a folder without it is an outage: nothing is written onto the disk underneath, nothing
 /// read from it counts, and local retention, which asks the store first, deletes nothing.
 extension FolderStore {
-    /// Makes the marker the store's guard. `remembered`: the checkpoints say this store was used
-    /// before, so a missing marker is not a first use. The store's id, or nil when the marker
-    /// is missing (an outage until it is back).
-    func prepareMarker(remembered: Bool) async throws(StoreError) -> String? {
+    /// Makes the marker the store's guard. `remembered`: the checkpoints recorded this store's
+    /// marker, so a missing one is not a first use. `used`: the checkpoints hold streams (a
+    /// deployment from before the marker): an empty folder then is a share not mounted, while
+    /// one that holds objects gets its marker now. The store's id, or nil when the marker is
+    /// missing (an outage until it is back).
+    func prepareMarker(remembered: Bool, used: Bool = false) async throws(StoreError) -> String? {
         try await run("CheckMarker") { () throws(StoreError) -> String? in
             let marker = self.root + "/" + StoredAttributes.markerName
             if let id = Self.readMarker(marker) {
                 self.expectsMarker.store(true, ordering: .relaxed)
                 return id.isEmpty ? try self.writeMarker() : id
             }
-            if remembered {
+            if remembered || (used && !self.holdsObjects()) {
                 self.expectsMarker.store(true, ordering: .relaxed)
                 return nil
             }
@@ -25,6 +27,13 @@ extension FolderStore {
             self.expectsMarker.store(true, ordering: .relaxed)
             return id
         }
+    }
+
+    /// Whether anything but the store's own files is at the folder's top.
+    private func holdsObjects() -> Bool {
+        guard let folder = try? openFolder([], create: false, "CheckMarker", key: "") else { return false }
+        defer { close(folder) }
+        return (FolderFiles.entries(of: folder) ?? []).contains { !StoredAttributes.isInternal($0.name) }
     }
 
     /// Throws the outage when the marker is expected and missing; runs before every operation.

@@ -14,7 +14,8 @@ extension FolderStore {
             // One folder open at a time, as the listing walks them.
             var pending: [[String]] = [[]]
             while let folders = pending.popLast() {
-                guard let folder = try self.openFolder(folders, create: false, "SweepTemporaries", key: folders.joined(separator: "/")) else { continue }
+                // A folder that cannot be opened is skipped, not the end of the sweep.
+                guard let folder = try? self.openFolder(folders, create: false, "SweepTemporaries", key: folders.joined(separator: "/")) else { continue }
                 defer { close(folder) }
                 for entry in FolderFiles.entries(of: folder) ?? [] {
                     if entry.isDirectory {
