@@ -146,9 +146,9 @@ import Testing
         do {
             for name in names {
                 let manifest = try await fixture.waitForManifestMatchingFile(name, timeout: .seconds(240))
-                guard try await restoresIdentically(manifest, fixture: fixture) else {
+                if let mismatch = try await mismatch(manifest, fixture: fixture) {
                     passed = false
-                    detail = "\(name) does not restore byte-identical"
+                    detail = "\(name) does not restore byte-identical: \(mismatch)"
                     break
                 }
                 bytes += manifest.size
@@ -219,16 +219,23 @@ import Testing
     }
 
     /// Downloads every chunk of the manifest and compares their concatenation with the file.
-    static func restoresIdentically(_ manifest: Manifest, fixture: DaemonFixture) async throws -> Bool {
+    /// What keeps the bucket from restoring the file byte-identical, named so a failure can be
+    /// told apart (a chunk the store gives back otherwise than confirmed, a gap, another file); nil
+    /// when it restores.
+    static func mismatch(_ manifest: Manifest, fixture: DaemonFixture) async throws -> String? {
         var whole = Digest(.sha256)
         for chunk in manifest.chunks {
             let bytes = try await fixture.s3.getObject(key: chunk.key)
-            guard chunk.holds(bytes) else { return false }
+            guard chunk.holds(bytes) else {
+                return "chunk \(chunk.index) in the store (\(bytes.count) bytes) is not the \(chunk.size) bytes its manifest lists"
+            }
             bytes.withUnsafeBytes { whole.update($0) }
         }
         let restored = ByteEncoding.hex(whole.finalize())
         let onDisk = try DaemonFixture.sha256(ofFile: "\(fixture.watchDir)/\(manifest.path)")
-        return manifest.isContiguous && restored == onDisk && manifest.sha256 == onDisk
+        if !manifest.isContiguous { return "the manifest's chunks leave a gap" }
+        if manifest.sha256 != onDisk { return "the manifest names another file than the one on disk" }
+        return restored == onDisk ? nil : "the chunks join to another file than the one on disk"
     }
 
     /// `2026-11-21T06:01:31.146Z` → Unix milliseconds.

@@ -159,4 +159,30 @@ import Testing
         #expect(try DaemonFixture.sha256(ofFile: output) == ByteEncoding.hex(Digest.sha256(bytes)))
         #expect(!restore.log().contains(server.token))
     }
+
+    /// HTTP_AUTH_TOKEN reloads: a wrong token put in the file is refused by the server (an
+    /// outage, the file waits), and the right one put back lets it through, without a restart.
+    @Test func theTokenReloadsWithoutARestart() async throws {
+        let server = try await UploadServer(token: "reloaded-token-31c")
+        defer { server.stop() }
+        let config = Scratch.directory("token-reload") + "/chunkferry.yaml"
+        try "http_auth_token: \(server.token)\n".write(toFile: config, atomically: true, encoding: .utf8)
+        // Only the file gives the token: the environment would win over it.
+        let fixture = try await httpFixture(server, ["CONFIG_FILE": config, "HTTP_AUTH_TOKEN": ""])
+        defer { fixture.stopAllInBackground() }
+        let daemon = try fixture.start()
+        try FileWriter.write("\(fixture.watchDir)/before.mp4", FileWriter.randomBytes(6 * 1024 * 1024))
+        try await fixture.waitForManifestMatchingFile("before.mp4")
+
+        try "http_auth_token: not-the-token\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try await fixture.waitUntil("the reload") { !fixture.events("configuration reloaded").isEmpty }
+        #expect(fixture.events("configuration reloaded").first?["changed"] == "HTTP_AUTH_TOKEN")
+        try FileWriter.write("\(fixture.watchDir)/after.mp4", FileWriter.randomBytes(6 * 1024 * 1024))
+        try await fixture.waitUntil("the wrong token refused") { !fixture.events("object store refuses requests; retrying every 30s until the setting is fixed").isEmpty }
+
+        try "http_auth_token: \(server.token)\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try await fixture.expectBucketMatchesFile(try await fixture.waitForManifestMatchingFile("after.mp4", timeout: .seconds(90)))
+        #expect(daemon.isRunning && fixture.runs.count == 1, "no restart")
+        #expect(fixture.runs.allSatisfy { !$0.log().contains(server.token) && !$0.log().contains("not-the-token") }, "no token in the log")
+    }
 }
