@@ -98,7 +98,9 @@ import Testing
     /// the other files finish, and status, /health and /metrics name the failed one; `retry`
     /// tries it again once the server takes it.
     @Test func oneRefusedObjectFailsItsStreamAndTheOthersFinish() async throws {
-        let server = try await UploadServer(token: "refusing-token-5d1", refusing: "forbidden")
+        // forbidden.mp4's every object; the late files' manifests alone, once their chunks went up
+        // (late-small.mp4 fits one chunk: the small-file shortcut).
+        let server = try await UploadServer(token: "refusing-token-5d1", refusing: #"forbidden|late[^/]*\.mp4/[^/]+/manifest\.json"#)
         defer { server.stop() }
         let port = FreePort.next()
         let fixture = try await httpFixture(server, ["HTTP_PORT": String(port), "MIN_FREE_SPACE": "1MiB"])
@@ -106,13 +108,18 @@ import Testing
         let endpoint = Endpoint(port: port)
         try fixture.start()
         try FileWriter.write("\(fixture.watchDir)/forbidden.mp4", FileWriter.randomBytes(6 * 1024 * 1024))
+        try FileWriter.write("\(fixture.watchDir)/late.mp4", FileWriter.randomBytes(7 * 1024 * 1024 + 5))
+        try FileWriter.write("\(fixture.watchDir)/late-small.mp4", FileWriter.randomBytes(1024 * 1024 + 3))
         for name in ["one.mp4", "two.mp4", "three.mp4"] {
             try FileWriter.write("\(fixture.watchDir)/\(name)", FileWriter.randomBytes(7 * 1024 * 1024 + 5))
         }
         for name in ["one.mp4", "two.mp4", "three.mp4"] {
             try await fixture.expectBucketMatchesFile(try await fixture.waitForManifestMatchingFile(name, timeout: .seconds(90)))
         }
-        try await fixture.waitUntil("forbidden.mp4 failed") { !fixture.events("the store refuses this file's object while it takes others; the stream is marked failed and the other files go on (fix the cause, then run: chunkferry retry PATH)", path: "forbidden.mp4").isEmpty }
+        let refusal = "the store refuses this file's object while it takes others; the stream is marked failed and the other files go on (fix the cause, then run: chunkferry retry PATH)"
+        for name in ["forbidden.mp4", "late.mp4", "late-small.mp4"] {
+            try await fixture.waitUntil("\(name) failed") { !fixture.events(refusal, path: name).isEmpty }
+        }
 
         let status = try fixture.start(["status", "--json"])
         #expect(await status.waitForExit(timeout: .seconds(30)) == 0)
@@ -124,7 +131,9 @@ import Testing
         #expect(health["status"] as? String == "degraded")
         let reasons = health["reasons"] as? [String] ?? []
         #expect(reasons.contains { $0.hasPrefix("forbidden.mp4 failed: ") && $0.contains("chunkferry retry forbidden.mp4") }, "\(reasons)")
-        #expect(try endpoint.metrics()["chunkferry_streams{state=\"failed\"}"] == 1)
+        let late = try #require(rows.first { $0["path"] as? String == "late-small.mp4" })
+        #expect(late["state"] as? String == "failed" && (late["problem"] as? String ?? "").contains("manifest.json"), "\(late)")
+        #expect(try endpoint.metrics()["chunkferry_streams{state=\"failed\"}"] == 3)
         #expect(!String(describing: health).contains(server.token) && !status.log().contains(server.token))
 
         // `retry` of a file that is not failed names the problem; of the failed one, tries it
@@ -136,7 +145,7 @@ import Testing
         #expect(await retry.waitForExit(timeout: .seconds(30)) == 0, "\(retry.log())")
         try await fixture.waitUntil("the retry taken up") { !fixture.events("failed streams tried again").isEmpty }
         try await fixture.waitUntil("forbidden.mp4 failed again") {
-            fixture.events("the store refuses this file's object while it takes others; the stream is marked failed and the other files go on (fix the cause, then run: chunkferry retry PATH)", path: "forbidden.mp4").count >= 2
+            fixture.events(refusal, path: "forbidden.mp4").count >= 2
         }
     }
 

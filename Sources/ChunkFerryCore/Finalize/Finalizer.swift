@@ -178,7 +178,15 @@ struct Finalizer: Sendable {
                 return .failure(Stop(outcome: .stopped))
             }
         }
-        guard let key = await worker.store(manifest, record: record) else { return .failure(Stop(outcome: .stopped)) }
+        let key: String
+        switch await worker.store(manifest, record: record) {
+        case .stored(let stored): key = stored
+        // A small file's shortcut has no record in Redis to mark failed: it takes the usual way,
+        // which records the stream and fails it there.
+        case .refused where isNew: return .failure(Stop(outcome: .declined))
+        case .refused(let error): return .failure(Stop(outcome: worker.refused(error, record: record)))
+        case .stopped: return .failure(Stop(outcome: .stopped))
+        }
         let deleteChunks = !manifest.keepsChunks
         if deleteChunks {
             guard await deleteChunkObjects(record, count: chunks.count) else { return .failure(Stop(outcome: .stopped)) }

@@ -345,8 +345,11 @@ struct StreamWorker: Sendable {
                 record: current, chunks: chunks, layout: context.layout, complete: false,
                 size: chunks.reduce(0) { $0 + Int64($1.size) }, sha256: nil, completedAt: WallClock.nowMilliseconds(),
                 repairedChunks: current.repairedChunks)
-            guard let key = await self.store(manifest, record: current) else { return }
-            manifestKey = key
+            switch await self.store(manifest, record: current) {
+            case .stored(let key): manifestKey = key
+            case .refused(let error): manifestKey = "- (the store refuses it: \(error.code))"
+            case .stopped: return
+            }
         }
         await context.leases.release(record.id)
         metrics.streamAbandoned()
@@ -356,16 +359,29 @@ struct StreamWorker: Sendable {
         ])
     }
 
-    /// Writes `manifest.json` for `record`; its key, or nil when stopping.
-    func store(_ manifest: Manifest, record: StreamRecord) async -> String? {
+    enum Stored: Sendable { case stored(key: String), refused(StoreError), stopped }
+
+    /// Writes `manifest.json` for `record`: its key, or the store's refusal of this one object
+    /// (see `PipelineContext.refusesOnlyThis`), or stopped.
+    func store(_ manifest: Manifest, record: StreamRecord) async -> Stored {
         let key = context.layout.manifestKey(streamPrefix: record.keyPrefix)
         let body = manifest.encoded()
-        let storage = context.storage
+        let (storage, context) = (context.storage, context)
         let attributes = ObjectAttributes(contentType: "application/json", streamID: record.id)
-        guard await context.storeCall({ () async throws(StoreError) -> PutResult in
-            try await storage.put(key: key, bytes: body, attributes: attributes)
-        }) != nil else { return nil }
-        return key
+        let result = await context.storeCall { () async throws(StoreError) -> StoreError? in
+            do throws(StoreError) {
+                _ = try await storage.put(key: key, bytes: body, attributes: attributes)
+                return nil
+            } catch {
+                if await context.refusesOnlyThis(error) { return error }
+                throw error
+            }
+        }
+        switch result {
+        case .some(nil): return .stored(key: key)
+        case .some(let refusal?): return .refused(refusal)
+        case nil: return .stopped
+        }
     }
 
     /// The store refuses one of this stream's objects while it takes others: the stream fails

@@ -12,7 +12,7 @@ final class UploadServer: Sendable {
     private let requestLog: String
 
     static let script = #"""
-import base64, email.utils, hashlib, http.server, json, os, sys, threading, time, urllib.parse
+import base64, email.utils, hashlib, http.server, json, os, re, sys, threading, time, urllib.parse
 port, folder, token, log, busy, head, refuse = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6] == "head", sys.argv[7]
 index = sys.argv[8] == "index"
 lock = threading.Lock()
@@ -39,7 +39,7 @@ class Receiver(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if self.headers.get("Authorization") != "Bearer " + token:
             self.record(401); return self.answer(401, b"bad token\n")
-        if self.command in ("PUT", "POST") and refuse and refuse in self.path:
+        if self.command in ("PUT", "POST") and refuse and re.search(refuse, self.path):
             self.record(403); return self.answer(403, b"this key is not allowed here\n")
         if self.command in ("PUT", "POST"):
             with lock:  # the startup check's object is let through: the daemon's retries are what is tested
@@ -88,7 +88,8 @@ http.server.ThreadingHTTPServer(("127.0.0.1", port), Receiver).serve_forever()
 """#
 
     /// `busy`: how many PUTs are answered 503 before one 429 with `Retry-After: 2`. `refusing`:
-    /// PUTs to keys containing it are answered 403, as a server's policy refuses one name.
+    /// PUTs to keys it matches (a regular expression) are answered 403, as a server's policy
+    /// refuses one name.
     /// `indexes`: folders answer `GET …/` with a JSON index, as nginx's `autoindex_format json`.
     init(token: String, busy: Int = 0, answersHead: Bool = true, refusing: String = "", indexes: Bool = false) async throws {
         folder = Scratch.directory("upload-server")
