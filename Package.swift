@@ -45,10 +45,17 @@ let package = Package(
         .systemLibrary(name: "CLinux"),
         // The commit a release was built from (scripts/build-release defines it), for --version.
         .systemLibrary(name: "CBuildInfo"),
+        // The layers, each importing only those before it (scripts/check-layers holds them to it):
+        // shared basics; the stores behind one protocol; then the rest.
+        .target(name: "ChunkFerrySupport"),
+        .target(
+            name: "ChunkFerryStorage",
+            dependencies: ["ChunkFerrySupport", "CCurl", "COpenSSL", "CIsal", "CLinux"]
+        ),
         .target(
             name: "ChunkFerryCore",
             dependencies: [
-                "CHiredis", "CCurl", "COpenSSL", "CIsal", "CLinux", "CBuildInfo",
+                "ChunkFerrySupport", "ChunkFerryStorage", "CHiredis", "CCurl", "COpenSSL", "CIsal", "CLinux", "CBuildInfo",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -63,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "ChunkFerryCLI",
             dependencies: [
-                "ChunkFerryCore",
+                "ChunkFerryCore", "ChunkFerryStorage", "ChunkFerrySupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -72,7 +79,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ChunkFerryTests",
-            dependencies: ["ChunkFerryCore", .product(name: "Yams", package: "Yams")]
+            dependencies: ["ChunkFerryCore", "ChunkFerryStorage", "ChunkFerrySupport", .product(name: "Yams", package: "Yams")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChunkFerryCore
 import Logging
+import ChunkFerrySupport
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import ArgumentParser
 import ChunkFerryCore
 import Foundation
 import Logging
+import ChunkFerrySupport
 
 /// The configuration every command reads: `--config FILE` plus any setting as a flag.
 struct SettingsOptions: ParsableArguments {

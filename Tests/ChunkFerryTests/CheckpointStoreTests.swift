@@ -1,5 +1,6 @@
 import Testing
 @testable import ChunkFerryCore
+@testable import ChunkFerryStorage
 
 @Suite struct CheckpointStoreTests {
     func record(_ id: String, path: String = "front-door/clip.mp4") -> StreamRecord {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ChunkFerryCore
+@testable import ChunkFerryStorage
 
 /// The daemon as users run it: the real binary, real Redis, real S3, files written as recorders write them.
 @Suite struct DaemonTests {

@@ -1,5 +1,6 @@
 import Testing
 @testable import ChunkFerryCore
+@testable import ChunkFerrySupport
 
 @Suite struct RedisClientTests {
     @Test(arguments: [

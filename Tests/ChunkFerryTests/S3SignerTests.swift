@@ -1,5 +1,7 @@
 import Testing
 @testable import ChunkFerryCore
+@testable import ChunkFerrySupport
+@testable import ChunkFerryStorage
 
 /// AWS's published Signature Version 4 examples for S3 (header-based authentication,
 /// "examplebucket", 2013-05-24), reproduced exactly.

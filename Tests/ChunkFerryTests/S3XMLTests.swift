@@ -1,5 +1,7 @@
 import Testing
 @testable import ChunkFerryCore
+@testable import ChunkFerrySupport
+@testable import ChunkFerryStorage
 
 @Suite struct S3XMLTests {
     @Test func readsAnErrorBody() {

@@ -1,3 +1,5 @@
+import ChunkFerrySupport
+
 /// What every camera is doing now: written by its recorder and snapshot taker, read by the
 /// reporter (Redis, for `status`) and the health page.
 actor CameraBoard {

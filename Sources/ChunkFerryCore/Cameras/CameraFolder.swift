@@ -1,3 +1,4 @@
+import ChunkFerrySupport
 import Logging
 #if canImport(Glibc)
 import Glibc

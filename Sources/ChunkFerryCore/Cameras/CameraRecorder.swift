@@ -1,3 +1,4 @@
+import ChunkFerrySupport
 import Logging
 import ServiceLifecycle
 import Subprocess

@@ -1,5 +1,6 @@
 import Logging
 import ServiceLifecycle
+import ChunkFerrySupport
 
 /// Publishes every camera's state to Redis every few seconds, for `chunkferry status` (a
 /// separate process). An outage of Redis only delays it.

@@ -1,18 +1,20 @@
+import ChunkFerrySupport
+
 /// A camera's URL (RTSP stream, snapshot, relay) with its credentials held apart: every textual
 /// rendering masks the password, and `scrub` removes it from text that came from elsewhere
 /// (ffmpeg's stderr, a server's answer).
-public struct CameraURL: Sendable, Hashable, CustomStringConvertible {
+package struct CameraURL: Sendable, Hashable, CustomStringConvertible {
     /// Lower case, without `://`.
-    public let scheme: String
+    package let scheme: String
     /// As written (percent-encoded), or nil.
-    public let user: String?
-    public let password: Secret?
+    package let user: String?
+    package let password: Secret?
     /// `host[:port]/path?query`.
     let rest: String
     /// Query parameters some cameras take credentials in (Reolink `password=`).
     private static let secretParameters: Set<String> = ["password", "pwd", "passwd", "pass", "token", "key", "auth"]
 
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         guard let separator = text.range(of: "://") else { return nil }
         scheme = text[..<separator.lowerBound].lowercased()
         let afterScheme = text[separator.upperBound...]
@@ -53,9 +55,9 @@ public struct CameraURL: Sendable, Hashable, CustomStringConvertible {
     var withoutCredentials: String { "\(scheme)://\(rest)" }
 
     /// `host[:port]`, for messages.
-    public var host: String { String(rest.prefix { $0 != "/" && $0 != "?" }) }
+    package var host: String { String(rest.prefix { $0 != "/" && $0 != "?" }) }
 
-    public var description: String {
+    package var description: String {
         let masked = user.map { "\($0)\(password == nil ? "" : ":***")@" } ?? ""
         return "\(scheme)://\(masked)\(Self.maskingQuery(rest))"
     }

@@ -25,7 +25,7 @@ extension CheckpointStore {
         if !gone.isEmpty { _ = try await redis.command(["HDEL", camerasKey] + gone) }
     }
 
-    public func cameras() async throws(RedisError) -> [CameraStatus] {
+    package func cameras() async throws(RedisError) -> [CameraStatus] {
         let decoder = JSONDecoder()
         return try await redis.command("HGETALL", camerasKey).fields.compactMap { _, value in
             try? decoder.decode(CameraStatus.self, from: Data(value.utf8))

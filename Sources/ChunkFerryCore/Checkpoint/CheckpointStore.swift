@@ -6,8 +6,8 @@
 /// - `chunkferry:streams:<state>` — set of stream ids in that state;
 /// - `chunkferry:finalized` — hash: stream id → the compact record a finalized stream keeps
 ///   (see `StreamRecord+compact`): its hash, chunk records and set membership are gone.
-public struct CheckpointStore: Sendable {
-    public enum CommitOutcome: Sendable, Equatable {
+package struct CheckpointStore: Sendable {
+    package enum CommitOutcome: Sendable, Equatable {
         /// The chunk is recorded and the offset advanced to this value.
         case committed(offset: Int64)
         /// The committed offset is no longer what the caller read; it is this instead.
@@ -18,10 +18,10 @@ public struct CheckpointStore: Sendable {
         case leaseLost
     }
 
-    public let redis: RedisClient
-    public let namespace: String
+    package let redis: RedisClient
+    package let namespace: String
 
-    public init(redis: RedisClient, namespace: String = "chunkferry:") {
+    package init(redis: RedisClient, namespace: String = "chunkferry:") {
         self.redis = redis
         self.namespace = namespace
     }
@@ -34,7 +34,7 @@ public struct CheckpointStore: Sendable {
 
     /// Records a new stream; returns false, changing nothing, when the id is already known.
     @discardableResult
-    public func createStream(_ record: StreamRecord) async throws(RedisError) -> Bool {
+    package func createStream(_ record: StreamRecord) async throws(RedisError) -> Bool {
         let reply = try await redis.command(
             ["EVAL", Self.createScript, "2", streamKey(record.id), stateKey(record.state), record.id] + record.redisFields)
         return reply.integer == 1
@@ -44,7 +44,7 @@ public struct CheckpointStore: Sendable {
     /// only if the offset is still `expectedOffset`. Call only after the store confirmed the chunk.
     /// With `leaseOwner`, only while no other owner holds the stream's lease (a free lease is
     /// taken for `leaseTTL`).
-    public func commitChunk(
+    package func commitChunk(
         streamID: String, expectedOffset: Int64, chunk: ChunkRecord, fileSize: Int64? = nil, leaseOwner: String? = nil,
         leaseTTL: Duration = .seconds(15), now: Int64
     ) async throws(RedisError) -> CommitOutcome {
@@ -65,7 +65,7 @@ public struct CheckpointStore: Sendable {
 
     /// Records a chunk re-sent at finalization because its bytes changed after upload.
     @discardableResult
-    public func repairChunk(streamID: String, chunk: ChunkRecord, now: Int64) async throws(RedisError) -> Bool {
+    package func repairChunk(streamID: String, chunk: ChunkRecord, now: Int64) async throws(RedisError) -> Bool {
         let reply = try await redis.command(
             "EVAL", Self.repairScript, "2", streamKey(streamID), chunksKey(streamID),
             String(chunk.index), chunk.redisValue, String(now))
@@ -75,7 +75,7 @@ public struct CheckpointStore: Sendable {
     /// Makes a stream active at the start of its partial tail, which is dropped: a finalized file
     /// that grew, or an active one whose tail was committed before it grew again. False when the
     /// committed offset moved meanwhile.
-    public func reopen(_ record: StreamRecord, now: Int64) async throws(RedisError) -> Bool {
+    package func reopen(_ record: StreamRecord, now: Int64) async throws(RedisError) -> Bool {
         let chunkSize = Int64(record.chunkSize)
         let hasTail = record.committedOffset % chunkSize != 0
         let newOffset = record.committedOffset / chunkSize * chunkSize
@@ -88,7 +88,7 @@ public struct CheckpointStore: Sendable {
     }
 
     /// The stream and its chunk records in index order; `nil` when Redis does not know it.
-    public func stream(_ id: String) async throws(RedisError) -> (record: StreamRecord, chunks: [ChunkRecord])? {
+    package func stream(_ id: String) async throws(RedisError) -> (record: StreamRecord, chunks: [ChunkRecord])? {
         let replies = try await redis.pipeline([["HGETALL", streamKey(id)], ["HGETALL", chunksKey(id)], ["HGET", finalizedKey, id]])
         let fields = replies[0].fields
         guard !fields.isEmpty else {
@@ -101,7 +101,7 @@ public struct CheckpointStore: Sendable {
     }
 
     /// Every stream in `state`, read in pipelined batches; finalized ones include compact records.
-    public func streams(in state: StreamState) async throws(RedisError) -> [StreamRecord] {
+    package func streams(in state: StreamState) async throws(RedisError) -> [StreamRecord] {
         let ids = try await redis.command("SMEMBERS", stateKey(state)).array.compactMap(\.string)
         var found = try await records(ids)
         if state == .finalized { try await forEachCompact { found.append($0) } }
@@ -140,7 +140,7 @@ public struct CheckpointStore: Sendable {
     }
 
     /// Every known stream, whatever its state.
-    public func allStreams() async throws(RedisError) -> [StreamRecord] {
+    package func allStreams() async throws(RedisError) -> [StreamRecord] {
         var all: [StreamRecord] = []
         for state in StreamState.allCases { all += try await streams(in: state) }
         return all
@@ -164,7 +164,7 @@ public struct CheckpointStore: Sendable {
     /// Moves the stream to `state`, setting the given fields with it, if it is in state `from` at
     /// committed offset `at` (when given); false, changing nothing, otherwise.
     @discardableResult
-    public func transition(_ id: String, to state: StreamState, from expected: StreamState? = nil, at offset: Int64? = nil,
+    package func transition(_ id: String, to state: StreamState, from expected: StreamState? = nil, at offset: Int64? = nil,
                            fields: [String] = []) async throws(RedisError) -> Bool {
         let keys = [streamKey(id), stateKey(state)] + StreamState.allCases.map(stateKey)
         let reply = try await redis.command(
@@ -176,7 +176,7 @@ public struct CheckpointStore: Sendable {
     /// Marks an active stream whose every byte is committed as finished (manifest written): it
     /// keeps only `finalized`'s compact record. False, changing nothing, if it moved on meanwhile.
     @discardableResult
-    public func markFinalized(_ finalized: StreamRecord) async throws(RedisError) -> Bool {
+    package func markFinalized(_ finalized: StreamRecord) async throws(RedisError) -> Bool {
         let keys = [streamKey(finalized.id), chunksKey(finalized.id), finalizedKey] + StreamState.allCases.map(stateKey)
         let reply = try await redis.command(
             ["EVAL", Self.finalizeScript, String(keys.count)] + keys + [finalized.id, String(finalized.fileSize), finalized.compactValue])
@@ -215,7 +215,7 @@ public struct CheckpointStore: Sendable {
 
     /// Reserves a whole object's key for `streamID` while it is assembled, so two recordings whose
     /// template keys coincide never write over each other; true if the stream holds it.
-    public func claimObjectKey(_ key: String, for streamID: String, ttl: Duration) async throws(RedisError) -> Bool {
+    package func claimObjectKey(_ key: String, for streamID: String, ttl: Duration) async throws(RedisError) -> Bool {
         let reply = try await redis.command(
             "EVAL", Self.acquireLeaseScript, "1", "\(namespace)objectkey:\(key)", streamID, String(ttl.milliseconds))
         return reply.integer == 1
@@ -240,7 +240,7 @@ public struct CheckpointStore: Sendable {
 
     /// Records when the stream's local file left the disk (deleted by local retention, or by anyone),
     /// or with nil that it is back; for status and FORGET_AFTER.
-    public func noteFileGone(_ id: String, at now: Int64?) async throws(RedisError) {
+    package func noteFileGone(_ id: String, at now: Int64?) async throws(RedisError) {
         try await redis.command("EVAL", Self.goneScript, "2", streamKey(id), finalizedKey, id, now.map(String.init) ?? "")
     }
 
@@ -266,12 +266,12 @@ public struct CheckpointStore: Sendable {
     }
 
     /// This instance's view of the disk under WATCH_DIR, for status: node → `available total short at`.
-    public func noteDisk(node: String, _ disk: (available: Int64, total: Int64, short: Bool), now: Int64) async throws(RedisError) {
+    package func noteDisk(node: String, _ disk: (available: Int64, total: Int64, short: Bool), now: Int64) async throws(RedisError) {
         try await redis.command("HSET", "\(namespace)disks", node, "\(disk.available) \(disk.total) \(disk.short ? 1 : 0) \(now)")
     }
 
     /// What `noteDisk` recorded, per instance, leaving out figures older than `maxAge` (a stopped instance's).
-    public func disks(now: Int64, maxAge: Duration = .seconds(60)) async throws(RedisError) -> [(node: String, available: Int64, total: Int64, short: Bool)] {
+    package func disks(now: Int64, maxAge: Duration = .seconds(60)) async throws(RedisError) -> [(node: String, available: Int64, total: Int64, short: Bool)] {
         try await redis.command("HGETALL", "\(namespace)disks").fields.compactMap { node, value in
             let numbers = value.split(separator: " ").compactMap { Int64($0) }
             guard numbers.count == 4, now - numbers[3] <= maxAge.milliseconds else { return nil }
@@ -296,14 +296,14 @@ public struct CheckpointStore: Sendable {
 
     /// Records why the stream cannot progress, for status; the next commit clears it. `failed`:
     /// it waits for `chunkferry retry` (the store refuses one of its objects).
-    public func noteProblem(_ id: String, _ problem: String, failed: Bool = false, now: Int64) async throws(RedisError) {
+    package func noteProblem(_ id: String, _ problem: String, failed: Bool = false, now: Int64) async throws(RedisError) {
         var fields = ["HSET", streamKey(id), "last_error", problem, "updated_at", String(now)]
         if failed { fields += ["failed", "1"] }
         try await redis.command(fields)
     }
 
     /// Clears a failed stream's mark: `chunkferry retry`, or the daemon trying it again.
-    public func clearFailed(_ id: String) async throws(RedisError) {
+    package func clearFailed(_ id: String) async throws(RedisError) {
         try await redis.command("HDEL", streamKey(id), "failed", "last_error")
     }
 

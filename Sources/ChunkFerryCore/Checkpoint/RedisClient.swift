@@ -1,9 +1,11 @@
+import ChunkFerrySupport
+
 /// Async access to Redis: commands run on a dedicated thread that owns the hiredis connection.
-public final class RedisClient: Sendable {
-    public let url: RedisURL
+package final class RedisClient: Sendable {
+    package let url: RedisURL
     private let workers: BlockingWorkerPool<RedisConnection>
 
-    public init(url: RedisURL, connectTimeoutMilliseconds: Int = 5_000, commandTimeoutMilliseconds: Int = 5_000) {
+    package init(url: RedisURL, connectTimeoutMilliseconds: Int = 5_000, commandTimeoutMilliseconds: Int = 5_000) {
         self.url = url
         let options = RedisConnection.Options(
             url: url, connectTimeoutMilliseconds: connectTimeoutMilliseconds, commandTimeoutMilliseconds: commandTimeoutMilliseconds
@@ -15,19 +17,19 @@ public final class RedisClient: Sendable {
 
     /// Runs one command; an error reply is thrown as `RedisError` of kind `.reply`.
     @discardableResult
-    public func command(_ arguments: String...) async throws(RedisError) -> RedisReply {
+    package func command(_ arguments: String...) async throws(RedisError) -> RedisReply {
         try await command(arguments)
     }
 
     @discardableResult
-    public func command(_ arguments: [String]) async throws(RedisError) -> RedisReply {
+    package func command(_ arguments: [String]) async throws(RedisError) -> RedisReply {
         let reply = try await pipeline([arguments])[0]
         if case .error(let message) = reply { throw RedisError(kind: .reply, message: message) }
         return reply
     }
 
     /// Runs the commands in one round trip; error replies are returned, not thrown.
-    public func pipeline(_ commands: [[String]]) async throws(RedisError) -> [RedisReply] {
+    package func pipeline(_ commands: [[String]]) async throws(RedisError) -> [RedisReply] {
         guard !commands.isEmpty else { return [] }
         let result: Result<[RedisReply], RedisError>
         do {

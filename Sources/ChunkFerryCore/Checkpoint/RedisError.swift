@@ -1,6 +1,6 @@
 /// A Redis failure, with whether waiting and retrying can help.
-public struct RedisError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable {
+package struct RedisError: Error, Sendable, CustomStringConvertible {
+    package enum Kind: Sendable {
         /// Unreachable, refused, timed out or dropped: retry after Redis is back.
         case connection
         /// AUTH or ACL refused the credentials: only the user can fix REDIS_URL.
@@ -13,10 +13,10 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
         case data
     }
 
-    public var kind: Kind
-    public var message: String
+    package var kind: Kind
+    package var message: String
 
-    public var isRetryable: Bool {
+    package var isRetryable: Bool {
         switch kind {
         case .connection: true
         case .reply: message.hasPrefix("LOADING") || message.hasPrefix("BUSY") || message.hasPrefix("TRYAGAIN")
@@ -25,5 +25,5 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }

@@ -1,5 +1,5 @@
 /// A decoded Redis reply.
-public enum RedisReply: Sendable, Equatable {
+package enum RedisReply: Sendable, Equatable {
     case string(String)
     case integer(Int64)
     case array([RedisReply])

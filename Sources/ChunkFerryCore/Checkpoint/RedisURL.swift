@@ -1,12 +1,15 @@
-/// `redis://[[user]:password@]host[:port][/db]`, as REDIS_URL gives it.
-public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
-    public var host: String
-    public var port: Int
-    public var username: String?
-    public var password: Secret?
-    public var database: Int
+import ChunkFerrySupport
+import ChunkFerryStorage
 
-    public init(host: String = "localhost", port: Int = 6379, username: String? = nil, password: Secret? = nil, database: Int = 0) {
+/// `redis://[[user]:password@]host[:port][/db]`, as REDIS_URL gives it.
+package struct RedisURL: Sendable, Equatable, CustomStringConvertible {
+    package var host: String
+    package var port: Int
+    package var username: String?
+    package var password: Secret?
+    package var database: Int
+
+    package init(host: String = "localhost", port: Int = 6379, username: String? = nil, password: Secret? = nil, database: Int = 0) {
         self.host = host
         self.port = port
         self.username = username
@@ -14,7 +17,7 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
         self.database = database
     }
 
-    public init(parsing text: String) throws(RedisError) {
+    package init(parsing text: String) throws(RedisError) {
         func invalid(_ reason: String) -> RedisError {
             // The text may hold a password: name the setting, never echo the value.
             RedisError(kind: .configuration, message: "REDIS_URL is not valid: \(reason); expected redis://[:password@]host[:port][/db]")
@@ -63,7 +66,7 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The URL with the password masked, for logs and status.
-    public var description: String {
+    package var description: String {
         var credentials = ""
         if password != nil { credentials = "\(username ?? ""):***@" } else if let username { credentials = "\(username)@" }
         let hostPart = host.contains(":") ? "[\(host)]" : host

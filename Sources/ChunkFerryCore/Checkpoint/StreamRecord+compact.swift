@@ -1,3 +1,5 @@
+import ChunkFerrySupport
+
 /// The record a finalized stream keeps in Redis: one tab-separated value in the `finalized` hash,
 /// about 200 bytes whatever its number of chunks (the chunk list lives in the manifest), holding
 /// what `status`, `restore` and a restart need.

@@ -1,3 +1,5 @@
+import ChunkFerryStorage
+
 /// How records are laid out in Redis hashes.
 extension StreamRecord {
     var redisFields: [String] {

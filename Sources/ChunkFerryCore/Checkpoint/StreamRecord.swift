@@ -1,5 +1,8 @@
+import ChunkFerrySupport
+import ChunkFerryStorage
+
 /// Where a stream stands in its life.
-public enum StreamState: String, Sendable, CaseIterable, Codable {
+package enum StreamState: String, Sendable, CaseIterable, Codable {
     /// Growing or not yet finished: chunks are still being uploaded.
     case active
     /// Idle, fully uploaded, verified, manifest written.
@@ -9,7 +12,7 @@ public enum StreamState: String, Sendable, CaseIterable, Codable {
 }
 
 /// One generation of one file, as the checkpoint store keeps it.
-public struct StreamRecord: Sendable, Equatable {
+package struct StreamRecord: Sendable, Equatable {
     /// Whether `status` still has the times the file had when this stream was finalized;
     /// nil when they were not recorded.
     func hasTimes(of status: FileStatus) -> Bool? {
@@ -23,47 +26,47 @@ public struct StreamRecord: Sendable, Equatable {
         fileChanged = status.changed
     }
 
-    public var id: String
+    package var id: String
     /// Relative to WATCH_DIR, `/`-separated.
-    public var path: String
-    public var device: UInt64
-    public var inode: UInt64
-    public var chunkSize: Int
+    package var path: String
+    package var device: UInt64
+    package var inode: UInt64
+    package var chunkSize: Int
     /// The folder under which this stream's chunks and manifest live.
-    public var keyPrefix: String
-    public var state: StreamState = .active
+    package var keyPrefix: String
+    package var state: StreamState = .active
     /// Bytes `[0, committedOffset)` are confirmed by the store.
-    public var committedOffset: Int64 = 0
-    public var chunkCount: Int = 0
+    package var committedOffset: Int64 = 0
+    package var chunkCount: Int = 0
     /// The file's size when last seen.
-    public var fileSize: Int64 = 0
+    package var fileSize: Int64 = 0
     /// Unix milliseconds.
-    public var startedAt: Int64
-    public var updatedAt: Int64
-    public var lastChunkAt: Int64?
-    public var completedAt: Int64?
+    package var startedAt: Int64
+    package var updatedAt: Int64
+    package var lastChunkAt: Int64?
+    package var completedAt: Int64?
     /// Whole-file SHA-256 (hex), once finalized.
-    public var sha256: String?
-    public var host: String
-    public var repairedChunks: Int = 0
+    package var sha256: String?
+    package var host: String
+    package var repairedChunks: Int = 0
     /// Why the stream cannot progress (an unreadable file), until it does again.
-    public var lastError: String?
+    package var lastError: String?
     /// The store refused one of its objects: it waits for `chunkferry retry` (or a reload).
-    public var failed = false
+    package var failed = false
     /// The whole recording's key, once assembled (`OUTPUT` `whole` or `both`).
-    public var objectKey: String?
+    package var objectKey: String?
     /// The chunk objects were deleted after the whole object was confirmed (`OUTPUT=whole`).
-    public var chunksDeleted = false
+    package var chunksDeleted = false
     /// When local retention deleted the file (unix ms), the store holding it.
-    public var localDeletedAt: Int64?
+    package var localDeletedAt: Int64?
     /// Read from the compact record a finalized stream keeps: no chunk records in Redis.
-    public var isCompact = false
+    package var isCompact = false
     /// The file's modification and status-change times (ns) when it was finalized: a file
     /// rewritten in place at the same size moves them (nil: finalized before they were kept).
-    public var fileModified: Int64?
-    public var fileChanged: Int64?
+    package var fileModified: Int64?
+    package var fileChanged: Int64?
 
-    public init(id: String, path: String, device: UInt64, inode: UInt64, chunkSize: Int, keyPrefix: String,
+    package init(id: String, path: String, device: UInt64, inode: UInt64, chunkSize: Int, keyPrefix: String,
                 startedAt: Int64, host: String) {
         self.id = id
         self.path = path
@@ -78,12 +81,12 @@ public struct StreamRecord: Sendable, Equatable {
 }
 
 /// A chunk the store confirmed: `[index·chunkSize, index·chunkSize + size)` of the file.
-public struct ChunkRecord: Sendable, Equatable {
-    public var index: Int
-    public var size: Int
+package struct ChunkRecord: Sendable, Equatable {
+    package var index: Int
+    package var size: Int
     /// What the store verified the bytes against.
-    public var checksum: ChunkChecksum
-    public var etag: String
+    package var checksum: ChunkChecksum
+    package var etag: String
 
     /// A chunk as its manifest lists it (the store's ETag is not kept there); nil when it names
     /// no checksum this version knows.
@@ -92,7 +95,7 @@ public struct ChunkRecord: Sendable, Equatable {
         self.init(index: chunk.index, size: chunk.size, checksum: checksum, etag: "")
     }
 
-    public init(index: Int, size: Int, checksum: ChunkChecksum, etag: String) {
+    package init(index: Int, size: Int, checksum: ChunkChecksum, etag: String) {
         self.index = index
         self.size = size
         self.checksum = checksum

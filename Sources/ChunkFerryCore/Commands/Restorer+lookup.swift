@@ -1,3 +1,5 @@
+import ChunkFerryStorage
+
 /// Finding what a `restore` reference names: a finished manifest, or a stream still without one.
 extension Restorer {
     enum Located {

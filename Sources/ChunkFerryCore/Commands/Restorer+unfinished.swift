@@ -1,3 +1,5 @@
+import ChunkFerryStorage
+
 /// Restoring a stream that has no finished manifest: its recorder was destroyed, or it is still
 /// growing. Everything comes from the store alone: the chunks in index order, each checked
 /// against the checksum the store kept with it, then the provisional tail.

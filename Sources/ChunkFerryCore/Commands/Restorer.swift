@@ -1,12 +1,14 @@
+import ChunkFerrySupport
+import ChunkFerryStorage
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// `chunkferry restore`: a manifest back into the original file, every byte verified, written
 /// under a temporary name and renamed into place only when everything matched.
-public struct Restorer: Sendable {
-    public struct Failure: Error, CustomStringConvertible, Sendable {
-        public let description: String
+package struct Restorer: Sendable {
+    package struct Failure: Error, CustomStringConvertible, Sendable {
+        package let description: String
         /// The object asked for is not in the store.
         var isNotFound = false
     }
@@ -16,7 +18,7 @@ public struct Restorer: Sendable {
     /// `S3_PREFIX`, normalized: where recordings named by their path are looked for.
     let prefix: String
     /// Told the bytes written so far and the total when known, after each piece.
-    public var progress: (@Sendable (_ written: Int64, _ total: Int64?) -> Void)?
+    package var progress: (@Sendable (_ written: Int64, _ total: Int64?) -> Void)?
 
     init(storage: any ObjectStore, store: CheckpointStore?, prefix: String = "") {
         self.storage = storage
@@ -24,17 +26,17 @@ public struct Restorer: Sendable {
         self.prefix = ObjectLayout(prefix: prefix).prefix
     }
 
-    public init(storage settings: StorageSettings, store: CheckpointStore?, prefix: String = "") throws(StoreError) {
+    package init(storage settings: StorageSettings, store: CheckpointStore?, prefix: String = "") throws(StoreError) {
         self.init(storage: try settings.makeStore(connections: 1), store: store, prefix: prefix)
     }
 
     /// Ends the store's connections (see `ObjectStore.shutDown`).
-    public func shutDown() { storage.shutDown() }
+    package func shutDown() { storage.shutDown() }
 
     /// `reference` is a stream id, a manifest key, or the recording's path (relative to WATCH_DIR,
     /// or its whole object's key). A stream still growing (or cut off) is restored from its
     /// chunks and its provisional tail.
-    public func restore(_ reference: String, to output: String) async throws(Failure) -> Restored {
+    package func restore(_ reference: String, to output: String) async throws(Failure) -> Restored {
         switch try await locate(reference) {
         case .manifest(let key): return try await restore(manifestKey: key, to: output)
         case .unfinished(let streamPrefix): return try await restoreUnfinished(streamPrefix: streamPrefix, to: output)

@@ -1,4 +1,5 @@
 import Foundation
+import ChunkFerrySupport
 
 /// The cameras part of `status`: what each recorder last told Redis.
 extension StatusReport {
@@ -12,13 +13,13 @@ extension StatusReport {
         return camera
     }
 
-    public func camerasJSON() -> String {
+    package func camerasJSON() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: (try? encoder.encode(cameras)) ?? Data("[]".utf8), as: UTF8.self)
     }
 
-    public func camerasTable() -> String {
+    package func camerasTable() -> String {
         guard !cameras.isEmpty else { return "" }
         let now = WallClock.nowMilliseconds()
         let header = ["CAMERA", "STATE", "SINCE", "CURRENT FILE", "TODAY", "LAST SNAPSHOT", "REASON"]

@@ -1,30 +1,31 @@
 import Foundation
+import ChunkFerrySupport
 
 /// `chunkferry status`: every stream Redis knows, as a table or JSON.
-public struct StatusReport: Sendable {
-    public struct Row: Codable, Sendable {
-        public var path: String
-        public var streamID: String
-        public var state: String
-        public var committedBytes: Int64
-        public var fileSize: Int64
-        public var chunks: Int
-        public var lastActivity: String
+package struct StatusReport: Sendable {
+    package struct Row: Codable, Sendable {
+        package var path: String
+        package var streamID: String
+        package var state: String
+        package var committedBytes: Int64
+        package var fileSize: Int64
+        package var chunks: Int
+        package var lastActivity: String
         /// Seconds since the last confirmed chunk; nil before the first.
-        public var lastChunkAgeSeconds: Int64?
+        package var lastChunkAgeSeconds: Int64?
         /// The instance that started the stream (NODE_ID).
-        public var host: String
+        package var host: String
         /// The instance working on it now, for active streams (several instances share a directory).
-        public var owner: String?
-        public var keyPrefix: String
+        package var owner: String?
+        package var keyPrefix: String
         /// Why the stream is stuck, if it is (an unreadable file).
-        public var problem: String?
+        package var problem: String?
         /// The whole recording's key, once assembled (`OUTPUT` `whole` or `both`).
-        public var objectKey: String?
+        package var objectKey: String?
         /// Whether the chunk objects are in the bucket (false once deleted after assembly).
-        public var chunksInBucket: Bool
+        package var chunksInBucket: Bool
         /// When local retention deleted the file (RFC 3339), the store holding it.
-        public var localDeletedAt: String?
+        package var localDeletedAt: String?
 
         /// Where the recording is in the bucket, for the table.
         var location: String {
@@ -50,12 +51,12 @@ public struct StatusReport: Sendable {
     }
 
     /// The disk under WATCH_DIR as each running instance last saw it (with local retention on).
-    public struct Disk: Codable, Sendable {
-        public var node: String
-        public var availableBytes: Int64
-        public var totalBytes: Int64
+    package struct Disk: Codable, Sendable {
+        package var node: String
+        package var availableBytes: Int64
+        package var totalBytes: Int64
         /// Short of MIN_FREE_SPACE with only footage not yet uploaded left to delete.
-        public var nearlyFull: Bool
+        package var nearlyFull: Bool
 
         enum CodingKeys: String, CodingKey {
             case node
@@ -65,12 +66,12 @@ public struct StatusReport: Sendable {
         }
     }
 
-    public let rows: [Row]
-    public var disks: [Disk] = []
+    package let rows: [Row]
+    package var disks: [Disk] = []
     /// Cameras the running daemon records (see `StatusReport+cameras`).
-    public var cameras: [CameraStatus] = []
+    package var cameras: [CameraStatus] = []
 
-    public static func load(from store: CheckpointStore, now: Int64? = nil) async throws(RedisError) -> StatusReport {
+    package static func load(from store: CheckpointStore, now: Int64? = nil) async throws(RedisError) -> StatusReport {
         let now = now ?? WallClock.nowMilliseconds()
         let records = try await store.allStreams().sorted { ($0.path, $0.startedAt) < ($1.path, $1.startedAt) }
         let active = records.filter { $0.state == .active }.map(\.id)
@@ -88,7 +89,7 @@ public struct StatusReport: Sendable {
         }, disks: disks, cameras: cameras)
     }
 
-    public func json() -> String {
+    package func json() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: (try? encoder.encode(rows)) ?? Data("[]".utf8), as: UTF8.self)
@@ -97,7 +98,7 @@ public struct StatusReport: Sendable {
     /// Totals, the local disk (`watchDirectory` as this command sees it, and as each running
     /// instance last measured it), and a warning when it is nearly full of footage not yet uploaded.
     /// `storage`: where objects go, as the summary names it ("the bucket", "the folder store", "the HTTP server").
-    public func summary(watchDirectory: String? = nil, storage: String = "the store") -> String {
+    package func summary(watchDirectory: String? = nil, storage: String = "the store") -> String {
         let count = { (state: StreamState) in rows.filter { $0.state == state.rawValue }.count }
         let deleted = rows.filter { $0.localDeletedAt != nil }.count
         var lines = ["\(rows.count) streams: \(count(.active)) active, \(count(.finalized)) finalized, \(count(.abandoned)) abandoned; "
@@ -114,7 +115,7 @@ public struct StatusReport: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    public func table() -> String {
+    package func table() -> String {
         guard !rows.isEmpty else { return "no streams yet\n" }
         let header = ["PATH", "STREAM", "STATE", "NODE", "COMMITTED / SIZE", "CHUNKS", "IN BUCKET", "LOCAL", "LAST ACTIVITY", "LAST CHUNK",
                       "PROBLEM"]

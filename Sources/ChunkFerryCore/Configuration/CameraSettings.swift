@@ -9,14 +9,14 @@ import Configuration
 /// - `enabled` (default true), `segment_duration` (default `1h`, cut on wall-clock boundaries),
 ///   `snapshot_interval` (optional), `snapshot_url` (optional HTTP JPEG source; else a frame of
 ///   the stream), `relay_url` (optional: the stream republished over RTSP, not re-encoded).
-public struct CameraSettings: Sendable, Hashable {
-    public var name: String
-    public var rtspURL: CameraURL
-    public var enabled: Bool
-    public var segmentDuration: Duration
-    public var snapshotInterval: Duration?
-    public var snapshotURL: CameraURL?
-    public var relayURL: CameraURL?
+package struct CameraSettings: Sendable, Hashable {
+    package var name: String
+    package var rtspURL: CameraURL
+    package var enabled: Bool
+    package var segmentDuration: Duration
+    package var snapshotInterval: Duration?
+    package var snapshotURL: CameraURL?
+    package var relayURL: CameraURL?
 
     static let keys = ["name", "rtsp_url", "enabled", "segment_duration", "snapshot_interval", "snapshot_url", "relay_url"]
 

@@ -3,19 +3,19 @@ import Glibc
 #endif
 
 /// Everything the daemon and its commands are configured with.
-public struct ChunkFerrySettings: Sendable {
-    public var watch: WatchSettings
-    public var upload: UploadSettings
-    public var output: OutputSettings
-    public var retention: RetentionSettings
-    public var storage: StorageSettings
-    public var redis: RedisSettings
-    public var log: LogSettings
-    public var endpoint = EndpointSettings()
+package struct ChunkFerrySettings: Sendable {
+    package var watch: WatchSettings
+    package var upload: UploadSettings
+    package var output: OutputSettings
+    package var retention: RetentionSettings
+    package var storage: StorageSettings
+    package var redis: RedisSettings
+    package var log: LogSettings
+    package var endpoint = EndpointSettings()
     /// Cameras to record into WATCH_DIR/<name>/ (config file only).
-    public var cameras: [CameraSettings] = []
+    package var cameras: [CameraSettings] = []
 
-    public init(watch: WatchSettings, upload: UploadSettings, output: OutputSettings, retention: RetentionSettings = RetentionSettings(),
+    package init(watch: WatchSettings, upload: UploadSettings, output: OutputSettings, retention: RetentionSettings = RetentionSettings(),
                 storage: StorageSettings, redis: RedisSettings, log: LogSettings = LogSettings()) {
         self.retention = retention
         self.watch = watch
@@ -26,7 +26,7 @@ public struct ChunkFerrySettings: Sendable {
         self.log = log
     }
 
-    public init(config: SettingsReader) throws(SettingsError) {
+    package init(config: SettingsReader) throws(SettingsError) {
         watch = try WatchSettings(config: config)
         upload = try UploadSettings(config: config)
         output = try OutputSettings(config: config)

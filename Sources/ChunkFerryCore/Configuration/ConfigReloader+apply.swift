@@ -1,3 +1,5 @@
+import ChunkFerrySupport
+import ChunkFerryStorage
 import Logging
 import Metrics
 #if canImport(Glibc)

@@ -2,14 +2,16 @@ import Logging
 import Metrics
 import ServiceLifecycle
 import UnixSignals
+import ChunkFerrySupport
+import ChunkFerryStorage
 
 /// Reads the configuration again when CONFIG_FILE changes (looked at every second: editors
 /// replace files, and bind mounts hide inotify events) and on SIGHUP, and applies what can
 /// change while running. A change to any other key is one warning and waits for a restart; a
 /// file that does not parse or validate is one error line, and the running values stay.
-public struct ConfigReloader: Service {
+package struct ConfigReloader: Service {
     /// How to read the configuration again, and what it was at startup.
-    public struct Source: Sendable {
+    package struct Source: Sendable {
         /// Flags and environment as at startup, the file as it is now.
         let load: @Sendable () async throws(SettingsError) -> SettingsReader
         let initial: SettingsReader
@@ -17,7 +19,7 @@ public struct ConfigReloader: Service {
         let path: String?
         let logLevel: Reloadable<Logger.Level>
 
-        public init(load: @escaping @Sendable () async throws(SettingsError) -> SettingsReader, initial: SettingsReader,
+        package init(load: @escaping @Sendable () async throws(SettingsError) -> SettingsReader, initial: SettingsReader,
                     path: String?, logLevel: Reloadable<Logger.Level>) {
             self.load = load
             self.initial = initial
@@ -63,7 +65,7 @@ public struct ConfigReloader: Service {
         self.logger = logger
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let signals = await UnixSignalsSequence(trapping: .sighup)
         var state = State(applied: source.initial, settings: running)
         for result in ["success", "failure"] { Counter(label: "chunkferry_config_reloads_total", dimensions: [("result", result)]).increment(by: 0) }

@@ -1,3 +1,5 @@
+import ChunkFerryStorage
+import ChunkFerrySupport
 import Configuration
 import Foundation
 #if canImport(Glibc)
@@ -6,12 +8,12 @@ import Glibc
 
 /// Builds the one configuration every command reads: flags > environment > YAML file > defaults
 /// (defaults live in each settings type).
-public enum ConfigurationLoader {
+package enum ConfigurationLoader {
     /// - Parameters:
     ///   - flags: setting flags from the command line (`--watch-dir /x`, `--chunk-size=16MiB`).
     ///   - configFile: `--config`; otherwise CONFIG_FILE from flags or the environment.
     ///   - environment: for tests; the process environment when nil.
-    public static func load(
+    package static func load(
         flags: [String], configFile: String? = nil, environment: [String: String]? = nil
     ) async throws(SettingsError) -> SettingsReader {
         try validate(flags)

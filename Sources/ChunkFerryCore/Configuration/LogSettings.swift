@@ -1,18 +1,18 @@
 import Logging
 
 /// Keys: `LOG_LEVEL` (default `info`), `LOG_FORMAT` (`text` or `json`, default `text`).
-public struct LogSettings: Sendable {
-    public enum Format: String, Sendable { case text, json }
+package struct LogSettings: Sendable {
+    package enum Format: String, Sendable { case text, json }
 
-    public var level: Logger.Level
-    public var format: Format
+    package var level: Logger.Level
+    package var format: Format
 
-    public init(level: Logger.Level = .info, format: Format = .text) {
+    package init(level: Logger.Level = .info, format: Format = .text) {
         self.level = level
         self.format = format
     }
 
-    public init(config: SettingsReader) throws(SettingsError) {
+    package init(config: SettingsReader) throws(SettingsError) {
         let levelText = config.string(.logLevel) ?? "info"
         guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
             throw SettingsError(.logLevel, value: levelText, expected: Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))

@@ -6,25 +6,25 @@ import Foundation
 /// recording, assembled in the store, chunk objects deleted once it is confirmed; `both`),
 /// `KEY_TEMPLATE` (default `{path}`; see `KeyTemplate`), `KEY_TIMEZONE` (default `UTC`: the zone
 /// of the date placeholders when the file name carries no date).
-public struct OutputSettings: Sendable {
-    public enum Mode: String, Sendable, CaseIterable {
+package struct OutputSettings: Sendable {
+    package enum Mode: String, Sendable, CaseIterable {
         case chunks, whole, both
 
         var assemblesWhole: Bool { self != .chunks }
         var keepsChunks: Bool { self != .whole }
     }
 
-    public var mode: Mode
+    package var mode: Mode
     var template: KeyTemplate
-    public var timeZone: TimeZone
+    package var timeZone: TimeZone
 
-    public init(mode: Mode = .chunks, template: String = "{path}", timeZone: TimeZone = TimeZone(identifier: "UTC")!) throws(SettingsError) {
+    package init(mode: Mode = .chunks, template: String = "{path}", timeZone: TimeZone = TimeZone(identifier: "UTC")!) throws(SettingsError) {
         self.mode = mode
         self.template = try KeyTemplate(template)
         self.timeZone = timeZone
     }
 
-    public init(config: SettingsReader) throws(SettingsError) {
+    package init(config: SettingsReader) throws(SettingsError) {
         let modeText = config.string(.output) ?? "chunks"
         guard let mode = Mode(rawValue: modeText.lowercased()) else {
             throw SettingsError(.output, value: modeText, expected: "chunks, whole or both")

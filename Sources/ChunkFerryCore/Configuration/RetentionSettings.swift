@@ -7,8 +7,8 @@
 /// 100: deletions per pass, so a long backlog never stalls uploads), `FORGET_AFTER` (default `7d`:
 /// a finished or abandoned stream whose file left the disk that long ago leaves Redis; its objects
 /// and manifest stay in the bucket).
-public struct RetentionSettings: Sendable {
-    public enum FreeSpace: Sendable, Equatable {
+package struct RetentionSettings: Sendable {
+    package enum FreeSpace: Sendable, Equatable {
         case percent(Double)
         case bytes(Int64)
 
@@ -21,13 +21,13 @@ public struct RetentionSettings: Sendable {
         }
     }
 
-    public var deleteAfterUpload = false
-    public var keepFor: Duration?
-    public var minimumFree: FreeSpace?
-    public var batchSize = 100
-    public var forgetAfter: Duration = .seconds(7 * 86_400)
+    package var deleteAfterUpload = false
+    package var keepFor: Duration?
+    package var minimumFree: FreeSpace?
+    package var batchSize = 100
+    package var forgetAfter: Duration = .seconds(7 * 86_400)
 
-    public var isEnabled: Bool { deleteAfterUpload || keepFor != nil || minimumFree != nil }
+    package var isEnabled: Bool { deleteAfterUpload || keepFor != nil || minimumFree != nil }
 
     /// The settings in force, for messages that say why a file may be deleted.
     var enablingKeys: [SettingKey] {
@@ -35,9 +35,9 @@ public struct RetentionSettings: Sendable {
             + (minimumFree != nil ? [.minFreeSpace] : [])
     }
 
-    public init() {}
+    package init() {}
 
-    public init(config: SettingsReader) throws(SettingsError) {
+    package init(config: SettingsReader) throws(SettingsError) {
         deleteAfterUpload = try config.bool(.deleteAfterUpload) ?? false
         // `off`, the documented default, may be written out too.
         keepFor = Self.isOff(config.string(.localRetention)) ? nil : try config.duration(.localRetention)

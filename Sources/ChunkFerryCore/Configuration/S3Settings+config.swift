@@ -1,3 +1,6 @@
+import ChunkFerrySupport
+import ChunkFerryStorage
+
 extension S3Settings {
     /// Keys: `S3_ENDPOINT`, `S3_BUCKET` (required), `S3_REGION` (falls back to `AWS_REGION`, then
     /// `us-east-1`), `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` (required), `AWS_SESSION_TOKEN`,
@@ -7,7 +10,7 @@ extension S3Settings {
     /// Without keys in the environment (or flags, or the config file), the AWS CLI's shared files
     /// give them: `AWS_PROFILE` in `~/.aws/credentials` and `~/.aws/config`, whose `region` and
     /// `endpoint_url` are used too when S3_REGION, AWS_REGION and S3_ENDPOINT are not set.
-    public init(config: SettingsReader) throws(SettingsError) {
+    package init(config: SettingsReader) throws(SettingsError) {
         let profile = AWSSharedConfig(config: config)
         let endpoint = config.string(.s3Endpoint) ?? profile.endpointURL ?? ""
         do throws(StoreError) {

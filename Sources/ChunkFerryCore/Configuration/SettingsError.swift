@@ -1,7 +1,7 @@
 /// A setting that is missing or has a value ChunkFerry cannot use; says which and what is accepted.
-public struct SettingsError: Error, Sendable, CustomStringConvertible {
-    public let key: SettingKey
-    public let message: String
+package struct SettingsError: Error, Sendable, CustomStringConvertible {
+    package let key: SettingKey
+    package let message: String
 
     init(_ key: SettingKey, value: String?, expected: String) {
         self.key = key
@@ -14,5 +14,5 @@ public struct SettingsError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }

@@ -2,12 +2,12 @@ import Configuration
 
 /// Reads settings from a `ConfigReader` as text and parses them here, so a malformed value is
 /// an error naming the key instead of a silent fall-back to the default.
-public struct SettingsReader: Sendable {
-    public let config: ConfigReader
+package struct SettingsReader: Sendable {
+    package let config: ConfigReader
     /// The config file's `cameras:` list, as written; nil without one.
     let cameras: [ConfigFile.Entry]?
 
-    public init(config: ConfigReader) {
+    package init(config: ConfigReader) {
         self.config = config
         cameras = nil
     }
@@ -17,27 +17,27 @@ public struct SettingsReader: Sendable {
         self.cameras = cameras
     }
 
-    public func string(_ key: SettingKey) -> String? {
+    package func string(_ key: SettingKey) -> String? {
         let value = config.string(forKey: ConfigKey(key.configKey), isSecret: key.isSecret)
             ?? config.stringArray(forKey: ConfigKey(key.configKey), isSecret: key.isSecret)?.joined(separator: ",")
         guard let value, !value.trimmed().isEmpty else { return nil }
         return value.trimmed()
     }
 
-    public func string(_ key: SettingKey, default fallback: String) -> String {
+    package func string(_ key: SettingKey, default fallback: String) -> String {
         string(key) ?? fallback
     }
 
-    public func required(_ key: SettingKey, _ hint: String) throws(SettingsError) -> String {
+    package func required(_ key: SettingKey, _ hint: String) throws(SettingsError) -> String {
         guard let value = string(key) else { throw SettingsError(key, value: nil, expected: hint) }
         return value
     }
 
-    public func list(_ key: SettingKey) -> [String]? {
+    package func list(_ key: SettingKey) -> [String]? {
         string(key).map { $0.split(separator: ",").map { $0.trimmed() }.filter { !$0.isEmpty } }
     }
 
-    public func bool(_ key: SettingKey) throws(SettingsError) -> Bool? {
+    package func bool(_ key: SettingKey) throws(SettingsError) -> Bool? {
         guard let text = string(key) else { return nil }
         guard let value = Self.parseBool(text) else { throw SettingsError(key, value: text, expected: "true or false") }
         return value
@@ -52,7 +52,7 @@ public struct SettingsReader: Sendable {
         }
     }
 
-    public func integer(_ key: SettingKey, range: ClosedRange<Int>) throws(SettingsError) -> Int? {
+    package func integer(_ key: SettingKey, range: ClosedRange<Int>) throws(SettingsError) -> Int? {
         guard let text = string(key) else { return nil }
         guard let value = Int(text), range.contains(value) else {
             throw SettingsError(key, value: text, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)")
@@ -61,7 +61,7 @@ public struct SettingsReader: Sendable {
     }
 
     /// `8MiB`, `5MB`, `512KiB`, `1GiB`, or plain bytes. `K`, `M`, `G` alone are binary units.
-    public func byteSize(_ key: SettingKey) throws(SettingsError) -> Int? {
+    package func byteSize(_ key: SettingKey) throws(SettingsError) -> Int? {
         guard let text = string(key) else { return nil }
         guard let value = Self.parseByteSize(text) else {
             throw SettingsError(key, value: text, expected: "a size such as 8MiB, 16MB, 5242880")
@@ -70,7 +70,7 @@ public struct SettingsReader: Sendable {
     }
 
     /// `30s`, `2m`, `500ms`, `1h`, `7d`, or plain seconds.
-    public func duration(_ key: SettingKey) throws(SettingsError) -> Duration? {
+    package func duration(_ key: SettingKey) throws(SettingsError) -> Duration? {
         guard let text = string(key) else { return nil }
         guard let value = Self.parseDuration(text) else {
             throw SettingsError(key, value: text, expected: "a duration such as 30s, 2m, 500ms, 1h, 7d")

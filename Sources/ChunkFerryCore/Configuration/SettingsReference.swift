@@ -3,13 +3,13 @@ import Foundation
 /// The settings reference, generated from the settings' one definition (`SettingKey.all`) so it
 /// cannot drift: `chunkferry settings --markdown` writes docs/configuration.md, `--json` feeds
 /// the generated compose block and the Debian package's commented files (`scripts/generate`).
-public enum SettingsReference {
+package enum SettingsReference {
     /// Whether a change applies without a restart (see `ConfigReloader.reloadable`).
     static func reloads(_ key: SettingKey) -> Bool {
         ConfigReloader.reloadable.contains(key)
     }
 
-    public static func markdown() -> String {
+    package static func markdown() -> String {
         var lines = [
             "# Configuration reference",
             "",
@@ -33,7 +33,7 @@ public enum SettingsReference {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    public static func json() -> String {
+    package static func json() -> String {
         let entries: [[String: Any]] = SettingKey.all.map { key in
             [
                 "name": key.environmentName, "flag": key.flag, "yaml_key": key.yamlKey, "default": key.defaultDescription ?? NSNull(),

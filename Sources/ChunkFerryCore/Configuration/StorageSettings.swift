@@ -1,16 +1,18 @@
+import ChunkFerryStorage
+
 /// Where objects go, and how to reach it.
 ///
 /// Keys: `STORAGE_BACKEND` (`s3`, the default; `filesystem`; `http`), then the chosen backend's
 /// own keys (`S3Settings`, `FolderSettings`, `HTTPStoreSettings`). A key that belongs to another
 /// backend is refused, so footage never goes somewhere other than the settings seem to say.
 /// `S3_PREFIX` applies to every backend: objects sit at the same keys wherever they go.
-public enum StorageSettings: Sendable {
+package enum StorageSettings: Sendable {
     /// `createBucket`: `S3_CREATE_BUCKET` (default false), create the bucket at startup when missing.
     case s3(S3Settings, createBucket: Bool)
     case filesystem(FolderSettings)
     case http(HTTPStoreSettings)
 
-    public var backend: StorageBackend {
+    package var backend: StorageBackend {
         switch self {
         case .s3: .s3
         case .filesystem: .filesystem
@@ -18,11 +20,11 @@ public enum StorageSettings: Sendable {
         }
     }
 
-    public var s3: S3Settings? {
+    package var s3: S3Settings? {
         if case .s3(let settings, _) = self { settings } else { nil }
     }
 
-    public init(config: SettingsReader) throws(SettingsError) {
+    package init(config: SettingsReader) throws(SettingsError) {
         let text = config.string(.storageBackend) ?? StorageBackend.s3.rawValue
         guard let backend = StorageBackend(rawValue: text.lowercased()) else {
             throw SettingsError(.storageBackend, value: text, expected: "s3, filesystem or http")

@@ -7,23 +7,23 @@ import Glibc
 /// Keys: `CHUNK_SIZE` (default `8MiB`, at least `5MiB` so chunks can be assembled server-side),
 /// `IDLE_TIMEOUT` (default `30s`), `UPLOAD_CONCURRENCY` (default 4), `S3_PREFIX` (default empty),
 /// `NODE_ID` (default: the host name), `LEASE_TTL` (default `15s`), `MAX_LAG` (default `10s`, `0` off).
-public struct UploadSettings: Sendable {
-    public static let minimumChunkSize = 5 * 1024 * 1024
+package struct UploadSettings: Sendable {
+    package static let minimumChunkSize = 5 * 1024 * 1024
 
-    public var chunkSize: Int
-    public var idleTimeout: Duration
-    public var concurrency: Int
+    package var chunkSize: Int
+    package var idleTimeout: Duration
+    package var concurrency: Int
     /// Empty, or ends with `/`.
-    public var keyPrefix: String
-    public var nodeID: String
+    package var keyPrefix: String
+    package var nodeID: String
     /// How long a stream's lease lasts without renewal: the longest another instance waits to
     /// take over the streams of one that died.
-    public var leaseTTL: Duration
+    package var leaseTTL: Duration
     /// How old the bytes past a growing file's last whole chunk may get before they are sent as a
     /// provisional object; nil: only whole chunks until the file is finished.
-    public var maxLag: Duration?
+    package var maxLag: Duration?
 
-    public init(chunkSize: Int = 8 << 20, idleTimeout: Duration = .seconds(30), concurrency: Int = 4, keyPrefix: String = "",
+    package init(chunkSize: Int = 8 << 20, idleTimeout: Duration = .seconds(30), concurrency: Int = 4, keyPrefix: String = "",
                 nodeID: String = UploadSettings.hostName(), leaseTTL: Duration = .seconds(15), maxLag: Duration? = nil) {
         self.maxLag = maxLag
         self.chunkSize = chunkSize
@@ -34,7 +34,7 @@ public struct UploadSettings: Sendable {
         self.leaseTTL = leaseTTL
     }
 
-    public init(config: SettingsReader) throws(SettingsError) {
+    package init(config: SettingsReader) throws(SettingsError) {
         chunkSize = try config.byteSize(.chunkSize) ?? 8 << 20
         guard chunkSize >= Self.minimumChunkSize, chunkSize <= 5 << 30 else {
             throw SettingsError(.chunkSize, value: config.string(.chunkSize), expected: "a size from 5MiB to 5GiB")
@@ -70,7 +70,7 @@ public struct UploadSettings: Sendable {
         return trimmedPrefix.isEmpty ? "" : trimmedPrefix + "/"
     }
 
-    public static func hostName() -> String {
+    package static func hostName() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

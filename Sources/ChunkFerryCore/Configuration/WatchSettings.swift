@@ -2,21 +2,21 @@
 ///
 /// Keys: `WATCH_DIR` (default `./input`), `FILE_EXTENSIONS` (default `mp4,mov,m4v,mkv,avi,ts`),
 /// `SCAN_INTERVAL` (default `5s`).
-public struct WatchSettings: Sendable {
-    public var directory: String
+package struct WatchSettings: Sendable {
+    package var directory: String
     /// Lower-case, without dots.
-    public var fileExtensions: Set<String>
-    public var scanInterval: Duration
+    package var fileExtensions: Set<String>
+    package var scanInterval: Duration
 
-    public static let defaultExtensions: Set<String> = ["mp4", "mov", "m4v", "mkv", "avi", "ts"]
+    package static let defaultExtensions: Set<String> = ["mp4", "mov", "m4v", "mkv", "avi", "ts"]
 
-    public init(directory: String, fileExtensions: Set<String> = defaultExtensions, scanInterval: Duration = .seconds(5)) {
+    package init(directory: String, fileExtensions: Set<String> = defaultExtensions, scanInterval: Duration = .seconds(5)) {
         self.directory = directory
         self.fileExtensions = fileExtensions
         self.scanInterval = scanInterval
     }
 
-    public init(config: SettingsReader) throws(SettingsError) {
+    package init(config: SettingsReader) throws(SettingsError) {
         directory = config.string(.watchDir, default: "./input")
         let extensions = config.list(.fileExtensions)?.map { $0.lowercased().trimmed(of: ". ") } ?? Array(Self.defaultExtensions)
         guard !extensions.isEmpty else {

@@ -1,12 +1,14 @@
 import Logging
 import Prometheus
 import ServiceLifecycle
+import ChunkFerrySupport
+import ChunkFerryStorage
 
 /// `chunkferry run`: every component as a Service in one ServiceGroup. SIGTERM or SIGINT stop
 /// new work, let in-flight chunks finish (or abandon them uncommitted at the deadline) and exit.
-public struct Daemon: Sendable {
-    public let settings: ChunkFerrySettings
-    public let logger: Logger
+package struct Daemon: Sendable {
+    package let settings: ChunkFerrySettings
+    package let logger: Logger
     /// Where swift-metrics records go; `/metrics` shows it.
     let registry: PrometheusCollectorRegistry
     /// What a configuration reload needs: the level every log handler reads, and how to read
@@ -15,7 +17,7 @@ public struct Daemon: Sendable {
     let status = DaemonStatus()
 
     /// - Parameter reload: how to read the configuration again (SIGHUP, CONFIG_FILE changes); nil: never.
-    public init(settings: ChunkFerrySettings, logger: Logger, reload: ConfigReloader.Source? = nil) {
+    package init(settings: ChunkFerrySettings, logger: Logger, reload: ConfigReloader.Source? = nil) {
         self.settings = settings
         self.logger = logger
         registry = MetricsPage.registry
@@ -23,7 +25,7 @@ public struct Daemon: Sendable {
     }
 
     /// Runs until a signal stops it; throws when a fatal startup problem ends it.
-    public func run() async throws {
+    package func run() async throws {
         let abort = TransferAbort()
         // Uploads, plus as many for small requests (manifests, small files' last steps, checks) so
         // they never queue behind chunks.

@@ -1,3 +1,5 @@
+import ChunkFerryStorage
+
 extension StartupChecks {
     /// A test object written and deleted: proves the credentials may write. In S3's crc32c mode
     /// it goes with a trailing checksum first, which finds out whether chunks can go that way. An

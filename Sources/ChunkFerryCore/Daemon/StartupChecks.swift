@@ -1,20 +1,22 @@
+import ChunkFerrySupport
+import ChunkFerryStorage
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// What `check` prints and `run` waits for: the watch directory, Redis, the bucket, a test write.
-public struct StartupChecks: Sendable {
-    public enum Outcome: Sendable, Equatable {
+package struct StartupChecks: Sendable {
+    package enum Outcome: Sendable, Equatable {
         case ok(String)
         /// `fatal`: only the user can fix it (a setting); otherwise it may pass (unreachable).
         case failed(String, fatal: Bool)
 
-        public var isOK: Bool { if case .ok = self { true } else { false } }
+        package var isOK: Bool { if case .ok = self { true } else { false } }
     }
 
-    public struct Result: Sendable {
-        public var name: String
-        public var outcome: Outcome
+    package struct Result: Sendable {
+        package var name: String
+        package var outcome: Outcome
     }
 
     let settings: ChunkFerrySettings
@@ -28,15 +30,15 @@ public struct StartupChecks: Sendable {
     }
 
     /// The checks against the store `settings` describe.
-    public init(settings: ChunkFerrySettings, redis: RedisClient) throws(StoreError) {
+    package init(settings: ChunkFerrySettings, redis: RedisClient) throws(StoreError) {
         self.init(settings: settings, storage: try settings.storage.makeStore(connections: 1), redis: redis)
     }
 
     /// Ends the store's connections (see `ObjectStore.shutDown`).
-    public func shutDown() { storage.shutDown() }
+    package func shutDown() { storage.shutDown() }
 
     /// Every check in order; later checks are skipped as failed when an earlier one they need failed.
-    public func runAll() async -> [Result] {
+    package func runAll() async -> [Result] {
         var results = [
             Result(name: "watch directory", outcome: watchDirectory()),
             Result(name: "redis", outcome: await redisReachable()),

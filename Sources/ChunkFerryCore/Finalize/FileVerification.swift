@@ -1,3 +1,5 @@
+import ChunkFerrySupport
+import ChunkFerryStorage
 #if canImport(Glibc)
 import Glibc
 #endif

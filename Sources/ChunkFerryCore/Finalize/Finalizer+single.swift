@@ -1,3 +1,6 @@
+import ChunkFerrySupport
+import ChunkFerryStorage
+
 extension Finalizer {
     /// A new file that was complete when first seen (idle already) and fits in one chunk, as
     /// snapshot cameras and alert folders leave them by the thousand: one read gives the chunk's

@@ -1,4 +1,6 @@
 import Logging
+import ChunkFerrySupport
+import ChunkFerryStorage
 
 /// Finishes an idle stream: uploads the tail, re-reads the file and re-sends every chunk whose
 /// bytes changed since upload (muxers patch the header when they close a file), writes the

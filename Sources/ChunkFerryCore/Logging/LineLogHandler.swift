@@ -3,41 +3,42 @@ import Glibc
 #endif
 import Logging
 import Synchronization
+import ChunkFerrySupport
 
 /// One line per event on stdout (or stderr): `LOG_FORMAT=text` for people, `json` for machines.
 /// Values travel in metadata, so lines stay greppable and JSON stays structured.
-public struct LineLogHandler: LogHandler {
+package struct LineLogHandler: LogHandler {
     /// The level LOG_LEVEL gives, shared by every copy so a reload reaches them all; a logger
     /// given a level of its own (`withLevel`) keeps that.
-    public var logLevel: Logger.Level {
+    package var logLevel: Logger.Level {
         get { ownLevel ?? level.value }
         set { ownLevel = newValue }
     }
     private let level: Reloadable<Logger.Level>
     private var ownLevel: Logger.Level?
-    public var metadata: Logger.Metadata = [:]
-    public var metadataProvider: Logger.MetadataProvider?
+    package var metadata: Logger.Metadata = [:]
+    package var metadataProvider: Logger.MetadataProvider?
     let format: LogSettings.Format
     let descriptor: Int32
 
     private static let writeLock = Mutex(())
 
-    public init(level: Logger.Level, format: LogSettings.Format, toStandardError: Bool = false) {
+    package init(level: Logger.Level, format: LogSettings.Format, toStandardError: Bool = false) {
         self.init(level: Reloadable(level), format: format, toStandardError: toStandardError)
     }
 
-    public init(level: Reloadable<Logger.Level>, format: LogSettings.Format, toStandardError: Bool = false) {
+    package init(level: Reloadable<Logger.Level>, format: LogSettings.Format, toStandardError: Bool = false) {
         self.level = level
         self.format = format
         descriptor = toStandardError ? 2 : 1
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var all = metadata
         if let provided = metadataProvider?.get() { all.merge(provided) { $1 } }
         if let given = event.metadata { all.merge(given) { $1 } }

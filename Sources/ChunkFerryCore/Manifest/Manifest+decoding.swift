@@ -1,7 +1,7 @@
 extension Manifest {
     /// Reads manifests written before `complete`, `path_base64` and `output` existed: they were
     /// complete, and held chunks only.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         version = try container.decode(Int.self, forKey: .version)
         streamID = try container.decode(String.self, forKey: .streamID)

@@ -1,3 +1,5 @@
+import ChunkFerrySupport
+
 extension Manifest {
     /// The manifest of `record` with the given confirmed chunks (in index order).
     init(record: StreamRecord, chunks: [ChunkRecord], layout: ObjectLayout, complete: Bool, size: Int64, sha256: String?,

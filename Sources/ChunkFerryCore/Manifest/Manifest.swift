@@ -1,17 +1,19 @@
 import Foundation
+import ChunkFerrySupport
+import ChunkFerryStorage
 
 /// What a stream became in the bucket: written as `manifest.json` beside its chunks.
 /// The chunks, concatenated in index order, are exactly the file's bytes.
-public struct Manifest: Codable, Sendable, Equatable {
+package struct Manifest: Codable, Sendable, Equatable {
     /// One chunk object; exactly one of `sha256` (hex) and `crc32c` (Base64, as S3 shows it)
     /// is set: the checksum the store verified on upload.
-    public struct Chunk: Codable, Sendable, Equatable {
-        public var index: Int
-        public var key: String
-        public var offset: Int64
-        public var size: Int
-        public var sha256: String?
-        public var crc32c: String?
+    package struct Chunk: Codable, Sendable, Equatable {
+        package var index: Int
+        package var key: String
+        package var offset: Int64
+        package var size: Int
+        package var sha256: String?
+        package var crc32c: String?
 
         init(index: Int, key: String, offset: Int64, size: Int, checksum: ChunkChecksum) {
             self.index = index
@@ -24,7 +26,7 @@ public struct Manifest: Codable, Sendable, Equatable {
             }
         }
 
-        public var checksum: ChunkChecksum? {
+        package var checksum: ChunkChecksum? {
             if let sha256, sha256.utf8.count == 64, let digest = ByteEncoding.bytes(fromHex: sha256) { return .sha256(digest) }
             if let crc32c, let bytes = ByteEncoding.bytes(fromBase64: crc32c), let crc = CRC32C(bytes: bytes) { return .crc32c(crc.value) }
             return nil
@@ -32,12 +34,12 @@ public struct Manifest: Codable, Sendable, Equatable {
     }
 
     /// The recording as one object, assembled in the store (`OUTPUT` `whole` or `both`).
-    public struct WholeObject: Codable, Sendable, Equatable {
-        public var key: String
-        public var size: Int64
+    package struct WholeObject: Codable, Sendable, Equatable {
+        package var key: String
+        package var size: Int64
         /// Hex SHA-256 of the object: the file's.
-        public var sha256: String
-        public var storageClass: String?
+        package var sha256: String
+        package var storageClass: String?
 
         enum CodingKeys: String, CodingKey {
             case key, size, sha256
@@ -45,34 +47,34 @@ public struct Manifest: Codable, Sendable, Equatable {
         }
     }
 
-    public var version = 1
-    public var streamID: String
+    package var version = 1
+    package var streamID: String
     /// Relative to WATCH_DIR, `/`-separated, exactly as the file is named.
-    public var path: String
+    package var path: String
     /// The name's bytes in Base64, only when they are not valid UTF-8 (`path` then shows them
     /// with replacement characters).
-    public var pathBase64: String?
+    package var pathBase64: String?
     /// False for a stream abandoned before it was finished (the file was deleted, replaced or
     /// truncated): the chunks hold what was uploaded, `size` counts them, `sha256` is absent.
-    public var complete: Bool
-    public var size: Int64
+    package var complete: Bool
+    package var size: Int64
     /// Whole file, hex.
-    public var sha256: String?
-    public var chunkSize: Int
-    public var chunks: [Chunk]
+    package var sha256: String?
+    package var chunkSize: Int
+    package var chunks: [Chunk]
     /// RFC 3339, UTC.
-    public var startedAt: String
-    public var completedAt: String
-    public var host: String
+    package var startedAt: String
+    package var completedAt: String
+    package var host: String
     /// Chunks whose bytes changed after upload (a muxer patching the header) and were sent again.
-    public var repairedChunks: Int
+    package var repairedChunks: Int
     /// `chunks`, `whole` or `both`: where the bytes are. With `whole` the chunk objects were deleted
     /// once `object` was confirmed; each chunk is then the range `[offset, offset + size)` of it.
-    public var output: String = OutputSettings.Mode.chunks.rawValue
-    public var object: WholeObject?
+    package var output: String = OutputSettings.Mode.chunks.rawValue
+    package var object: WholeObject?
 
     /// Whether the chunk objects are still in the store.
-    public var keepsChunks: Bool { output != OutputSettings.Mode.whole.rawValue }
+    package var keepsChunks: Bool { output != OutputSettings.Mode.whole.rawValue }
 
     enum CodingKeys: String, CodingKey {
         case version, path, size, sha256, chunks, host, complete, output, object
@@ -84,19 +86,19 @@ public struct Manifest: Codable, Sendable, Equatable {
         case repairedChunks = "repaired_chunks"
     }
 
-    public func encoded() -> [UInt8] {
+    package func encoded() -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // Encoding plain strings and numbers cannot fail.
         return Array((try? encoder.encode(self)) ?? Data()) + [0x0a]
     }
 
-    public static func decode(_ bytes: [UInt8]) throws -> Manifest {
+    package static func decode(_ bytes: [UInt8]) throws -> Manifest {
         try JSONDecoder().decode(Manifest.self, from: Data(bytes))
     }
 
     /// Whether the chunks tile `[0, size)` exactly, in order.
-    public var isContiguous: Bool {
+    package var isContiguous: Bool {
         var offset: Int64 = 0
         for (position, chunk) in chunks.enumerated() {
             guard chunk.index == position, chunk.offset == offset, chunk.size > 0 else { return false }

@@ -1,15 +1,16 @@
 import CBuildInfo
 import Synchronization
+import ChunkFerrySupport
 
 /// What the daemon knows of itself that no single component owns: when it started, whether the
 /// startup checks passed or failed for good, whether it is shutting down.
-public final class DaemonStatus: Sendable {
+package final class DaemonStatus: Sendable {
     /// This build's version, as `--version`, `/health` and manifests give it.
-    public static let version = "0.1.0"
+    package static let version = "0.1.0"
     /// The commit this build was made from (release builds; "unknown" otherwise).
-    public static let commit = String(cString: cf_build_commit())
+    package static let commit = String(cString: cf_build_commit())
     /// What `chunkferry --version` prints.
-    public static var versionLine: String { "\(version) (commit \(commit))" }
+    package static var versionLine: String { "\(version) (commit \(commit))" }
 
     struct State: Sendable {
         /// A startup check that cannot pass without a change (credentials refused, say).
@@ -24,7 +25,7 @@ public final class DaemonStatus: Sendable {
     let started = ContinuousClock.now
     private let state = Mutex(State())
 
-    public init() {}
+    package init() {}
 
     var current: State { state.withLock { $0 } }
 

@@ -1,15 +1,16 @@
 import Foundation
+import ChunkFerryStorage
 
 /// `chunkferry health`: asks a running daemon's `/health`, for Docker's HEALTHCHECK (the image
 /// has no curl). Healthy and degraded pass; unhealthy, no answer or an odd answer fail.
-public enum HealthProbe {
-    public struct Verdict: Sendable {
-        public let passed: Bool
+package enum HealthProbe {
+    package struct Verdict: Sendable {
+        package let passed: Bool
         /// One line: the status and its reasons, or why there is no answer.
-        public let line: String
+        package let line: String
     }
 
-    public static func ask(_ baseURL: String) async -> Verdict {
+    package static func ask(_ baseURL: String) async -> Verdict {
         let url = baseURL + "/health"
         let http = CurlPool(name: "health", connections: 1, options: .init(
             connectTimeoutMilliseconds: 2_000, stallTimeoutSeconds: 5, requestTimeoutMilliseconds: 5_000))

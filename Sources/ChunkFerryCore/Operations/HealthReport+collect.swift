@@ -1,3 +1,5 @@
+import ChunkFerrySupport
+
 /// Gathers `/health` from the components that know: the daemon's own status, the stream manager,
 /// the outage trackers, the cameras' board, the disk under WATCH_DIR.
 struct HealthSources: Sendable {

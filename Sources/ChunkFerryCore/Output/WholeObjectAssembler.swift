@@ -1,4 +1,5 @@
 import Logging
+import ChunkFerryStorage
 
 /// Turns a finished stream's chunk objects into one object at its `KEY_TEMPLATE` key, inside the
 /// store: the bytes never travel again. No chunk (an empty file) is a put of nothing, one chunk a

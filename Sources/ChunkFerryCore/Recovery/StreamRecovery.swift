@@ -1,3 +1,6 @@
+import ChunkFerrySupport
+import ChunkFerryStorage
+
 /// Rebuilds a stream's checkpoint from the store, which is the truth (Redis is a cache).
 ///
 /// A chunk object counts only if its size is right and the checksum the store keeps for it

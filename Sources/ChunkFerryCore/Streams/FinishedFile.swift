@@ -1,3 +1,5 @@
+import ChunkFerrySupport
+
 /// A file whose stream is finalized and that has not changed since: all the manager keeps of it,
 /// so that 100,000 finished recordings on disk cost a few MiB instead of a tracked file each.
 struct FinishedFile: Sendable {

@@ -6,36 +6,36 @@
 /// `<S3_PREFIX>.chunkferry/streams/`: a recording's key (`front-door/x.mp4`) and a folder of the
 /// same name (`front-door/x.mp4/<id>/`) cannot both exist in MinIO or SeaweedFS, and the
 /// recordings' tree stays clean to browse.
-public struct ObjectLayout: Sendable {
+package struct ObjectLayout: Sendable {
     /// Under S3_PREFIX: where stream folders go beside whole recordings. `KEY_TEMPLATE` may not use it.
-    public static let streamsFolder = ".chunkferry/streams/"
+    package static let streamsFolder = ".chunkferry/streams/"
 
-    public let prefix: String
+    package let prefix: String
     /// `prefix`, or `prefix` + `streamsFolder` beside whole recordings.
-    public let streamsRoot: String
+    package let streamsRoot: String
 
-    public init(prefix: String, besideWholeObjects: Bool = false) {
+    package init(prefix: String, besideWholeObjects: Bool = false) {
         self.prefix = UploadSettings.normalizedPrefix(prefix)
         streamsRoot = self.prefix + (besideWholeObjects ? Self.streamsFolder : "")
     }
 
-    public func streamPrefix(path: String, streamID: String) -> String {
+    package func streamPrefix(path: String, streamID: String) -> String {
         "\(streamsRoot)\(path)/\(streamID)/"
     }
 
-    public func chunkKey(streamPrefix: String, index: Int) -> String {
+    package func chunkKey(streamPrefix: String, index: Int) -> String {
         let digits = String(index)
         return streamPrefix + "chunk-" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
     }
 
     /// The bytes past whole chunk `index` of a stream still growing, replaced as it grows and
     /// deleted once chunk `index` is committed (see MAX_LAG).
-    public func provisionalKey(streamPrefix: String, index: Int) -> String {
+    package func provisionalKey(streamPrefix: String, index: Int) -> String {
         let digits = String(index)
         return streamPrefix + "provisional-" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
     }
 
-    public func manifestKey(streamPrefix: String) -> String {
+    package func manifestKey(streamPrefix: String) -> String {
         streamPrefix + "manifest.json"
     }
 }

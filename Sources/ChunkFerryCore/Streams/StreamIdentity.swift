@@ -1,3 +1,6 @@
+import ChunkFerrySupport
+import ChunkFerryStorage
+
 /// Stream ids derived from the file, so the same generation of the same file always gets the
 /// same id — after a restart, on another instance, or with Redis emptied.
 enum StreamIdentity {

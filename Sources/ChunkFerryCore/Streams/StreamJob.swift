@@ -1,3 +1,5 @@
+import ChunkFerrySupport
+
 /// A unit of work for an upload worker.
 /// Upload and finalize jobs name the stream they were queued for: a job outlived by its stream
 /// (the file was replaced meanwhile) is dropped instead of acting on the new one.

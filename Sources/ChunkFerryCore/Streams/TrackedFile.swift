@@ -1,3 +1,5 @@
+import ChunkFerrySupport
+
 /// The manager's view of one file: what it looked like last, and the stream it feeds.
 struct TrackedFile: Sendable {
     var path: String

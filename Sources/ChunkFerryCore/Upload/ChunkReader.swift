@@ -1,3 +1,5 @@
+import ChunkFerrySupport
+import ChunkFerryStorage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -91,11 +93,4 @@ final class ReadBuffer {
     }
 
     deinit { bytes.deallocate() }
-}
-
-/// A digest handed to one reader pass at a time.
-final class DigestBox: @unchecked Sendable {
-    var digest: Digest
-
-    init(_ digest: consuming Digest) { self.digest = digest }
 }

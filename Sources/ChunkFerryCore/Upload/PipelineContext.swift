@@ -1,4 +1,6 @@
 import Logging
+import ChunkFerrySupport
+import ChunkFerryStorage
 
 /// Everything the pipeline's stages share: clients, settings, outage trackers.
 struct PipelineContext: Sendable {

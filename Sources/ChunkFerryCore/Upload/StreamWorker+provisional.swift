@@ -1,4 +1,6 @@
 import Logging
+import ChunkFerrySupport
+import ChunkFerryStorage
 
 /// MAX_LAG: the bytes past a growing file's last whole chunk, sent as one provisional object
 /// that each flush replaces, so a recorder destroyed mid-chunk loses only the last seconds.

@@ -1,4 +1,5 @@
 import Logging
+import ChunkFerrySupport
 
 /// A finished file whose modification or status-change time moved while its size did not: loop
 /// recorders, dashcams and NVRs that pre-allocate files rewrite them in place this way.

@@ -1,3 +1,6 @@
+import ChunkFerrySupport
+import ChunkFerryStorage
+
 extension StreamWorker {
     /// Reads the chunk at `offset`, feeding `fork` (the whole-file digest) with its bytes, and
     /// sends it until the store confirmed it. With trailing checksums one read does both: the

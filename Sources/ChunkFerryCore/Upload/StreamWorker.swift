@@ -1,4 +1,6 @@
 import Logging
+import ChunkFerrySupport
+import ChunkFerryStorage
 
 /// Carries out jobs: creates or loads a stream, uploads its chunks, commits each only after the
 /// store confirmed it. Store and Redis calls retry until they succeed or the daemon stops.

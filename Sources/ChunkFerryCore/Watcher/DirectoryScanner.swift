@@ -1,3 +1,4 @@
+import ChunkFerrySupport
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,3 +1,5 @@
+import ChunkFerrySupport
+
 /// File names are bytes; Swift strings, S3 keys, Redis and JSON want valid, printable UTF-8.
 /// Relative paths therefore travel as an escaped form that maps back to the exact bytes:
 /// `%` becomes `%25`, control bytes and bytes that are not valid UTF-8 become `%XX`, and a

@@ -1,3 +1,5 @@
+import ChunkFerrySupport
+
 /// What the last listing of each directory found, so a rescan lists only directories whose
 /// modification or status-change time moved: 100,000 finished files in unchanged folders cost a
 /// `stat` per folder, not per file. Used only on the watcher's own thread.

@@ -1,4 +1,5 @@
 import Synchronization
+import ChunkFerrySupport
 
 /// Whether WATCH_DIR is there as the folder the files live in. A share that goes away leaves
 /// either nothing (the folder missing) or the bare mount point: a folder on the disk above, no

@@ -1,5 +1,6 @@
 import Foundation
 @testable import ChunkFerryCore
+@testable import ChunkFerrySupport
 
 /// A real `redis-server` on a free loopback port, with its own data folder.
 final class RedisServer: TestServer {

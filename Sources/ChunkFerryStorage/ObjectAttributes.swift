@@ -1,0 +1,21 @@
+/// What goes with an object besides its bytes.
+package struct ObjectAttributes: Sendable {
+    package var contentType: String
+    /// Kept with the object (S3 `x-amz-meta-*`, a folder's extended attributes).
+    package var metadata: [String: String]
+    /// Deleted within minutes (chunks under OUTPUT=whole): S3 stores it in the bucket's default
+    /// class, since infrequent-access classes bill 30 days or more for anything stored.
+    package var temporary: Bool
+    /// The stream and chunk it belongs to, for stores that pass them on (HTTP headers).
+    package var streamID: String?
+    package var chunkIndex: Int?
+
+    package init(contentType: String = "application/octet-stream", metadata: [String: String] = [:], temporary: Bool = false,
+                 streamID: String? = nil, chunkIndex: Int? = nil) {
+        self.contentType = contentType
+        self.metadata = metadata
+        self.temporary = temporary
+        self.streamID = streamID
+        self.chunkIndex = chunkIndex
+    }
+}
