@@ -114,19 +114,6 @@ package struct StoreError: Error, Sendable, CustomStringConvertible {
     /// Settings problems, whatever status carried them.
     private static let fatalCodes: Set<String> = ["ChecksumNotAccepted", "FolderReadOnly", "InvalidKey", "Unauthorized", "Forbidden"]
 
-    package static func fromResponse(_ response: HTTPResponse, operation: String, resource: String) -> StoreError {
-        let xml = S3XML(response.body)
-        let code = xml.value("Code") ?? defaultCode(status: response.status)
-        return StoreError(
-            code: code,
-            message: xml.value("Message") ?? "",
-            httpStatus: response.status,
-            requestID: xml.value("RequestId") ?? response.header("x-amz-request-id"),
-            operation: operation,
-            resource: resource
-        )
-    }
-
     package static func fromTransport(_ error: TransportError, operation: String, resource: String) -> StoreError {
         if case .source(let failure) = error.kind {
             return StoreError(code: "SourceChanged", message: error.message, httpStatus: nil, requestID: nil,
@@ -147,7 +134,9 @@ package struct StoreError: Error, Sendable, CustomStringConvertible {
     }
 
     /// HEAD answers carry no body; the status alone must name the problem.
-    private static func defaultCode(status: Int) -> String {
+    /// The code an answer without a body of its own stands for, named as S3 names it (the
+    /// retry and refusal rules read codes).
+    package static func defaultCode(status: Int) -> String {
         switch status {
         case 301: "PermanentRedirect"
         case 400: "BadRequest"

@@ -36,7 +36,7 @@ import Testing
         let payloadHash = ByteEncoding.hex(Digest.sha256("Welcome to Amazon S3."))
         #expect(payloadHash == "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072")
         let request = S3Signer.Request(
-            method: "PUT", host: host, encodedPath: "/" + S3URIEncoding.encodePath("test$file.text"),
+            method: "PUT", host: host, encodedPath: "/" + URIEncoding.encodePath("test$file.text"),
             headers: [("Date", "Fri, 24 May 2013 00:00:00 GMT"), ("x-amz-storage-class", "REDUCED_REDUNDANCY")],
             payloadHash: payloadHash)
         #expect(request.encodedPath == "/test%24file.text")
@@ -79,8 +79,8 @@ import Testing
         ("semi;colon,(paren)'!*", "semi%3Bcolon%2C%28paren%29%27%21%2A"),
     ])
     func pathEncoding(key: String, encoded: String) {
-        #expect(S3URIEncoding.encodePath(key) == encoded)
-        #expect(S3URIEncoding.decode(encoded) == key)
+        #expect(URIEncoding.encodePath(key) == encoded)
+        #expect(URIEncoding.decode(encoded) == key)
     }
 
     @Test func queryEncodingEncodesSlashAndSorts() {

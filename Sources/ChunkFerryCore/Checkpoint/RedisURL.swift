@@ -1,5 +1,4 @@
 import ChunkFerrySupport
-import ChunkFerryStorage
 
 /// `redis://[[user]:password@]host[:port][/db]`, as REDIS_URL gives it.
 package struct RedisURL: Sendable, Equatable, CustomStringConvertible {
@@ -33,11 +32,11 @@ package struct RedisURL: Sendable, Equatable, CustomStringConvertible {
             let credentials = rest[..<at]
             rest = rest[rest.index(after: at)...]
             if let colon = credentials.firstIndex(of: ":") {
-                let user = S3URIEncoding.decode(String(credentials[..<colon]))
+                let user = URIEncoding.decode(String(credentials[..<colon]))
                 username = user.isEmpty ? nil : user
-                password = Secret(S3URIEncoding.decode(String(credentials[credentials.index(after: colon)...])))
+                password = Secret(URIEncoding.decode(String(credentials[credentials.index(after: colon)...])))
             } else if !credentials.isEmpty {
-                password = Secret(S3URIEncoding.decode(String(credentials)))
+                password = Secret(URIEncoding.decode(String(credentials)))
             }
         }
         database = 0

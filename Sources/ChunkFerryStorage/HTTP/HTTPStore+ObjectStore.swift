@@ -63,7 +63,7 @@ extension HTTPStore: ObjectStore {
             throw StoreError(code: "BadDigest", message: "the server confirmed a different SHA-256 than was sent", httpStatus: response.status,
                              requestID: response.header("x-request-id"), operation: "PutObject", resource: url(key))
         }
-        return PutResult(etag: S3Client.unquote(response.header("etag")), checksum: sent)
+        return PutResult(etag: ETag.unquote(response.header("etag")), checksum: sent)
     }
 
     /// The object's size and digest as the server shows them; nil when it has none, or answers
@@ -76,7 +76,7 @@ extension HTTPStore: ObjectStore {
             return nil
         }
         guard response.status != 404, let length = response.header("content-length").flatMap({ Int64($0) }) else { return nil }
-        return ObjectInfo(key: key, size: length, etag: S3Client.unquote(response.header("etag")),
+        return ObjectInfo(key: key, size: length, etag: ETag.unquote(response.header("etag")),
                           checksumSHA256: Self.sha256(inReprDigest: response.header("repr-digest")),
                           lastModified: response.header("last-modified") ?? "")
     }

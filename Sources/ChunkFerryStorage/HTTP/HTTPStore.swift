@@ -27,7 +27,7 @@ package final class HTTPStore: Sendable {
     }
 
     /// The object's URL: the key's segments percent-encoded, `/` kept.
-    package func url(_ key: String) -> String { settings.url + "/" + S3URIEncoding.encodePath(key) }
+    package func url(_ key: String) -> String { settings.url + "/" + URIEncoding.encodePath(key) }
 
     /// Sends one request; statuses other than 2xx and `accepted` become `StoreError`s.
     package func send(_ operation: String, _ method: HTTPRequest.Method, key: String, headers: [(name: String, value: String)] = [],

@@ -48,12 +48,12 @@ extension S3Client {
         let response = try await send(Call(operation: "ListObjectsV2", method: .get, key: nil, query: query))
         let xml = S3XML(response.body)
         let encoded = xml.value("EncodingType") == "url"
-        func decode(_ text: String) -> String { encoded ? S3URIEncoding.decode(text, plusIsSpace: true) : text }
+        func decode(_ text: String) -> String { encoded ? URIEncoding.decode(text, plusIsSpace: true) : text }
         let objects = xml.elements("Contents").map { item in
             ObjectInfo(
                 key: decode(item.value("Key") ?? ""),
                 size: Int64(item.value("Size") ?? "") ?? 0,
-                etag: Self.unquote(item.value("ETag")),
+                etag: ETag.unquote(item.value("ETag")),
                 checksumSHA256: nil,
                 lastModified: item.value("LastModified") ?? ""
             )

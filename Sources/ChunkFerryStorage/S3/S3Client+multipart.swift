@@ -32,7 +32,7 @@ extension S3Client {
             throw StoreError(code: code, message: xml.value("Message") ?? "", httpStatus: response.status,
                           requestID: xml.value("RequestId"), operation: "UploadPartCopy", resource: resource(key))
         }
-        return Self.unquote(xml.value("ETag"))
+        return ETag.unquote(xml.value("ETag"))
     }
 
     /// Joins the parts, in order, into the final object; returns its ETag.
@@ -52,7 +52,7 @@ extension S3Client {
             throw StoreError(code: code, message: answer.value("Message") ?? "", httpStatus: response.status,
                           requestID: answer.value("RequestId"), operation: "CompleteMultipartUpload", resource: resource(key))
         }
-        return Self.unquote(answer.value("ETag"))
+        return ETag.unquote(answer.value("ETag"))
     }
 
     package func abortMultipartUpload(key: String, uploadID: String) async throws(StoreError) {

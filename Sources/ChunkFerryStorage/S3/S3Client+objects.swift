@@ -51,7 +51,7 @@ extension S3Client {
     /// A PUT's answer checked: an ETag, matching `md5` when given, and the store's echo of
     /// `checksum` (when it echoes one) equal to what was sent.
     package func confirmed(_ response: HTTPResponse, key: String, checksum: ChunkChecksum?, md5: [UInt8]?) throws(StoreError) -> PutResult {
-        let etag = Self.unquote(response.header("etag"))
+        let etag = ETag.unquote(response.header("etag"))
         let (checksumHeader, checksumValue) = checksum?.header ?? ("", "")
         let echoed = checksum == nil ? nil : response.header(checksumHeader)
         if etag.isEmpty {
@@ -90,7 +90,7 @@ extension S3Client {
         return ObjectInfo(
             key: key,
             size: Int64(response.header("content-length") ?? "") ?? 0,
-            etag: Self.unquote(response.header("etag")),
+            etag: ETag.unquote(response.header("etag")),
             checksumSHA256: response.header("x-amz-checksum-sha256"),
             checksumCRC32C: response.header("x-amz-checksum-crc32c"),
             lastModified: response.header("last-modified") ?? "",
@@ -116,7 +116,7 @@ extension S3Client {
             throw StoreError(code: code, message: xml.value("Message") ?? "", httpStatus: response.status,
                           requestID: xml.value("RequestId"), operation: "CopyObject", resource: resource(key))
         }
-        return Self.unquote(xml.value("ETag"))
+        return ETag.unquote(xml.value("ETag"))
     }
 
     /// Headers every object written carries: its type, the storage class, user metadata.
@@ -129,7 +129,7 @@ extension S3Client {
 
     /// `x-amz-copy-source` for an object of this bucket.
     package func copySource(_ key: String) -> String {
-        "/" + S3URIEncoding.encodePath(settings.bucket) + "/" + S3URIEncoding.encodePath(key)
+        "/" + URIEncoding.encodePath(settings.bucket) + "/" + URIEncoding.encodePath(key)
     }
 
     /// The object's bytes, or the bytes in `range` (offsets, upper bound exclusive).

@@ -40,9 +40,9 @@ package final class S3Client: Sendable {
 
     /// The host and path for a bucket-level (`key == nil`) or object request.
     package func address(key: String?) -> (host: String, path: String) {
-        let objectPath = key.map { "/" + S3URIEncoding.encodePath($0) } ?? ""
+        let objectPath = key.map { "/" + URIEncoding.encodePath($0) } ?? ""
         if settings.forcePathStyle {
-            return (endpoint.authority, "/" + S3URIEncoding.encodePath(settings.bucket) + objectPath)
+            return (endpoint.authority, "/" + URIEncoding.encodePath(settings.bucket) + objectPath)
         }
         return ("\(settings.bucket).\(endpoint.authority)", objectPath.isEmpty ? "/" : objectPath)
     }
@@ -79,14 +79,8 @@ package final class S3Client: Sendable {
         if (200..<300).contains(response.status) || call.acceptedStatuses.contains(response.status) {
             return response
         }
-        var failure = StoreError.fromResponse(response, operation: call.operation, resource: resource)
+        var failure = StoreError.fromS3Response(response, operation: call.operation, resource: resource)
         failure.message = secrets.reduce(failure.message) { $1.scrub($0) }
         throw failure
-    }
-
-    static func unquote(_ etag: String?) -> String {
-        guard var etag else { return "" }
-        if etag.hasPrefix("W/") { etag.removeFirst(2) }
-        return etag.trimmed(of: "\"")
     }
 }
