@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "ChunkFerryCore",
             dependencies: [
-                "ChunkFerrySupport", "ChunkFerryStorage", "CHiredis", "CCurl", "COpenSSL", "CIsal", "CLinux", "CBuildInfo",
+                "ChunkFerrySupport", "ChunkFerryStorage", "CHiredis", "CBuildInfo",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -70,11 +70,9 @@ let package = Package(
         .executableTarget(
             name: "ChunkFerryCLI",
             dependencies: [
-                "ChunkFerryCore", "ChunkFerryStorage", "ChunkFerrySupport",
+                "ChunkFerryCore", "ChunkFerrySupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Configuration", package: "swift-configuration"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(
