@@ -46,16 +46,20 @@ let package = Package(
         // The commit a release was built from (scripts/build-release defines it), for --version.
         .systemLibrary(name: "CBuildInfo"),
         // The layers, each importing only those before it (scripts/check-layers holds them to it):
-        // shared basics; the stores behind one protocol; then the rest.
+        // shared basics; the stores behind one protocol; the checkpoints in Redis; then the rest.
         .target(name: "ChunkFerrySupport"),
         .target(
             name: "ChunkFerryStorage",
             dependencies: ["ChunkFerrySupport", "CCurl", "COpenSSL", "CIsal", "CLinux"]
         ),
         .target(
+            name: "ChunkFerryCheckpoint",
+            dependencies: ["ChunkFerrySupport", "ChunkFerryStorage", "CHiredis"]
+        ),
+        .target(
             name: "ChunkFerryCore",
             dependencies: [
-                "ChunkFerrySupport", "ChunkFerryStorage", "CHiredis", "CBuildInfo",
+                "ChunkFerrySupport", "ChunkFerryStorage", "ChunkFerryCheckpoint", "CBuildInfo",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -70,14 +74,14 @@ let package = Package(
         .executableTarget(
             name: "ChunkFerryCLI",
             dependencies: [
-                "ChunkFerryCore", "ChunkFerrySupport",
+                "ChunkFerryCore", "ChunkFerryCheckpoint", "ChunkFerrySupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "ChunkFerryTests",
-            dependencies: ["ChunkFerryCore", "ChunkFerryStorage", "ChunkFerrySupport", .product(name: "Yams", package: "Yams")]
+            dependencies: ["ChunkFerryCore", "ChunkFerryCheckpoint", "ChunkFerryStorage", "ChunkFerrySupport", .product(name: "Yams", package: "Yams")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import ChunkFerryCheckpoint
 import ArgumentParser
 import ChunkFerryCore
 

@@ -1,3 +1,4 @@
+@testable import ChunkFerryCheckpoint
 import Testing
 @testable import ChunkFerryCore
 @testable import ChunkFerryStorage

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ChunkFerryCore
+@testable import ChunkFerryStorage
 
 /// Secrets never leak, TLS is verified, keys stay inside their prefix.
 @Suite struct SecurityTests {

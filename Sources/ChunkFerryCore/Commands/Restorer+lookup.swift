@@ -1,3 +1,4 @@
+import ChunkFerryCheckpoint
 import ChunkFerryStorage
 
 /// Finding what a `restore` reference names: a finished manifest, or a stream still without one.

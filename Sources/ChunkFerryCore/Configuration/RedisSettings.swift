@@ -1,3 +1,5 @@
+import ChunkFerryCheckpoint
+
 /// Where checkpoints live.
 ///
 /// Keys: `REDIS_URL` (default `redis://localhost:6379/0`), `REDIS_NAMESPACE` (default `chunkferry:`).

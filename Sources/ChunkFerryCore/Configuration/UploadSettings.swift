@@ -1,3 +1,4 @@
+import ChunkFerryStorage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,7 +30,7 @@ package struct UploadSettings: Sendable {
         self.chunkSize = chunkSize
         self.idleTimeout = idleTimeout
         self.concurrency = concurrency
-        self.keyPrefix = Self.normalizedPrefix(keyPrefix)
+        self.keyPrefix = ObjectLayout.normalizedPrefix(keyPrefix)
         self.nodeID = nodeID
         self.leaseTTL = leaseTTL
     }
@@ -48,7 +49,7 @@ package struct UploadSettings: Sendable {
         guard chunkSize * concurrency <= 2 << 30 else {
             throw SettingsError(key: .chunkSize, message: "CHUNK_SIZE × UPLOAD_CONCURRENCY would hold \(chunkSize * concurrency >> 20)MiB of chunks in memory: keep the product at 2GiB or less")
         }
-        keyPrefix = Self.normalizedPrefix(config.string(.s3Prefix) ?? "")
+        keyPrefix = ObjectLayout.normalizedPrefix(config.string(.s3Prefix) ?? "")
         // Keys become paths with STORAGE_BACKEND=filesystem: `..` would climb out of the folder.
         if keyPrefix.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) {
             throw SettingsError(.s3Prefix, value: config.string(.s3Prefix), expected: "a prefix without . or .. segments, such as cameras/ or site-a/footage/")
@@ -63,11 +64,6 @@ package struct UploadSettings: Sendable {
             throw SettingsError(.maxLag, value: config.string(.maxLag), expected: "0 (off) or at least 1s")
         }
         maxLag = lag == .zero ? nil : lag
-    }
-
-    static func normalizedPrefix(_ prefix: String) -> String {
-        let trimmedPrefix = prefix.trimmed(of: "/ ")
-        return trimmedPrefix.isEmpty ? "" : trimmedPrefix + "/"
     }
 
     package static func hostName() -> String {

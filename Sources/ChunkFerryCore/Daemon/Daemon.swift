@@ -1,3 +1,4 @@
+import ChunkFerryCheckpoint
 import Logging
 import Prometheus
 import ServiceLifecycle

@@ -1,3 +1,4 @@
+import ChunkFerryCheckpoint
 import ChunkFerrySupport
 import ChunkFerryStorage
 #if canImport(Glibc)
@@ -34,6 +35,9 @@ package struct StartupChecks: Sendable {
         self.init(settings: settings, storage: try settings.storage.makeStore(connections: 1), redis: redis)
     }
 
+    /// The checks speak to Redis only through the checkpoints' own calls.
+    var checkpoints: CheckpointStore { CheckpointStore(redis: redis, namespace: settings.redis.namespace) }
+
     /// Ends the store's connections (see `ObjectStore.shutDown`).
     package func shutDown() { storage.shutDown() }
 
@@ -54,7 +58,6 @@ package struct StartupChecks: Sendable {
     /// nil for other backends.
     func storeMarker() async -> Outcome? {
         guard let folder = storage as? FolderStore else { return nil }
-        let checkpoints = CheckpointStore(redis: redis, namespace: settings.redis.namespace)
         let remembered: String?
         let used: Bool
         do {
@@ -104,7 +107,7 @@ package struct StartupChecks: Sendable {
 
     func redisReachable() async -> Outcome {
         do {
-            _ = try await redis.command("PING")
+            try await checkpoints.ping()
             return .ok("\(redis.url) answers")
         } catch {
             return .failed("\(error.message) (REDIS_URL \(redis.url))", fatal: !error.isRetryable)
@@ -114,11 +117,9 @@ package struct StartupChecks: Sendable {
     /// The namespace's checkpoints describe this store: after a switch of backend (or bucket,
     /// or folder) they would send the rest of a file where its beginning never went.
     func checkpointsBelongHere() async -> Outcome {
-        let key = settings.redis.namespace + "storage"
         let owner = settings.storage.checkpointOwner
         do {
-            _ = try await redis.command("SET", key, owner, "NX")
-            let recorded = try await redis.command("GET", key).string ?? owner
+            let recorded = try await checkpoints.bindStore(owner)
             guard recorded == owner else {
                 return .failed("REDIS_NAMESPACE '\(settings.redis.namespace)' holds the checkpoints of \(recorded), not of \(owner): to start over with the new store, set another REDIS_NAMESPACE (e.g. \(settings.redis.namespace.trimmed(of: ":"))-\(settings.storage.backend.rawValue):); the recordings already stored stay where they are", fatal: true)
             }

@@ -1,3 +1,4 @@
+import ChunkFerryCheckpoint
 import ChunkFerrySupport
 import ChunkFerryStorage
 

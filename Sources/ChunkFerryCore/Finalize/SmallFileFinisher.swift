@@ -1,3 +1,4 @@
+import ChunkFerryCheckpoint
 import Synchronization
 
 /// The last steps of small files (see `Finalizer.finalizeSingleChunk`), off the upload workers:

@@ -1,3 +1,5 @@
+import ChunkFerryCheckpoint
+import ChunkFerryStorage
 import ChunkFerrySupport
 
 extension Manifest {
@@ -16,5 +18,14 @@ extension Manifest {
             startedAt: WallClock.rfc3339(milliseconds: record.startedAt),
             completedAt: WallClock.rfc3339(milliseconds: completedAt),
             host: record.host, repairedChunks: repairedChunks)
+    }
+}
+
+extension ChunkRecord {
+    /// A chunk as its manifest lists it (the store's ETag is not kept there); nil when it names
+    /// no checksum this version knows.
+    init?(listed chunk: Manifest.Chunk) {
+        guard let checksum = chunk.checksum else { return nil }
+        self.init(index: chunk.index, size: chunk.size, checksum: checksum, etag: "")
     }
 }

@@ -1,3 +1,4 @@
+import ChunkFerryStorage
 import Foundation
 
 /// `KEY_TEMPLATE`: the object key of a whole recording, relative to `S3_PREFIX` (default `{path}`).

@@ -1,3 +1,4 @@
+import ChunkFerryCheckpoint
 import ChunkFerrySupport
 
 /// A file whose stream is finalized and that has not changed since: all the manager keeps of it,

@@ -1,3 +1,4 @@
+import ChunkFerryCheckpoint
 import ChunkFerrySupport
 
 /// A unit of work for an upload worker.

@@ -1,3 +1,4 @@
+import ChunkFerryCheckpoint
 import ChunkFerrySupport
 
 /// The manager's view of one file: what it looked like last, and the stream it feeds.

@@ -1,3 +1,4 @@
+import ChunkFerryCheckpoint
 import Logging
 import ChunkFerrySupport
 import ChunkFerryStorage

@@ -1,3 +1,5 @@
+import ChunkFerryCheckpoint
+
 extension StreamWorker {
     /// Uploads whole chunks of one stream `1 + extra` at a time. They are hashed one after
     /// another (the whole-file digest takes bytes in order, and hashing outpaces sending), sent

@@ -1,3 +1,4 @@
+@testable import ChunkFerryCheckpoint
 import Foundation
 import Synchronization
 import Testing

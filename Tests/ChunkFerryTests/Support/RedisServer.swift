@@ -1,3 +1,4 @@
+@testable import ChunkFerryCheckpoint
 import Foundation
 @testable import ChunkFerryCore
 @testable import ChunkFerrySupport

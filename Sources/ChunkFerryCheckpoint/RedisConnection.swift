@@ -2,17 +2,17 @@ import CHiredis
 
 /// One hiredis connection; the only place hiredis is called. Blocking and not thread-safe:
 /// a worker thread owns it. A broken connection is re-opened once, transparently, per call.
-final class RedisConnection {
-    struct Options: Sendable {
-        var url: RedisURL
-        var connectTimeoutMilliseconds = 5_000
-        var commandTimeoutMilliseconds = 5_000
+package final class RedisConnection {
+    package struct Options: Sendable {
+        package var url: RedisURL
+        package var connectTimeoutMilliseconds = 5_000
+        package var commandTimeoutMilliseconds = 5_000
     }
 
     private let options: Options
     private var context: UnsafeMutablePointer<redisContext>?
 
-    init(options: Options) {
+    package init(options: Options) {
         self.options = options
     }
 

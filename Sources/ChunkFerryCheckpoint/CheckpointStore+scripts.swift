@@ -1,7 +1,7 @@
 /// Lua scripts: each runs atomically inside Redis, so no two writers can interleave.
 extension CheckpointStore {
     /// KEYS: stream, state set. ARGV: id, field/value pairs. Creates only if absent.
-    static let createScript = """
+    package static let createScript = """
         if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
         redis.call('HSET', KEYS[1], unpack(ARGV, 2))
         redis.call('SADD', KEYS[2], ARGV[1])
@@ -13,7 +13,7 @@ extension CheckpointStore {
     /// {-1, 0} no stream, {-2, offset} another instance holds the stream's lease. A lease nobody
     /// holds (it lapsed, or Redis lost it) is taken for the caller.
     /// Re-committing the very chunk that moved the offset (a retry whose reply was lost) counts as committed.
-    static let commitScript = """
+    package static let commitScript = """
         local current = redis.call('HGET', KEYS[1], 'committed')
         if not current then return {-1, 0} end
         current = tonumber(current)
@@ -38,7 +38,7 @@ extension CheckpointStore {
         """
 
     /// KEYS: lease. ARGV: owner, ttl ms. Takes a free lease or extends one's own; 1 if held.
-    static let acquireLeaseScript = """
+    package static let acquireLeaseScript = """
         local owner = redis.call('GET', KEYS[1])
         if owner == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
         if owner then return 0 end
@@ -47,21 +47,21 @@ extension CheckpointStore {
         """
 
     /// KEYS: lease. ARGV: owner, ttl ms. Extends the lease if still one's own; 1 if so.
-    static let renewLeaseScript = """
+    package static let renewLeaseScript = """
         if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
         redis.call('PEXPIRE', KEYS[1], ARGV[2])
         return 1
         """
 
     /// KEYS: lease. ARGV: owner. Gives the lease up if it is one's own.
-    static let releaseLeaseScript = """
+    package static let releaseLeaseScript = """
         if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
         return 0
         """
 
     /// KEYS: stream, chunks. ARGV: index, record, now. Records a chunk re-sent because its bytes
     /// changed after upload (or its record was missing); the offset does not move.
-    static let repairScript = """
+    package static let repairScript = """
         if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
         redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
         redis.call('HINCRBY', KEYS[1], 'repaired', 1)
@@ -72,7 +72,7 @@ extension CheckpointStore {
     /// KEYS: stream, chunks, active set, finalized set. ARGV: id, expected offset, new offset,
     /// chunk count, tail index or -1, now. A finalized file grew: its partial tail chunk is
     /// dropped so the stream continues at the tail's start. Returns 1, or 0 if the offset moved.
-    static let reopenScript = """
+    package static let reopenScript = """
         local current = redis.call('HGET', KEYS[1], 'committed')
         if not current or tonumber(current) ~= tonumber(ARGV[2]) then return 0 end
         if tonumber(ARGV[5]) >= 0 then redis.call('HDEL', KEYS[2], ARGV[5]) end
@@ -86,7 +86,7 @@ extension CheckpointStore {
     /// KEYS: stream, target state set, then every state set. ARGV: id, new state, expected state
     /// and expected committed offset ('' for any), then field/value pairs to set. Returns 0,
     /// changing nothing, unless the stream is in the expected state at the expected offset.
-    static let transitionScript = """
+    package static let transitionScript = """
         local state = redis.call('HGET', KEYS[1], 'state')
         if not state then return 0 end
         if ARGV[3] ~= '' and state ~= ARGV[3] then return 0 end
@@ -101,13 +101,13 @@ extension CheckpointStore {
     /// KEYS: stream, chunks, finalized hash, then every state set. ARGV: id, expected committed
     /// offset, compact value. An active stream with every byte committed becomes its compact record.
     /// KEYS: stream, finalized hash. ARGV: id, compact record. 0 if the stream exists either way.
-    static let createFinalizedScript = """
+    package static let createFinalizedScript = """
         if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return 0 end
         redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
         return 1
         """
 
-    static let finalizeScript = """
+    package static let finalizeScript = """
         if redis.call('HGET', KEYS[1], 'state') ~= 'active' then return 0 end
         if redis.call('HGET', KEYS[1], 'committed') ~= ARGV[2] then return 0 end
         redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
@@ -119,7 +119,7 @@ extension CheckpointStore {
     /// KEYS: stream, chunks, finalized hash, finalized set. ARGV: id, number of field values n,
     /// n field/value items, then chunk index/record pairs. A compact record back to a full one
     /// (a finalized file grew), its chunk records restored from the manifest. 0 if not compact.
-    static let expandScript = """
+    package static let expandScript = """
         if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 0 then return 0 end
         redis.call('HDEL', KEYS[3], ARGV[1])
         local n = tonumber(ARGV[2])
@@ -136,7 +136,7 @@ extension CheckpointStore {
 
     /// KEYS: stream, finalized hash. ARGV: id, unix ms or '' to clear. Sets when the file left the
     /// disk, in the compact record (its 16th field, in c1 and c2 alike) or the full one.
-    static let goneScript = """
+    package static let goneScript = """
         local compact = redis.call('HGET', KEYS[2], ARGV[1])
         if compact then
             local fields = {}
@@ -151,7 +151,7 @@ extension CheckpointStore {
         """
 
     /// KEYS: finalized hash. ARGV: id, expected value, its c1 form, new value.
-    static let replaceCompactScript = """
+    package static let replaceCompactScript = """
         local current = redis.call('HGET', KEYS[1], ARGV[1])
         if current ~= ARGV[2] and current ~= ARGV[3] then return 0 end
         redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
@@ -160,7 +160,7 @@ extension CheckpointStore {
 
     /// KEYS: stream, chunks, finalized hash, finalized set. ARGV: id, compact record. A full
     /// finalized record (written before compact records existed) becomes its compact record.
-    static let compactLegacyScript = """
+    package static let compactLegacyScript = """
         if redis.call('HGET', KEYS[1], 'state') ~= 'finalized' then return 0 end
         redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
         redis.call('DEL', KEYS[1], KEYS[2])
@@ -172,7 +172,7 @@ extension CheckpointStore {
     /// value expected (and its c1 form), or '' and the full record's expected state and
     /// updated_at. Drops the stream only if it is still exactly what the janitor read and nobody
     /// holds its lease: a stream reopened meanwhile (its file grew back) is kept.
-    static let forgetScript = """
+    package static let forgetScript = """
         if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
         if ARGV[2] ~= '' then
             local current = redis.call('HGET', KEYS[4], ARGV[1])

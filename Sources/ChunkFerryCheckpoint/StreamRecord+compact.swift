@@ -1,3 +1,4 @@
+import ChunkFerryStorage
 import ChunkFerrySupport
 
 /// The record a finalized stream keeps in Redis: one tab-separated value in the `finalized` hash,
@@ -9,12 +10,12 @@ import ChunkFerrySupport
 /// records, from before they were kept, lack the last two), where the key root is the stream folder without
 /// `<path>/<id>/` and an object key of `<S3_PREFIX><path>` is written `~`.
 extension StreamRecord {
-    static let compactVersion = "c2"
+    package static let compactVersion = "c2"
     /// Written before the file's times were kept: read, and rewritten as `c2` when next written.
-    static let legacyCompactVersion = "c1"
+    package static let legacyCompactVersion = "c1"
 
     /// This stream finished: every byte committed and described by a manifest in the store.
-    func finalized(size: Int64, chunkCount: Int, sha256: String, completedAt: Int64, repairedChunks: Int, objectKey: String?,
+    package func finalized(size: Int64, chunkCount: Int, sha256: String, completedAt: Int64, repairedChunks: Int, objectKey: String?,
                    chunksDeleted: Bool) -> StreamRecord {
         var finished = self
         finished.state = .finalized
@@ -31,11 +32,11 @@ extension StreamRecord {
         return finished
     }
 
-    var compactValue: String { compactFields.joined(separator: "\t") }
+    package var compactValue: String { compactFields.joined(separator: "\t") }
 
     /// The value a `c1` record of the same stream holds (no times): what Redis may still hold
     /// from an older version, for compare-and-set.
-    var legacyCompactValue: String {
+    package var legacyCompactValue: String {
         ([Self.legacyCompactVersion] + compactFields.dropFirst().prefix(15)).joined(separator: "\t")
     }
 
@@ -62,7 +63,7 @@ extension StreamRecord {
     }
 
     /// A finalized record from its compact value; nil if the value is not one.
-    init?(id: String, compactValue value: String) {
+    package init?(id: String, compactValue value: String) {
         let fields = value.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
         let current = fields.count == 18 && fields[0] == Self.compactVersion
         guard current || (fields.count == 16 && fields[0] == Self.legacyCompactVersion), let device = UInt64(fields[2]), let inode = UInt64(fields[3]),

@@ -1,3 +1,5 @@
+import ChunkFerrySupport
+
 /// Where a stream's objects live:
 /// `<S3_PREFIX><relative path>/<stream id>/chunk-00000000 … /manifest.json`.
 ///
@@ -15,7 +17,7 @@ package struct ObjectLayout: Sendable {
     package let streamsRoot: String
 
     package init(prefix: String, besideWholeObjects: Bool = false) {
-        self.prefix = UploadSettings.normalizedPrefix(prefix)
+        self.prefix = Self.normalizedPrefix(prefix)
         streamsRoot = self.prefix + (besideWholeObjects ? Self.streamsFolder : "")
     }
 
@@ -37,5 +39,11 @@ package struct ObjectLayout: Sendable {
 
     package func manifestKey(streamPrefix: String) -> String {
         streamPrefix + "manifest.json"
+    }
+
+    /// `S3_PREFIX` as keys start with it: no leading `/`, one trailing `/` unless empty.
+    package static func normalizedPrefix(_ prefix: String) -> String {
+        let trimmedPrefix = prefix.trimmed(of: "/ ")
+        return trimmedPrefix.isEmpty ? "" : trimmedPrefix + "/"
     }
 }

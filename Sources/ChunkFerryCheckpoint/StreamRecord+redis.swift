@@ -2,7 +2,7 @@ import ChunkFerryStorage
 
 /// How records are laid out in Redis hashes.
 extension StreamRecord {
-    var redisFields: [String] {
+    package var redisFields: [String] {
         var fields = [
             "path", path, "device", String(device), "inode", String(inode), "chunk_size", String(chunkSize),
             "key_prefix", keyPrefix, "state", state.rawValue, "committed", String(committedOffset),
@@ -18,7 +18,7 @@ extension StreamRecord {
         return fields
     }
 
-    init(id: String, redisFields fields: [String: String]) throws(RedisError) {
+    package init(id: String, redisFields fields: [String: String]) throws(RedisError) {
         func number(_ name: String) throws(RedisError) -> Int64 {
             guard let value = fields[name].flatMap({ Int64($0) }) else {
                 throw RedisError(kind: .data, message: "stream \(id) in Redis lacks a valid '\(name)'")
@@ -52,9 +52,9 @@ extension StreamRecord {
 extension ChunkRecord {
     /// `size checksum etag` (checksum as `ChunkChecksum.encoded`); the ETag comes last because
     /// only it could hold a space.
-    var redisValue: String { "\(size) \(checksum.encoded) \(etag)" }
+    package var redisValue: String { "\(size) \(checksum.encoded) \(etag)" }
 
-    init?(index: Int, redisValue: String) {
+    package init?(index: Int, redisValue: String) {
         let parts = redisValue.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, let size = Int(parts[0]), let checksum = ChunkChecksum(encoded: String(parts[1])) else { return nil }
         self.init(index: index, size: size, checksum: checksum, etag: String(parts[2]))

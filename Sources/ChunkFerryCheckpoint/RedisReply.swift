@@ -7,7 +7,7 @@ package enum RedisReply: Sendable, Equatable {
     case status(String)
     case error(String)
 
-    var string: String? {
+    package var string: String? {
         switch self {
         case .string(let text), .status(let text): text
         case .integer(let value): String(value)
@@ -15,7 +15,7 @@ package enum RedisReply: Sendable, Equatable {
         }
     }
 
-    var integer: Int64? {
+    package var integer: Int64? {
         switch self {
         case .integer(let value): value
         case .string(let text): Int64(text)
@@ -23,10 +23,10 @@ package enum RedisReply: Sendable, Equatable {
         }
     }
 
-    var array: [RedisReply] { if case .array(let items) = self { items } else { [] } }
+    package var array: [RedisReply] { if case .array(let items) = self { items } else { [] } }
 
     /// A flat `[field, value, field, value…]` reply (HGETALL) as a dictionary.
-    var fields: [String: String] {
+    package var fields: [String: String] {
         let items = array
         var result: [String: String] = [:]
         var index = 0

@@ -17,19 +17,19 @@ package final class RedisClient: Sendable {
 
     /// Runs one command; an error reply is thrown as `RedisError` of kind `.reply`.
     @discardableResult
-    package func command(_ arguments: String...) async throws(RedisError) -> RedisReply {
+    func command(_ arguments: String...) async throws(RedisError) -> RedisReply {
         try await command(arguments)
     }
 
     @discardableResult
-    package func command(_ arguments: [String]) async throws(RedisError) -> RedisReply {
+    func command(_ arguments: [String]) async throws(RedisError) -> RedisReply {
         let reply = try await pipeline([arguments])[0]
         if case .error(let message) = reply { throw RedisError(kind: .reply, message: message) }
         return reply
     }
 
     /// Runs the commands in one round trip; error replies are returned, not thrown.
-    package func pipeline(_ commands: [[String]]) async throws(RedisError) -> [RedisReply] {
+    func pipeline(_ commands: [[String]]) async throws(RedisError) -> [RedisReply] {
         guard !commands.isEmpty else { return [] }
         let result: Result<[RedisReply], RedisError>
         do {

@@ -15,13 +15,13 @@ package enum StreamState: String, Sendable, CaseIterable, Codable {
 package struct StreamRecord: Sendable, Equatable {
     /// Whether `status` still has the times the file had when this stream was finalized;
     /// nil when they were not recorded.
-    func hasTimes(of status: FileStatus) -> Bool? {
+    package func hasTimes(of status: FileStatus) -> Bool? {
         guard let fileModified, let fileChanged else { return nil }
         return fileModified == status.modified && fileChanged == status.changed
     }
 
     /// Records `status`'s times, the ones a finalized record keeps.
-    mutating func takeTimes(of status: FileStatus) {
+    package mutating func takeTimes(of status: FileStatus) {
         fileModified = status.modified
         fileChanged = status.changed
     }
@@ -87,13 +87,6 @@ package struct ChunkRecord: Sendable, Equatable {
     /// What the store verified the bytes against.
     package var checksum: ChunkChecksum
     package var etag: String
-
-    /// A chunk as its manifest lists it (the store's ETag is not kept there); nil when it names
-    /// no checksum this version knows.
-    init?(listed chunk: Manifest.Chunk) {
-        guard let checksum = chunk.checksum else { return nil }
-        self.init(index: chunk.index, size: chunk.size, checksum: checksum, etag: "")
-    }
 
     package init(index: Int, size: Int, checksum: ChunkChecksum, etag: String) {
         self.index = index

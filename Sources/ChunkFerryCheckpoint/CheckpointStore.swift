@@ -18,7 +18,8 @@ package struct CheckpointStore: Sendable {
         case leaseLost
     }
 
-    package let redis: RedisClient
+    /// Internal: nothing outside the checkpoint code speaks Redis.
+    let redis: RedisClient
     package let namespace: String
 
     package init(redis: RedisClient, namespace: String = "chunkferry:") {
@@ -26,11 +27,11 @@ package struct CheckpointStore: Sendable {
         self.namespace = namespace
     }
 
-    func streamKey(_ id: String) -> String { "\(namespace)stream:\(id)" }
-    func chunksKey(_ id: String) -> String { "\(namespace)stream:\(id):chunks" }
-    func stateKey(_ state: StreamState) -> String { "\(namespace)streams:\(state.rawValue)" }
-    func leaseKey(_ id: String) -> String { "\(namespace)lease:\(id)" }
-    var finalizedKey: String { "\(namespace)finalized" }
+    package func streamKey(_ id: String) -> String { "\(namespace)stream:\(id)" }
+    package func chunksKey(_ id: String) -> String { "\(namespace)stream:\(id):chunks" }
+    package func stateKey(_ state: StreamState) -> String { "\(namespace)streams:\(state.rawValue)" }
+    package func leaseKey(_ id: String) -> String { "\(namespace)lease:\(id)" }
+    package var finalizedKey: String { "\(namespace)finalized" }
 
     /// Records a new stream; returns false, changing nothing, when the id is already known.
     @discardableResult
@@ -109,13 +110,13 @@ package struct CheckpointStore: Sendable {
     }
 
     /// Finalized streams kept as full records (written before compact records existed).
-    func legacyFinalized() async throws(RedisError) -> [StreamRecord] {
+    package func legacyFinalized() async throws(RedisError) -> [StreamRecord] {
         try await records(try await redis.command("SMEMBERS", stateKey(.finalized)).array.compactMap(\.string))
     }
 
     /// Rewrites full finalized records as compact ones (their chunk list is in their manifest),
     /// so a deployment from before compact records shrinks too; how many it rewrote.
-    func compactLegacy(_ records: [StreamRecord]) async throws(RedisError) -> Int {
+    package func compactLegacy(_ records: [StreamRecord]) async throws(RedisError) -> Int {
         let finalized = records.filter { $0.state == .finalized && $0.sha256 != nil }
         guard !finalized.isEmpty else { return 0 }
         let replies = try await redis.pipeline(finalized.map { record in
@@ -126,7 +127,7 @@ package struct CheckpointStore: Sendable {
     }
 
     /// Every compact finalized record, read in batches so a long history never arrives at once.
-    func forEachCompact(_ body: (StreamRecord) -> Void) async throws(RedisError) {
+    package func forEachCompact(_ body: (StreamRecord) -> Void) async throws(RedisError) {
         var cursor = "0"
         repeat {
             let reply = try await redis.command("HSCAN", finalizedKey, cursor, "COUNT", "1000").array
@@ -146,7 +147,7 @@ package struct CheckpointStore: Sendable {
         return all
     }
 
-    func records(_ ids: [String]) async throws(RedisError) -> [StreamRecord] {
+    package func records(_ ids: [String]) async throws(RedisError) -> [StreamRecord] {
         var records: [StreamRecord] = []
         records.reserveCapacity(ids.count)
         var start = 0
@@ -185,12 +186,12 @@ package struct CheckpointStore: Sendable {
 
     /// Records a stream that never was active (a small file uploaded whole) as finalized; false
     /// if Redis knows the stream already, active or finalized.
-    func createFinalized(_ finalized: StreamRecord) async throws(RedisError) -> Bool {
+    package func createFinalized(_ finalized: StreamRecord) async throws(RedisError) -> Bool {
         try await createFinalized([finalized])[0]
     }
 
     /// `createFinalized` for many streams in one round trip (a batch of small files).
-    func createFinalized(_ records: [StreamRecord]) async throws(RedisError) -> [Bool] {
+    package func createFinalized(_ records: [StreamRecord]) async throws(RedisError) -> [Bool] {
         let replies = try await redis.pipeline(records.map { record in
             ["EVAL", Self.createFinalizedScript, "2", streamKey(record.id), finalizedKey, record.id, record.compactValue]
         })
@@ -202,7 +203,7 @@ package struct CheckpointStore: Sendable {
 
     /// A compact record made full again with `chunks` (from the manifest), so the stream can
     /// reopen; false if it is not compact (any more).
-    func expand(_ record: StreamRecord, chunks: [ChunkRecord]) async throws(RedisError) -> Bool {
+    package func expand(_ record: StreamRecord, chunks: [ChunkRecord]) async throws(RedisError) -> Bool {
         var full = record
         full.isCompact = false
         let fields = full.redisFields
@@ -222,7 +223,7 @@ package struct CheckpointStore: Sendable {
     }
 
     /// A multipart upload the stream started and has not completed (`key`, `uploadID`), if any.
-    func pendingUpload(_ id: String) async throws(RedisError) -> (key: String, uploadID: String)? {
+    package func pendingUpload(_ id: String) async throws(RedisError) -> (key: String, uploadID: String)? {
         guard let value = try await redis.command("HGET", streamKey(id), "upload").string else { return nil }
         let parts = value.split(separator: "\n", maxSplits: 1).map(String.init)
         return parts.count == 2 ? (parts[1], parts[0]) : nil
@@ -230,7 +231,7 @@ package struct CheckpointStore: Sendable {
 
     /// Remembers (or, with nil, forgets) the stream's open multipart upload, so one a crash left
     /// behind is aborted at the next try instead of lingering (and being billed) in the store.
-    func notePendingUpload(_ id: String, _ upload: (key: String, uploadID: String)?) async throws(RedisError) {
+    package func notePendingUpload(_ id: String, _ upload: (key: String, uploadID: String)?) async throws(RedisError) {
         if let upload {
             try await redis.command("HSET", streamKey(id), "upload", "\(upload.uploadID)\n\(upload.key)")
         } else {
@@ -247,7 +248,7 @@ package struct CheckpointStore: Sendable {
     /// Replaces the compact record `old` with `new` (the same stream, the file's times moved but
     /// not its bytes); false, changing nothing, if Redis holds something else for it now.
     @discardableResult
-    func replaceCompact(_ old: StreamRecord, with new: StreamRecord) async throws(RedisError) -> Bool {
+    package func replaceCompact(_ old: StreamRecord, with new: StreamRecord) async throws(RedisError) -> Bool {
         let reply = try await redis.command(
             "EVAL", Self.replaceCompactScript, "1", finalizedKey, old.id, old.compactValue, old.legacyCompactValue, new.compactValue)
         return reply.integer == 1
@@ -257,7 +258,7 @@ package struct CheckpointStore: Sendable {
     /// (compact, or full at the same state and update time) and unleased; its objects stay in the
     /// bucket. False, changing nothing, when it moved on meanwhile (reopened, say).
     @discardableResult
-    func forget(_ record: StreamRecord) async throws(RedisError) -> Bool {
+    package func forget(_ record: StreamRecord) async throws(RedisError) -> Bool {
         let keys = [streamKey(record.id), chunksKey(record.id), leaseKey(record.id), finalizedKey] + StreamState.allCases.map(stateKey)
         let expected = record.isCompact ? [record.compactValue, record.legacyCompactValue, "", ""]
             : ["", "", record.state.rawValue, String(record.updatedAt)]
@@ -279,18 +280,31 @@ package struct CheckpointStore: Sendable {
         }.sorted { $0.node < $1.node }
     }
 
+    /// Redis answers.
+    package func ping() async throws(RedisError) {
+        _ = try await redis.command("PING")
+    }
+
+    /// Binds the namespace to the store `owner` describes ("s3 bucket X", "folder P"), unless
+    /// it is bound already: the store it is bound to.
+    package func bindStore(_ owner: String) async throws(RedisError) -> String {
+        let key = namespace + "storage"
+        _ = try await redis.command("SET", key, owner, "NX")
+        return try await redis.command("GET", key).string ?? owner
+    }
+
     /// The folder store's id, once its marker was written or found (see `FolderStore+marker`).
-    func storeMarker() async throws(RedisError) -> String? {
+    package func storeMarker() async throws(RedisError) -> String? {
         try await redis.command("GET", "\(namespace)store-marker").string
     }
 
     /// Whether the namespace holds any stream: the store behind it was used.
-    func holdsStreams() async throws(RedisError) -> Bool {
+    package func holdsStreams() async throws(RedisError) -> Bool {
         let keys = [finalizedKey] + StreamState.allCases.map(stateKey)
         return try await redis.command(["EXISTS"] + keys).integer ?? 0 > 0
     }
 
-    func rememberStoreMarker(_ id: String) async throws(RedisError) {
+    package func rememberStoreMarker(_ id: String) async throws(RedisError) {
         try await redis.command("SET", "\(namespace)store-marker", id, "NX")
     }
 
@@ -309,7 +323,7 @@ package struct CheckpointStore: Sendable {
 
     /// Whether the stream is still marked failed: `chunkferry retry` clears the mark, and the
     /// daemon holding the stream sees that and tries again (whichever instance that is).
-    func isFailed(_ id: String) async throws(RedisError) -> Bool {
+    package func isFailed(_ id: String) async throws(RedisError) -> Bool {
         try await redis.command("HGET", streamKey(id), "failed").string == "1"
     }
 }
