@@ -34,7 +34,8 @@ struct SnapshotTaker: Service {
                     logger.error("cannot write a snapshot under WATCH_DIR", metadata: ["error": "\(error)"])
                     break
                 }
-                await manager.completed("\(folder)/\(name)")
+                // Looked at here, on the taker's own time, not by the manager (see `FileSighting`).
+                await manager.completed(FileSighting.look(root: watchRoot, filter: manager.filter.value, path: "\(folder)/\(name)"))
                 await board.snapshotTaken(camera.name, at: WallClock.nowMilliseconds())
                 if let since = failingSince {
                     logger.info("snapshots back", metadata: ["down.seconds": "\((ContinuousClock.now - since).components.seconds)"])

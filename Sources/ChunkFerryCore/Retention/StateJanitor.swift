@@ -38,7 +38,7 @@ struct StateJanitor: Service {
         guard context.storage.showsObjects else { return }
         // A missing or unmounted WATCH_DIR says nothing about the files in it.
         guard case .success(let root) = FileStatus.of(context.absolutePath("")), root.kind == .directory,
-              !(watchRoot?.look(reports: false).away ?? false) else { return }
+              !(watchRoot?.isAway ?? false) else { return }
         let store = context.store
         let limit = now - forgetAfter.milliseconds
         var gone: [(id: String, at: Int64?)] = []

@@ -33,6 +33,8 @@ actor StreamManager {
     private var finishedStreams: [FinishedStream] = []
     /// Changes with every full scan, to tell which finished files it saw without a set of them.
     private var scanMark: UInt8 = 0
+    /// Paths the watcher is to look at again for the manager (see `pathsToLook`).
+    private var lookAgain: Set<RelativePath> = []
     private let readRetryDelay: Duration = .seconds(30)
     /// How soon to ask again for a stream another instance holds.
     private let leaseRetryDelay: Duration
@@ -73,26 +75,26 @@ actor StreamManager {
         }
     }
 
-    /// The watcher saw `path` (relative) created, written or present: look and act.
-    func observe(_ path: String) {
-        guard filter.value.accepts(path) else { return }
-        let absolute = PathEscaping.systemPath(root: root, relative: path)
-        // One lstat per event; only a symlink costs a second look (where it leads, and what is there).
-        var found = FileStatus.ofLink(absolute)
-        if case .success(let link) = found, link.kind == .other {
-            guard DirectoryScanner(root: root, filter: filter.value).linksInside(path) else { return }  // leads outside WATCH_DIR
-            found = FileStatus.of(absolute)
-        }
-        switch found {
-        case .failure(let error):
-            if error.isMissing { vanished(path) }
-        case .success(let status):
-            if status.kind == .regular { reconcile(path, status) }
+    /// The watcher looked at paths (relative) it saw created, written, removed or present: act
+    /// on what it found.
+    func observe(_ sightings: [FileSighting]) {
+        for sighting in sightings { observe(sighting) }
+    }
+
+    func observe(_ sighting: FileSighting) {
+        guard filter.value.accepts(sighting.path) else { return }
+        switch sighting.found {
+        case .missing: vanished(sighting.path)
+        case .file(let status): reconcile(sighting.path, status)
+        case .other: break
         }
     }
 
-    func observe(_ paths: [String]) {
-        for path in paths { observe(path) }
+    /// Paths to look at again (a job found its file gone, a scan did not report a tracked file),
+    /// which the watcher looks at on its own thread and hands back to `observe`.
+    func pathsToLook() -> [String] {
+        defer { lookAgain.removeAll() }
+        return lookAgain.map(\.value)
     }
 
     /// `path` was deleted or moved away.
@@ -124,17 +126,14 @@ actor StreamManager {
             ])
         }
         guard complete else {
-            for path in Array(files.keys) { observe(path.value) }
+            lookAgain.formUnion(files.keys)
             return
         }
         guard !watchRootAway() else { return }
         let present = Set(seen.map(RelativePath.init).filter { files[$0] != nil })
-        let unseen = files.keys.filter { !present.contains($0) } + finished.compactMap { $0.value.scanMark == scanMark ? nil : $0.key }
-        for path in unseen {
-            if case .failure(let error) = FileStatus.of(PathEscaping.systemPath(root: root, relative: path.value)), error.isMissing {
-                vanished(path.value)
-            }
-        }
+        // Looked at once more before they count as gone (a file may have come back meanwhile).
+        lookAgain.formUnion(files.keys.filter { !present.contains($0) })
+        lookAgain.formUnion(finished.compactMap { $0.value.scanMark == scanMark ? nil : $0.key })
     }
 
     /// Streams Redis holds as active whose file is no longer there (deleted, replaced or truncated
@@ -255,8 +254,9 @@ actor StreamManager {
                 return
             }
             files[key] = file
-            vanished(path)
-            observe(path)  // a new file may already stand at the same name
+            // The watcher confirms it gone, looking at the share first (a new file may already
+            // stand at the same name; an unmounted share is no deletion).
+            lookAgain.insert(key)
             return
         }
         files[key] = file
@@ -427,16 +427,9 @@ actor StreamManager {
     }
 
     /// Whether WATCH_DIR's share is away: one line when that begins and one when it ends.
+    /// As the watcher last saw it (`WatchRoot.refresh`, before the looks it hands over).
     private func watchRootAway() -> Bool {
-        let (away, changed) = watchRoot.look()
-        if changed && away {
-            logger.error("WATCH_DIR is gone or another filesystem now: is the share unmounted? Its files are not taken for deleted; uploads of them resume once it is back", metadata: [
-                "watch.dir": "\(root)", "event": "watch.unmounted",
-            ])
-        } else if changed {
-            logger.notice("WATCH_DIR is back; resuming", metadata: ["watch.dir": "\(root)", "event": "watch.mounted"])
-        }
-        return away
+        watchRoot.isAway
     }
 
     /// The store holds `tail`: bytes past it still wait, since they were first seen.
@@ -449,16 +442,15 @@ actor StreamManager {
 
     /// The file at `path` was just put in place whole (renamed into place by a camera's
     /// snapshot taker): no idle wait, it is finished.
-    func completed(_ path: String) {
-        let key = RelativePath(path)
+    func completed(_ sighting: FileSighting) {
+        let key = RelativePath(sighting.path)
         guard files[key] == nil, finished[key] == nil else {
             // The watcher saw it first: the idle monitor finalizes it at its next look.
-            observe(path)
+            observe(sighting)
             files[key]?.changedAt = .now - idleTimeout
             return
         }
-        guard filter.value.accepts(path), case .success(let status) = FileStatus.of(PathEscaping.systemPath(root: root, relative: path)),
-              status.kind == .regular else { return }
+        guard filter.value.accepts(sighting.path), case .file(let status) = sighting.found else { return }
         admit(key, status, complete: true)
     }
 }

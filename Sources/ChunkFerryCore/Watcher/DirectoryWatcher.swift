@@ -48,12 +48,11 @@ struct DirectoryWatcher: Service {
             } catch {
                 break
             }
-            guard let events = read else {  // no inotify here: rescans alone
+            if read == nil {  // no inotify here: rescans alone
                 _ = await RetryPolicy.pause(.milliseconds(Int64(wait)))
-                continue
             }
             var changed: [String] = []
-            for event in events {
+            for event in read ?? [] {
                 switch event.kind {
                 case .changed: changed.append(event.path)
                 case .removed: changed.append(event.path)  // observe stats it: a stale event must not retire a live file
@@ -65,22 +64,50 @@ struct DirectoryWatcher: Service {
                     nextScan = .now
                 }
             }
-            if !changed.isEmpty { await manager.observe(Array(Set(changed.map(RelativePath.init))).map(\.value)) }
+            let paths = Set(changed.map(RelativePath.init)).union(await manager.pathsToLook().map(RelativePath.init))
+            if !paths.isEmpty { await look(paths.map(\.value), inotify: inotify) }
+        }
+    }
+
+    /// Looks at `paths` on the watcher's thread (see `FileSighting`), the share first, and hands
+    /// what it found to the manager.
+    private func look(_ paths: [String], inotify: BlockingWorkerPool<Inotify?>) async {
+        let (root, filter, watchRoot) = (root, filter.value, manager.watchRoot)
+        guard let looked = try? await inotify.run({ _ in
+            (share: watchRoot.refresh(), sightings: FileSighting.look(root: root, filter: filter, paths: paths))
+        }) else { return }
+        report(looked.share)
+        await manager.observe(looked.sightings)
+    }
+
+    /// Logs the share going away or coming back (see `WatchRoot`).
+    private func report(_ share: (away: Bool, changed: Bool)) {
+        guard share.changed else { return }
+        if share.away {
+            logger.error("WATCH_DIR is gone or another filesystem now: is the share unmounted? Its files are not taken for deleted; uploads of them resume once it is back", metadata: [
+                "watch.dir": "\(root)", "event": "watch.unmounted",
+            ])
+        } else {
+            logger.notice("WATCH_DIR is back; resuming", metadata: ["watch.dir": "\(root)", "event": "watch.mounted"])
         }
     }
 
     /// Watches and reports everything under `directory` (with `memo`, what changed since the last
     /// scan); false when it cannot be read.
     private func scan(_ directory: String, inotify: BlockingWorkerPool<Inotify?>, memo: ScanMemo?) async -> Bool {
-        let scanner = DirectoryScanner(root: root, filter: filter.value)
-        let scanned = try? await inotify.run { inotify -> DirectoryScanner.Result? in
+        let (root, filter, watchRoot) = (root, filter.value, manager.watchRoot)
+        let scanner = DirectoryScanner(root: root, filter: filter)
+        let scanned = try? await inotify.run { inotify -> (result: DirectoryScanner.Result, share: (away: Bool, changed: Bool), sightings: [FileSighting])? in
+            let share = watchRoot.refresh()
             guard let result = try? scanner.scan(directory, memo: memo) else { return nil }
             for folder in result.directories { try? inotify?.watch(folder) }
-            return result
+            return (result, share, FileSighting.look(root: root, filter: filter, paths: result.files))
         }
-        guard let result = scanned ?? nil else { return false }
+        guard let scan = scanned ?? nil else { return false }
+        report(scan.share)
+        let result = scan.result
         if directory.isEmpty && result.skipped == 0 { await manager.scanStarting() }
-        await manager.observe(result.files)
+        await manager.observe(scan.sightings)
         if directory.isEmpty { await manager.scanCompleted(seen: result.files, complete: result.skipped == 0) }
         return true
     }

@@ -17,9 +17,9 @@ final class WatchRoot: Sendable {
         parent = Array((trimmed + "/..").utf8CString)
     }
 
-    /// Whether the share is away now, and whether that changed since the last look that
-    /// `reports` (the manager's, which logs it; others only ask).
-    func look(reports: Bool = true) -> (away: Bool, changed: Bool) {
+    /// Looks at the folder now (on a thread that may block: the watcher's): whether the share
+    /// is away, and whether that changed since the last look.
+    func refresh() -> (away: Bool, changed: Bool) {
         let root = try? FileStatus.of(path).get()
         let above = try? FileStatus.of(parent).get()
         let mountPoint = root != nil && above != nil && root?.device != above?.device
@@ -27,8 +27,11 @@ final class WatchRoot: Sendable {
             if mountPoint { state.wasMountPoint = true }
             let away = root?.kind != .directory || (state.wasMountPoint && !mountPoint)
             let changed = away != state.away
-            if reports { state.away = away }
+            state.away = away
             return (away, changed)
         }
     }
+
+    /// The last look's answer, without touching the filesystem (for the manager, an actor).
+    var isAway: Bool { state.withLock { $0.away } }
 }
