@@ -15,6 +15,15 @@ package struct FileStatus: Sendable, Equatable {
     /// Status-change time (ctime), nanoseconds since 1970.
     package var changed: Int64
 
+    package init(kind: Kind, device: UInt64, inode: UInt64, size: Int64, modified: Int64, changed: Int64) {
+        self.kind = kind
+        self.device = device
+        self.inode = inode
+        self.size = size
+        self.modified = modified
+        self.changed = changed
+    }
+
     /// The status of `path` (NUL-terminated bytes), following symlinks; the errno on failure.
     package static func of(_ path: [CChar]) -> Result<FileStatus, Errno> {
         var info = stat()

@@ -1,0 +1,125 @@
+import Foundation
+import Logging
+import Testing
+@testable import ChunkFerryCheckpoint
+@testable import ChunkFerryCore
+@testable import ChunkFerrySupport
+
+/// The stream manager's decisions, fed the sightings the watcher makes: no filesystem, Redis
+/// or store, so each ordering that end-to-end tests can only hope to hit runs here in
+/// milliseconds.
+@Suite struct StreamManagerTests {
+    static let chunk = 5 << 20
+
+    func manager(root: String = "/nonexistent-watch-root") -> StreamManager {
+        StreamManager(watch: WatchSettings(directory: root), upload: UploadSettings(chunkSize: Self.chunk, idleTimeout: .seconds(30)),
+                      logger: Logger(label: "test"))
+    }
+
+    /// A file as the watcher saw it; written `age` ago.
+    func seen(_ path: String, inode: UInt64 = 1, size: Int64, age: Duration = .zero) -> FileSighting {
+        let written = (WallClock.nowMilliseconds() - age.milliseconds) * 1_000_000
+        return FileSighting(path: path, found: .file(FileStatus(kind: .regular, device: 7, inode: inode, size: size, modified: written, changed: written)))
+    }
+
+    func jobs(_ manager: StreamManager) async -> [StreamJob] {
+        var taken: [StreamJob] = []
+        let queue = await manager.queue
+        while queue.count > 0, let job = await queue.next() { taken.append(job) }
+        return taken
+    }
+
+    func record(for job: StreamJob, inode: UInt64 = 1, committed: Int64) throws -> StreamRecord {
+        guard case .upload(let path, let id) = job else { throw Unexpected(job: "\(job)") }
+        var record = StreamRecord(id: id, path: path, device: 7, inode: inode, chunkSize: Self.chunk, keyPrefix: "\(path)/\(id)/",
+                                  startedAt: 0, host: "test")
+        record.committedOffset = committed
+        return record
+    }
+
+    struct Unexpected: Error { var job: String }
+
+    /// A stream with its first chunk committed and no job queued: its path and id.
+    func progressed(_ manager: StreamManager, _ path: String) async throws -> (path: String, id: String) {
+        await manager.observe([seen(path, size: 6 << 20)])
+        let job = try #require(await jobs(manager).first)
+        guard case .upload(_, let id) = job else { throw Unexpected(job: "\(job)") }
+        _ = await manager.begin(path, streamID: id)
+        await manager.finish(path, streamID: id, outcome: .progressed(try record(for: job, committed: Int64(Self.chunk))))
+        #expect(await jobs(manager).isEmpty)
+        return (path, id)
+    }
+
+    @Test func aGrowingFileHasOneJobAtATime() async throws {
+        let manager = manager()
+        await manager.observe([seen("cam/a.mp4", size: 100)])
+        await manager.observe([seen("cam/a.mp4", size: 6 << 20)])
+        let queued = await jobs(manager)
+        #expect(queued.count == 1, "one job per stream: \(queued)")
+        guard case .upload(let path, _) = try #require(queued.first) else { Issue.record("\(queued)"); return }
+        #expect(path == "cam/a.mp4")
+    }
+
+    @Test func aSmallFileFinishedBeforeItWasSeenTakesTheShortcut() async throws {
+        let manager = manager()
+        await manager.observe([seen("alerts/a.mp4", size: 40_000, age: .seconds(120))])
+        guard case .single(let path, _) = try #require(await jobs(manager).first) else { Issue.record("no shortcut"); return }
+        #expect(path == "alerts/a.mp4")
+    }
+
+    /// Replaced under the same name while its job ran: the old stream is abandoned with the
+    /// reason, the new file gets a stream of its own, and the old stream's next job is dropped.
+    @Test func aFileReplacedWhileItsJobRunsIsAbandonedAndTheNewOneGetsItsOwnStream() async throws {
+        let manager = manager()
+        await manager.observe([seen("cam/a.mp4", inode: 1, size: 6 << 20)])
+        let first = try #require(await jobs(manager).first)
+        guard case .upload(let path, let oldID) = first else { Issue.record("\(first)"); return }
+        let work = try #require(await manager.begin(path, streamID: oldID))
+        #expect(work.streamID == oldID)
+        await manager.observe([seen(path, inode: 2, size: 100)])  // replaced meanwhile
+        await manager.finish(path, streamID: oldID, outcome: .progressed(try record(for: first, committed: Int64(Self.chunk))))
+        let after = await jobs(manager)
+        let abandoned = after.compactMap { job -> (String, String)? in
+            if case .abandon(let record, let reason) = job { return (record.id, reason) }
+            return nil
+        }
+        #expect(abandoned.count == 1 && abandoned.first?.0 == oldID, "\(after)")
+        #expect(abandoned.first?.1.contains("deleted or moved away") == true || abandoned.first?.1.contains("replaced") == true, "\(after)")
+        let uploads = after.compactMap { job -> String? in
+            if case .upload(_, let id) = job { return id }
+            return nil
+        }
+        #expect(uploads.count == 1 && uploads.first != oldID, "the new file's own stream: \(after)")
+        #expect(await manager.begin(path, streamID: oldID) == nil, "a job of the old stream is dropped")
+    }
+
+    /// A job that found its file gone does not count it deleted by itself: the watcher looks
+    /// again (the share first), and only a missing file retires the stream.
+    @Test func aFileAJobFoundGoneIsLookedAtAgainBeforeItsStreamIsAbandoned() async throws {
+        let manager = manager()
+        let (path, id) = try await progressed(manager, "cam/b.mp4")
+        _ = await manager.begin(path, streamID: id)
+        await manager.finish(path, streamID: id, outcome: .vanished)
+        #expect(await manager.pathsToLook() == [path])
+        #expect(await jobs(manager).isEmpty, "nothing abandoned before the look")
+        await manager.observe([FileSighting(path: path, found: .missing)])
+        let after = await jobs(manager)
+        guard case .abandon(let record, _) = try #require(after.first) else { Issue.record("\(after)"); return }
+        #expect(record.id == id)
+        #expect(await manager.pathsToLook().isEmpty)
+    }
+
+    /// Under a share that went away, files missing are not deleted recordings.
+    @Test func filesMissingUnderAShareThatWentAwayAreNotDeleted() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("share-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let manager = manager(root: root)
+        let share = await manager.watchRoot
+        #expect(share.refresh().away == false)
+        let (path, _) = try await progressed(manager, "cam/c.mp4")
+        try FileManager.default.removeItem(atPath: root)
+        #expect(share.refresh() == (away: true, changed: true))
+        await manager.observe([FileSighting(path: path, found: .missing)])
+        #expect(await jobs(manager).isEmpty, "nothing abandoned while the share is away")
+    }
+}
