@@ -11,7 +11,8 @@ import Glibc
 /// into curl's send buffer (`fill`); the store recomputes the CRC32C and rejects a mismatch, as it
 /// does for the header form. A folder store takes the bare bytes (`fillPayload`) and writes them.
 ///
-/// Used by one request on one thread; a retry gets a new body.
+/// `@unchecked`: used by one request on one thread (a retry gets a new body), so its running
+/// CRC and position are never touched from two threads.
 package final class ChecksummedBody: @unchecked Sendable {
     /// Payload bytes per aws-chunk. AWS asks for at least 8 KiB (but the last); four of these,
     /// framed, fill one curl upload buffer.

@@ -17,14 +17,11 @@ struct RetryPolicy: Sendable {
     }
 
     /// Sleeps for `duration` unless shutdown begins; returns false when the caller should give up.
+    /// Woken by the shutdown itself (or the task's cancellation), not by polling for it.
     static func pause(_ duration: Duration) async -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now + duration
-        while clock.now < deadline {
-            if Task.isCancelled || Task.isShuttingDownGracefully { return false }
-            try? await Task.sleep(for: min(.milliseconds(100), deadline - clock.now))
-        }
-        return !(Task.isCancelled || Task.isShuttingDownGracefully)
+        guard !isStopping else { return false }
+        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
+        return !isStopping
     }
 
     static var isStopping: Bool { Task.isCancelled || Task.isShuttingDownGracefully }

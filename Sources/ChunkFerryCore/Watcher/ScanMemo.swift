@@ -2,7 +2,9 @@ import ChunkFerrySupport
 
 /// What the last listing of each directory found, so a rescan lists only directories whose
 /// modification or status-change time moved: 100,000 finished files in unchanged folders cost a
-/// `stat` per folder, not per file. Used only on the watcher's own thread.
+/// `stat` per folder, not per file. `@unchecked`: only the watcher uses it, one step at a time
+/// (a scan on its pool's one thread, or `forgetAll` from its task while no scan runs), so its
+/// tables are never touched from two threads at once.
 final class ScanMemo: @unchecked Sendable {
     struct Entry {
         var modified: Int64

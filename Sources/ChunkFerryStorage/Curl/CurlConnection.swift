@@ -36,6 +36,8 @@ package final class CurlConnection {
     private let handle: UnsafeMutableRawPointer
     private let options: Options
     private let errorBuffer: UnsafeMutablePointer<CChar>
+    /// `nonisolated(unsafe)`: one byte, written once when first used and only read after (curl
+    /// reads it as an empty body), so threads never race on it.
     nonisolated(unsafe) private static let emptyBody: UnsafeMutablePointer<CChar> = {
         let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: 1)
         pointer.initialize(to: 0)

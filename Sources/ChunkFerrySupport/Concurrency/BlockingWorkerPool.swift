@@ -9,6 +9,8 @@ import Synchronization
 /// context on its own thread, so a context is never shared and keeps its connection alive.
 /// A caller whose task is cancelled stops waiting at once; its call finishes on the worker and
 /// its result is dropped.
+///
+/// `@unchecked`: every mutable field is read and written only under `condition`'s lock.
 package final class BlockingWorkerPool<Context>: @unchecked Sendable {
     package typealias Job = (Context) -> Void
 
