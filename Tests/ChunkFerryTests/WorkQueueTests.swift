@@ -25,4 +25,21 @@ import Testing
         queue.close()
         #expect(await queue.next() == nil)
     }
+
+    /// With classes, the most urgent class that has a job goes first, oldest first within it; a
+    /// job put back goes to the head of its own class (the seam the uplink's scheduler uses).
+    @Test func theMostUrgentClassGoesFirstAndEachClassInOrder() async {
+        let queue = WorkQueue<Int>(classes: 2) { $0 >= 100 ? 1 : 0 }
+        for job in [100, 1, 101, 2, 102] { queue.push(job) }
+        #expect(queue.count == 5)
+        var taken: [Int] = []
+        for _ in 0..<3 { taken.append(await queue.next() ?? -1) }
+        #expect(taken == [1, 2, 100])
+        queue.putBack(100)
+        queue.push(3)
+        var rest: [Int] = []
+        for _ in 0..<4 { rest.append(await queue.next() ?? -1) }
+        #expect(rest == [3, 100, 101, 102])
+        #expect(queue.count == 0)
+    }
 }

@@ -7,7 +7,7 @@ import ChunkFerrySupport
 /// report outcomes, the idle monitor asks for finalization. All Redis and store I/O happens in
 /// the workers; the manager only keeps state and queues jobs, so it never waits on an outage.
 actor StreamManager {
-    let queue = WorkQueue<StreamJob>()
+    let queue = WorkQueue<StreamJob>(classes: StreamJob.queueClasses) { $0.queueClass }
     private let root: String
     /// Which files are uploaded; a reload that adds a camera widens it (shared with the watcher).
     let filter: Reloadable<FileFilter>

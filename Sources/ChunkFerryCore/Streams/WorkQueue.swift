@@ -1,39 +1,70 @@
 import Synchronization
 
-/// A first-in, first-out queue of jobs that workers wait on; closing it releases every waiter.
-/// Pushing is synchronous, so the stream manager can queue work without suspending.
+/// A queue of jobs that workers wait on, in priority classes: `next()` takes the oldest job of
+/// the most urgent class that has one, first in, first out within a class. Closing it releases
+/// every waiter. Pushing is synchronous, so the stream manager can queue work without suspending.
+/// The class of a job comes from `classify` (0 the most urgent); by default all share one.
 final class WorkQueue<Job: Sendable>: Sendable {
-    private struct State {
+    private struct Lane {
         var jobs: [Job] = []
         var head = 0
+
+        var count: Int { jobs.count - head }
+
+        mutating func take() -> Job? {
+            guard head < jobs.count else { return nil }
+            let job = jobs[head]
+            head += 1
+            if head > 256 && head * 2 > jobs.count {
+                jobs.removeFirst(head)
+                head = 0
+            }
+            return job
+        }
+
+        mutating func putFirst(_ job: Job) {
+            if head > 0 {
+                head -= 1
+                jobs[head] = job
+            } else {
+                jobs.insert(job, at: 0)
+            }
+        }
+    }
+
+    private struct State {
+        var lanes: [Lane]
         var waiters: [CheckedContinuation<Job?, Never>] = []
         var isClosed = false
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
+    private let classify: @Sendable (Job) -> Int
+
+    init(classes: Int = 1, classify: @escaping @Sendable (Job) -> Int = { _ in 0 }) {
+        state = Mutex(State(lanes: Array(repeating: Lane(), count: max(1, classes))))
+        self.classify = classify
+    }
 
     func push(_ job: Job) {
+        let lane = classify(job)
         let waiter: CheckedContinuation<Job?, Never>? = state.withLock { state in
             guard !state.isClosed else { return nil }
             if !state.waiters.isEmpty { return state.waiters.removeFirst() }
-            state.jobs.append(job)
+            state.lanes[min(max(0, lane), state.lanes.count - 1)].jobs.append(job)
             return nil
         }
         waiter?.resume(returning: job)
     }
 
-    /// Puts a job taken too early back at the head of the queue (its worker was parked by a
+    /// Puts a job taken too early back at the head of its class (its worker was parked by a
     /// lowered UPLOAD_CONCURRENCY meanwhile).
     func putBack(_ job: Job) {
+        let lane = classify(job)
         let waiter: CheckedContinuation<Job?, Never>? = state.withLock { state in
             guard !state.isClosed else { return nil }
             if !state.waiters.isEmpty { return state.waiters.removeFirst() }
-            if state.head > 0 {
-                state.head -= 1
-                state.jobs[state.head] = job
-            } else {
-                state.jobs.insert(job, at: 0)
-            }
+            state.lanes[min(max(0, lane), state.lanes.count - 1)].putFirst(job)
             return nil
         }
         waiter?.resume(returning: job)
@@ -43,14 +74,8 @@ final class WorkQueue<Job: Sendable>: Sendable {
     func next() async -> Job? {
         await withCheckedContinuation { continuation in
             let ready: Job?? = state.withLock { state in
-                if state.head < state.jobs.count {
-                    let job = state.jobs[state.head]
-                    state.head += 1
-                    if state.head > 256 && state.head * 2 > state.jobs.count {
-                        state.jobs.removeFirst(state.head)
-                        state.head = 0
-                    }
-                    return .some(job)
+                for index in state.lanes.indices {
+                    if let job = state.lanes[index].take() { return .some(job) }
                 }
                 if state.isClosed { return .some(nil) }
                 state.waiters.append(continuation)
@@ -63,15 +88,14 @@ final class WorkQueue<Job: Sendable>: Sendable {
     func close() {
         let waiters = state.withLock { state in
             state.isClosed = true
-            state.jobs.removeAll()
-            state.head = 0
+            state.lanes = Array(repeating: Lane(), count: state.lanes.count)
             defer { state.waiters.removeAll() }
             return state.waiters
         }
         for waiter in waiters { waiter.resume(returning: nil) }
     }
 
-    var count: Int { state.withLock { $0.jobs.count - $0.head } }
+    var count: Int { state.withLock { $0.lanes.reduce(0) { $0 + $1.count } } }
 
     var isClosed: Bool { state.withLock { $0.isClosed } }
 }
