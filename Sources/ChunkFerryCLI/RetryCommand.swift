@@ -1,5 +1,5 @@
-import ChunkFerryCheckpoint
 import ArgumentParser
+import ChunkFerryCheckpoint
 import ChunkFerryCore
 
 struct RetryCommand: AsyncParsableCommand {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import ChunkFerryCore
-import Logging
 import ChunkFerrySupport
+import Logging
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

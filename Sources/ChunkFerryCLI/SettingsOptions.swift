@@ -1,9 +1,9 @@
-import ChunkFerryCheckpoint
 import ArgumentParser
+import ChunkFerryCheckpoint
 import ChunkFerryCore
+import ChunkFerrySupport
 import Foundation
 import Logging
-import ChunkFerrySupport
 
 /// The configuration every command reads: `--config FILE` plus any setting as a flag.
 struct SettingsOptions: ParsableArguments {

@@ -1,5 +1,5 @@
-import ChunkFerrySupport
 import ChunkFerryStorage
+import ChunkFerrySupport
 
 /// Where a stream stands in its life.
 package enum StreamState: String, Sendable, CaseIterable, Codable {

@@ -1,7 +1,7 @@
-import Foundation
-import Testing
 @testable import ChunkFerryCore
 @testable import ChunkFerryStorage
+import Foundation
+import Testing
 
 /// Credentials the way AWS users keep them (`aws configure`): the shared credentials and config
 /// files, a profile, and the environment winning as in the AWS CLI.

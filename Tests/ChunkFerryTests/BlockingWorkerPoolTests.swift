@@ -1,7 +1,7 @@
+@testable import ChunkFerrySupport
 import Foundation
 import Synchronization
 import Testing
-@testable import ChunkFerrySupport
 
 /// The threads that run blocking calls (libcurl, hiredis, inotify, hashing) for async callers.
 @Suite(.timeLimit(.minutes(1))) struct BlockingWorkerPoolTests {

@@ -1,6 +1,6 @@
+@testable import ChunkFerryCore
 import Foundation
 import Testing
-@testable import ChunkFerryCore
 
 /// Cameras recorded by the real binary from a real RTSP server (GStreamer's): files that play,
 /// recovery from a camera that drops, hangs or is misconfigured, and footage that survives the

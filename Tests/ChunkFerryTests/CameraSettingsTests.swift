@@ -1,6 +1,6 @@
+@testable import ChunkFerryCore
 import Foundation
 import Testing
-@testable import ChunkFerryCore
 
 /// The `cameras:` list of the config file: what is accepted, what is refused with a line naming
 /// the camera and the key, and passwords that never show.

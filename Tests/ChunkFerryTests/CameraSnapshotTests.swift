@@ -1,6 +1,6 @@
+@testable import ChunkFerryCore
 import Foundation
 import Testing
-@testable import ChunkFerryCore
 
 /// Snapshots from a camera's HTTP API behind Digest authentication, by the real binary: JPEGs
 /// taken every interval and uploaded at once (no idle wait); a body that is not a JPEG is not stored.

@@ -1,8 +1,8 @@
+@testable import ChunkFerryCore
+@testable import ChunkFerryStorage
+@testable import ChunkFerrySupport
 import Foundation
 import Testing
-@testable import ChunkFerryCore
-@testable import ChunkFerrySupport
-@testable import ChunkFerryStorage
 
 /// The fault-injection suite: the real binary against real Redis and SeaweedFS while files grow,
 /// one fault per scenario, and afterwards every file must restore byte-identical. Prints a table

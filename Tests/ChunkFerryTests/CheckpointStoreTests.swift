@@ -1,7 +1,7 @@
 @testable import ChunkFerryCheckpoint
-import Testing
 @testable import ChunkFerryCore
 @testable import ChunkFerryStorage
+import Testing
 
 @Suite struct CheckpointStoreTests {
     func record(_ id: String, path: String = "front-door/clip.mp4") -> StreamRecord {

@@ -1,7 +1,7 @@
-import Testing
 @testable import ChunkFerryCore
-@testable import ChunkFerrySupport
 @testable import ChunkFerryStorage
+@testable import ChunkFerrySupport
+import Testing
 
 /// CRC32C through ISA-L, and how chunk checksums are written down in records and manifests.
 @Suite struct ChunkChecksumTests {

@@ -1,6 +1,6 @@
+@testable import ChunkFerryCore
 import Foundation
 import Testing
-@testable import ChunkFerryCore
 
 /// `check`, `run` and `status` as a user meets them, including with wrong settings.
 @Suite struct CommandLineTests {

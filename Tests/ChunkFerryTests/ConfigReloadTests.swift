@@ -1,6 +1,6 @@
+@testable import ChunkFerryCore
 import Foundation
 import Testing
-@testable import ChunkFerryCore
 
 /// The config file re-read while the real binary runs: on change and on SIGHUP, applied without
 /// a restart where it can be, the running values kept when the file is broken, a restart-only

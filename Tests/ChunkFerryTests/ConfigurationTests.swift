@@ -1,7 +1,7 @@
 @testable import ChunkFerryCheckpoint
+@testable import ChunkFerryCore
 import Foundation
 import Testing
-@testable import ChunkFerryCore
 
 @Suite struct ConfigurationTests {
     let required = ["S3_BUCKET": "b", "AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s"]

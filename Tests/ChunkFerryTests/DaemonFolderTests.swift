@@ -1,8 +1,8 @@
+@testable import ChunkFerryCore
+@testable import ChunkFerryStorage
+@testable import ChunkFerrySupport
 import Foundation
 import Testing
-@testable import ChunkFerryCore
-@testable import ChunkFerrySupport
-@testable import ChunkFerryStorage
 
 /// `STORAGE_BACKEND=filesystem` with the real binary: recordings copied into a folder, whole and
 /// byte-identical, surviving kills, a full disk and a wiped Redis.

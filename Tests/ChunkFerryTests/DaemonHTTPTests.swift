@@ -1,8 +1,8 @@
+@testable import ChunkFerryCore
+@testable import ChunkFerryStorage
+@testable import ChunkFerrySupport
 import Foundation
 import Testing
-@testable import ChunkFerryCore
-@testable import ChunkFerrySupport
-@testable import ChunkFerryStorage
 
 /// `STORAGE_BACKEND=http` with the real binary against a real HTTP server (Python's): what the
 /// server receives, how a busy server and a refused token are handled, and that the token

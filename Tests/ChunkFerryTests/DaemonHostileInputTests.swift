@@ -1,7 +1,7 @@
-import Foundation
-import Testing
 @testable import ChunkFerryCore
 @testable import ChunkFerrySupport
+import Foundation
+import Testing
 
 /// The bad-input table of the README: each case logs clearly while every other file carries on.
 @Suite struct DaemonHostileInputTests {

@@ -1,6 +1,6 @@
+@testable import ChunkFerryCore
 import Foundation
 import Testing
-@testable import ChunkFerryCore
 
 /// Odd and hostile input: each case gets its behaviour while the other files carry on.
 @Suite struct DaemonInputTests {

@@ -1,6 +1,6 @@
+@testable import ChunkFerryCore
 import Foundation
 import Testing
-@testable import ChunkFerryCore
 
 /// Two daemons on one directory and one Redis: they share the streams through leases; when one
 /// dies, the other takes its streams over from the committed offset.

@@ -1,6 +1,6 @@
+@testable import ChunkFerryCore
 import Foundation
 import Testing
-@testable import ChunkFerryCore
 
 /// Outages of Redis and of the store while files grow: the daemon stays up, says so once,
 /// resumes by itself, and the bucket ends byte-identical.

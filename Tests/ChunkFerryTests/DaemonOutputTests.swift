@@ -1,8 +1,8 @@
+@testable import ChunkFerryCore
+@testable import ChunkFerryStorage
+@testable import ChunkFerrySupport
 import Foundation
 import Testing
-@testable import ChunkFerryCore
-@testable import ChunkFerrySupport
-@testable import ChunkFerryStorage
 
 /// `OUTPUT`, `KEY_TEMPLATE` and `S3_STORAGE_CLASS` with the real binary: what users find in the
 /// bucket, read back with `curl --aws-sigv4` so our own client cannot hide a mistake.

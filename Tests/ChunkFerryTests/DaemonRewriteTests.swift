@@ -1,8 +1,8 @@
+@testable import ChunkFerryCore
+@testable import ChunkFerryStorage
+@testable import ChunkFerrySupport
 import Foundation
 import Testing
-@testable import ChunkFerryCore
-@testable import ChunkFerrySupport
-@testable import ChunkFerryStorage
 
 /// Files rewritten in place at the same size, as loop recorders, dashcams and NVRs that
 /// pre-allocate their files do: the real binary uploads the new bytes as a new recording while

@@ -1,7 +1,7 @@
-import Foundation
-import Testing
 @testable import ChunkFerryCore
 @testable import ChunkFerryStorage
+import Foundation
+import Testing
 
 /// The daemon as users run it: the real binary, real Redis, real S3, files written as recorders write them.
 @Suite struct DaemonTests {

@@ -1,6 +1,6 @@
+@testable import ChunkFerryCore
 import Foundation
 import Testing
-@testable import ChunkFerryCore
 
 /// The two shapes of work with a path of their own: one big finished file, whose chunks go up
 /// several at once but are committed in order, and small finished files, sent in one go each.

@@ -1,8 +1,8 @@
+@testable import ChunkFerryCore
+@testable import ChunkFerryStorage
 import Foundation
 import Testing
 import Yams
-@testable import ChunkFerryCore
-@testable import ChunkFerryStorage
 
 /// The docs and the compose file are generated from, or checked against, the code, so they
 /// cannot drift: the configuration reference, compose's environment block (every setting, the

@@ -1,5 +1,5 @@
-import Testing
 @testable import ChunkFerryCore
+import Testing
 
 @Suite struct FileFilterTests {
     let filter = FileFilter(extensions: WatchSettings.defaultExtensions)

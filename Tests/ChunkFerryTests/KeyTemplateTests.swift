@@ -1,6 +1,6 @@
+@testable import ChunkFerryCore
 import Foundation
 import Testing
-@testable import ChunkFerryCore
 
 @Suite struct KeyTemplateTests {
     // 2024-01-18T23:30:00Z: late evening in UTC, already the next day in Berlin.

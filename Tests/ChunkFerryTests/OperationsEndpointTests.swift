@@ -1,6 +1,6 @@
+@testable import ChunkFerryCore
 import Foundation
 import Testing
-@testable import ChunkFerryCore
 
 /// `/health`, `/ready` and `/metrics` of the real binary, read as Prometheus and Docker would:
 /// counters that rise by exactly what the store confirmed, a health that follows the store's

@@ -1,6 +1,6 @@
+@testable import ChunkFerryCore
 import Foundation
 import Testing
-@testable import ChunkFerryCore
 
 /// MAX_LAG with the real binary on any growing file: the bytes past the last whole chunk reach
 /// the store as a provisional object once they waited MAX_LAG, and it goes when its chunk does.

@@ -1,7 +1,7 @@
 @testable import ChunkFerryCheckpoint
-import Testing
 @testable import ChunkFerryCore
 @testable import ChunkFerrySupport
+import Testing
 
 @Suite struct RedisClientTests {
     @Test(arguments: [

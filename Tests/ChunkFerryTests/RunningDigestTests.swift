@@ -1,7 +1,7 @@
-import Testing
 @testable import ChunkFerryCore
-@testable import ChunkFerrySupport
 @testable import ChunkFerryStorage
+@testable import ChunkFerrySupport
+import Testing
 
 /// The whole-file digest kept during upload, and when it may stand in for re-reading the file.
 @Suite struct RunningDigestTests {

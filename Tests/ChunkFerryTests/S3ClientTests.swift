@@ -1,8 +1,8 @@
+@testable import ChunkFerryCore
+@testable import ChunkFerryStorage
+@testable import ChunkFerrySupport
 import Foundation
 import Testing
-@testable import ChunkFerryCore
-@testable import ChunkFerrySupport
-@testable import ChunkFerryStorage
 
 /// Every S3 operation against a real SeaweedFS that checks signatures.
 @Suite(.serialized) struct S3ClientTests {

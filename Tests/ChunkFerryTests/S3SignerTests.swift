@@ -1,7 +1,7 @@
-import Testing
 @testable import ChunkFerryCore
-@testable import ChunkFerrySupport
 @testable import ChunkFerryStorage
+@testable import ChunkFerrySupport
+import Testing
 
 /// AWS's published Signature Version 4 examples for S3 (header-based authentication,
 /// "examplebucket", 2013-05-24), reproduced exactly.

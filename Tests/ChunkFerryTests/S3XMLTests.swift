@@ -1,7 +1,7 @@
-import Testing
 @testable import ChunkFerryCore
-@testable import ChunkFerrySupport
 @testable import ChunkFerryStorage
+@testable import ChunkFerrySupport
+import Testing
 
 @Suite struct S3XMLTests {
     @Test func readsAnErrorBody() {

@@ -1,7 +1,7 @@
-import Foundation
-import Testing
 @testable import ChunkFerryCore
 @testable import ChunkFerryStorage
+import Foundation
+import Testing
 
 /// Secrets never leak, TLS is verified, keys stay inside their prefix.
 @Suite struct SecurityTests {

@@ -1,9 +1,9 @@
 @testable import ChunkFerryCheckpoint
+@testable import ChunkFerryCore
+@testable import ChunkFerrySupport
 import Foundation
 import Logging
 import Testing
-@testable import ChunkFerryCore
-@testable import ChunkFerrySupport
 
 /// FORGET_AFTER's janitor against a real Redis: a stream reopened between the janitor's read and
 /// its forget (its file came back and grew) is kept, hit deterministically through the seam

@@ -1,9 +1,9 @@
-import Foundation
-import Logging
-import Testing
 @testable import ChunkFerryCheckpoint
 @testable import ChunkFerryCore
 @testable import ChunkFerrySupport
+import Foundation
+import Logging
+import Testing
 
 /// The stream manager's decisions, fed the sightings the watcher makes: no filesystem, Redis
 /// or store, so each ordering that end-to-end tests can only hope to hit runs here in

@@ -1,8 +1,8 @@
+@testable import ChunkFerryCore
+@testable import ChunkFerryStorage
+@testable import ChunkFerrySupport
 import Foundation
 import Testing
-@testable import ChunkFerryCore
-@testable import ChunkFerrySupport
-@testable import ChunkFerryStorage
 
 /// Chunks sent with their CRC32C as a trailer (aws-chunked): one read of each byte, checked by a
 /// real SeaweedFS; and the header form for a store that refuses trailers.

@@ -1,6 +1,6 @@
+@testable import ChunkFerryCore
 import Synchronization
 import Testing
-@testable import ChunkFerryCore
 
 /// How the workers share UPLOAD_CONCURRENCY slots: a big file borrows idle ones, gives them
 /// back when other jobs wait, and a lowered capacity parks the workers past it.

@@ -1,5 +1,5 @@
-import Testing
 @testable import ChunkFerryCore
+import Testing
 
 /// The job queue's order, as the workers see it.
 @Suite struct WorkQueueTests {

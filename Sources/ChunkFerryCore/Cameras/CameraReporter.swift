@@ -1,7 +1,7 @@
 import ChunkFerryCheckpoint
+import ChunkFerrySupport
 import Logging
 import ServiceLifecycle
-import ChunkFerrySupport
 
 /// Publishes every camera's state to Redis every few seconds, for `chunkferry status` (a
 /// separate process). An outage of Redis only delays it.

@@ -1,7 +1,7 @@
+import ChunkFerryStorage
 import Logging
 import ServiceLifecycle
 import Synchronization
-import ChunkFerryStorage
 
 /// Every camera's recorder and snapshot taker, and the reporter, side by side in one Service:
 /// at shutdown they stop together (every ffmpeg gets its SIGINT at once, not one camera after

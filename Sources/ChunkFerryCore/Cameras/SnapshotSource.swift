@@ -1,5 +1,5 @@
-import Subprocess
 import ChunkFerryStorage
+import Subprocess
 
 /// Where a camera's still images come from: its HTTP snapshot URL (Reolink `cmd=Snap`, ONVIF
 /// snapshot URIs; Basic or Digest authentication), else one frame of its RTSP stream.

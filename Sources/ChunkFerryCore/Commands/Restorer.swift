@@ -1,6 +1,6 @@
 import ChunkFerryCheckpoint
-import ChunkFerrySupport
 import ChunkFerryStorage
+import ChunkFerrySupport
 #if canImport(Glibc)
 import Glibc
 #endif

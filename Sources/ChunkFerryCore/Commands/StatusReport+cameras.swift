@@ -1,5 +1,5 @@
-import Foundation
 import ChunkFerrySupport
+import Foundation
 
 /// The cameras part of `status`: what each recorder last told Redis.
 extension StatusReport {

@@ -1,6 +1,6 @@
 import ChunkFerryCheckpoint
-import Foundation
 import ChunkFerrySupport
+import Foundation
 
 /// `chunkferry status`: every stream Redis knows, as a table or JSON.
 package struct StatusReport: Sendable {

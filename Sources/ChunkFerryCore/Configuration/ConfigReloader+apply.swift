@@ -1,5 +1,5 @@
-import ChunkFerrySupport
 import ChunkFerryStorage
+import ChunkFerrySupport
 import Logging
 import Metrics
 #if canImport(Glibc)

@@ -1,9 +1,9 @@
+import ChunkFerryStorage
+import ChunkFerrySupport
 import Logging
 import Metrics
 import ServiceLifecycle
 import UnixSignals
-import ChunkFerrySupport
-import ChunkFerryStorage
 
 /// Reads the configuration again when CONFIG_FILE changes (looked at every second: editors
 /// replace files, and bind mounts hide inotify events) and on SIGHUP, and applies what can

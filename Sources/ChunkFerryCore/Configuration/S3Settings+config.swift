@@ -1,5 +1,5 @@
-import ChunkFerrySupport
 import ChunkFerryStorage
+import ChunkFerrySupport
 
 extension S3Settings {
     /// Keys: `S3_ENDPOINT`, `S3_BUCKET` (required), `S3_REGION` (falls back to `AWS_REGION`, then

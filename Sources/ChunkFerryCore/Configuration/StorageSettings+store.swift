@@ -1,5 +1,5 @@
-import ChunkFerrySupport
 import ChunkFerryStorage
+import ChunkFerrySupport
 
 extension StorageSettings {
     /// The store these settings describe. `connections`: how many requests may run at once.

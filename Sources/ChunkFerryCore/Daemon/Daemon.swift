@@ -1,9 +1,9 @@
 import ChunkFerryCheckpoint
+import ChunkFerryStorage
+import ChunkFerrySupport
 import Logging
 import Prometheus
 import ServiceLifecycle
-import ChunkFerrySupport
-import ChunkFerryStorage
 
 /// `chunkferry run`: every component as a Service in one ServiceGroup. SIGTERM or SIGINT stop
 /// new work, let in-flight chunks finish (or abandon them uncommitted at the deadline) and exit.

@@ -1,5 +1,5 @@
-import ChunkFerrySupport
 import ChunkFerryStorage
+import ChunkFerrySupport
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,6 @@
 import ChunkFerryCheckpoint
-import ChunkFerrySupport
 import ChunkFerryStorage
+import ChunkFerrySupport
 
 extension Finalizer {
     /// A new file that was complete when first seen (idle already) and fits in one chunk, as

@@ -1,7 +1,7 @@
 import ChunkFerryCheckpoint
-import Logging
-import ChunkFerrySupport
 import ChunkFerryStorage
+import ChunkFerrySupport
+import Logging
 
 /// Finishes an idle stream: uploads the tail, re-reads the file and re-sends every chunk whose
 /// bytes changed since upload (muxers patch the header when they close a file), writes the

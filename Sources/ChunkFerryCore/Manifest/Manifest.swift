@@ -1,6 +1,6 @@
-import Foundation
-import ChunkFerrySupport
 import ChunkFerryStorage
+import ChunkFerrySupport
+import Foundation
 
 /// What a stream became in the bucket: written as `manifest.json` beside its chunks.
 /// The chunks, concatenated in index order, are exactly the file's bytes.

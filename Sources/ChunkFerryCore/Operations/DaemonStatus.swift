@@ -1,6 +1,6 @@
 import CBuildInfo
-import Synchronization
 import ChunkFerrySupport
+import Synchronization
 
 /// What the daemon knows of itself that no single component owns: when it started, whether the
 /// startup checks passed or failed for good, whether it is shutting down.

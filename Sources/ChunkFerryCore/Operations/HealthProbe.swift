@@ -1,5 +1,5 @@
-import Foundation
 import ChunkFerryStorage
+import Foundation
 
 /// `chunkferry health`: asks a running daemon's `/health`, for Docker's HEALTHCHECK (the image
 /// has no curl). Healthy and degraded pass; unhealthy, no answer or an odd answer fail.

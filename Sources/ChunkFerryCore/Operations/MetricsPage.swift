@@ -1,6 +1,6 @@
+import ChunkFerrySupport
 import Metrics
 import Prometheus
-import ChunkFerrySupport
 
 /// The `/metrics` page: what the code records through swift-metrics, in Prometheus' text format,
 /// plus gauges read at the moment of the scrape (backlog, streams, disk, cameras).

@@ -1,6 +1,6 @@
 import ChunkFerryCheckpoint
-import Logging
 import ChunkFerryStorage
+import Logging
 
 /// Turns a finished stream's chunk objects into one object at its `KEY_TEMPLATE` key, inside the
 /// store: the bytes never travel again. No chunk (an empty file) is a put of nothing, one chunk a

@@ -1,6 +1,6 @@
 import ChunkFerryCheckpoint
-import ChunkFerrySupport
 import ChunkFerryStorage
+import ChunkFerrySupport
 
 /// Rebuilds a stream's checkpoint from the store, which is the truth (Redis is a cache).
 ///

@@ -1,5 +1,5 @@
-import Logging
 import ChunkFerrySupport
+import Logging
 
 /// Whether WATCH_DIR is short of `MIN_FREE_SPACE` with nothing left that may be deleted: one loud
 /// line when that begins, one when it ends, and the figure in Redis for `status`.

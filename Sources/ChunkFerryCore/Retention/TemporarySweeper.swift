@@ -1,6 +1,6 @@
+import ChunkFerryStorage
 import Logging
 import ServiceLifecycle
-import ChunkFerryStorage
 
 /// Sweeps the temporary files killed writes left in a folder store: at startup, then once a day.
 struct TemporarySweeper: Service {

@@ -1,6 +1,6 @@
-import Synchronization
-import ChunkFerrySupport
 import ChunkFerryStorage
+import ChunkFerrySupport
+import Synchronization
 
 /// The whole file's SHA-256, fed with each chunk as it is committed, in order, plus what proves at
 /// finalization that no byte changed after it was hashed. With that proof the finalizer skips

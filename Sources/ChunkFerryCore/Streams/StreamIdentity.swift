@@ -1,5 +1,5 @@
-import ChunkFerrySupport
 import ChunkFerryStorage
+import ChunkFerrySupport
 
 /// Stream ids derived from the file, so the same generation of the same file always gets the
 /// same id — after a restart, on another instance, or with Redis emptied.

@@ -1,7 +1,7 @@
 import ChunkFerryCheckpoint
+import ChunkFerrySupport
 import Logging
 import Metrics
-import ChunkFerrySupport
 
 /// Owns every tracked file and decides what work is due: the watcher reports files, workers
 /// report outcomes, the idle monitor asks for finalization. All Redis and store I/O happens in

@@ -1,7 +1,7 @@
 import ChunkFerryCheckpoint
-import Logging
-import ChunkFerrySupport
 import ChunkFerryStorage
+import ChunkFerrySupport
+import Logging
 
 /// Everything the pipeline's stages share: clients, settings, outage trackers.
 struct PipelineContext: Sendable {

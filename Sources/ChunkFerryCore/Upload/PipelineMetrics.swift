@@ -1,6 +1,6 @@
+import ChunkFerrySupport
 import Metrics
 import Synchronization
-import ChunkFerrySupport
 
 /// The pipeline's metrics, Prometheus-style names (no-ops until a metrics backend is
 /// bootstrapped), and the same totals kept here for `/health`, which cannot read them back.

@@ -1,7 +1,7 @@
 import ChunkFerryCheckpoint
-import Logging
-import ChunkFerrySupport
 import ChunkFerryStorage
+import ChunkFerrySupport
+import Logging
 
 /// MAX_LAG: the bytes past a growing file's last whole chunk, sent as one provisional object
 /// that each flush replaces, so a recorder destroyed mid-chunk loses only the last seconds.

@@ -1,7 +1,7 @@
 import ChunkFerryCheckpoint
-import Logging
-import ChunkFerrySupport
 import ChunkFerryStorage
+import ChunkFerrySupport
+import Logging
 
 /// Getting a stream ready to take chunks: loaded from Redis, or rebuilt from the bucket when
 /// Redis does not know it (restarted empty, restored from an old snapshot, a file found on disk).

@@ -1,6 +1,6 @@
 import ChunkFerryCheckpoint
-import Logging
 import ChunkFerrySupport
+import Logging
 
 /// A finished file whose modification or status-change time moved while its size did not: loop
 /// recorders, dashcams and NVRs that pre-allocate files rewrite them in place this way.

@@ -1,6 +1,6 @@
 import ChunkFerryCheckpoint
-import ChunkFerrySupport
 import ChunkFerryStorage
+import ChunkFerrySupport
 
 extension StreamWorker {
     /// Reads the chunk at `offset`, feeding `fork` (the whole-file digest) with its bytes, and

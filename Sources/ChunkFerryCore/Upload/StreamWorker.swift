@@ -1,7 +1,7 @@
 import ChunkFerryCheckpoint
-import Logging
-import ChunkFerrySupport
 import ChunkFerryStorage
+import ChunkFerrySupport
+import Logging
 
 /// Carries out jobs: creates or loads a stream, uploads its chunks, commits each only after the
 /// store confirmed it. Store and Redis calls retry until they succeed or the daemon stops.

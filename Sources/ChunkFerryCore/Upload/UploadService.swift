@@ -1,6 +1,6 @@
+import ChunkFerrySupport
 import Logging
 import ServiceLifecycle
-import ChunkFerrySupport
 
 /// UPLOAD_CONCURRENCY workers taking jobs from the stream manager, and the finisher of their
 /// small files. A reload may change the concurrency (`resize(to:)`): more workers start, or

@@ -1,6 +1,6 @@
+import ChunkFerrySupport
 import Logging
 import ServiceLifecycle
-import ChunkFerrySupport
 
 /// Watches WATCH_DIR with inotify, recursively, and rescans it every SCAN_INTERVAL to catch what
 /// events miss (network filesystems, a full event queue, files present at start).

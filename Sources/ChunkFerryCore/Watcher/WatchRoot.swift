@@ -1,5 +1,5 @@
-import Synchronization
 import ChunkFerrySupport
+import Synchronization
 
 /// Whether WATCH_DIR is there as the folder the files live in. A share that goes away leaves
 /// either nothing (the folder missing) or the bare mount point: a folder on the disk above, no

@@ -1,5 +1,5 @@
-import ChunkFerrySupport
 import CCurl
+import ChunkFerrySupport
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,5 @@
-import Foundation
 import ChunkFerrySupport
+import Foundation
 
 /// What a folder store keeps beside an object's bytes: its type, checksum and metadata. Kept in
 /// one extended attribute (`user.chunkferry`) on the file itself, so it is renamed into place

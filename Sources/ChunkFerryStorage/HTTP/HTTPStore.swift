@@ -1,5 +1,5 @@
-import Synchronization
 import ChunkFerrySupport
+import Synchronization
 
 /// The user's own HTTP server as the object store (`STORAGE_BACKEND=http`): each object is one
 /// `PUT` (or `POST`) to `HTTP_UPLOAD_URL/<key>` with its SHA-256 in `Repr-Digest` (RFC 9530) and

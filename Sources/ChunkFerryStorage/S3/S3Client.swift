@@ -1,5 +1,5 @@
-import Synchronization
 import ChunkFerrySupport
+import Synchronization
 
 /// An S3 client over libcurl: path-style or virtual-hosted addressing, SigV4 signing with
 /// libcrypto, one keep-alive curl handle per worker thread.

@@ -1,10 +1,10 @@
 @testable import ChunkFerryCheckpoint
+@testable import ChunkFerryCore
+@testable import ChunkFerryStorage
+@testable import ChunkFerrySupport
 import Foundation
 import Synchronization
 import Testing
-@testable import ChunkFerryCore
-@testable import ChunkFerrySupport
-@testable import ChunkFerryStorage
 
 /// A watch directory, a bucket and a Redis namespace of its own, and the real `chunkferry`
 /// binary run against them, logging JSON so tests can read what it did.

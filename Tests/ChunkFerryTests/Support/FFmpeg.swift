@@ -1,5 +1,5 @@
-import Foundation
 @testable import ChunkFerryCore
+import Foundation
 
 /// ffmpeg as a recorder writing in real time, and ffprobe to tell whether a file plays.
 enum FFmpeg {

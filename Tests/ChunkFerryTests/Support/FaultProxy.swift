@@ -1,6 +1,6 @@
+@testable import ChunkFerryCore
 import Foundation
 import Synchronization
-@testable import ChunkFerryCore
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,7 +1,7 @@
 @testable import ChunkFerryCheckpoint
-import Foundation
 @testable import ChunkFerryCore
 @testable import ChunkFerrySupport
+import Foundation
 
 /// A real `redis-server` on a free loopback port, with its own data folder.
 final class RedisServer: TestServer {

@@ -1,7 +1,7 @@
-import Foundation
 @testable import ChunkFerryCore
-@testable import ChunkFerrySupport
 @testable import ChunkFerryStorage
+@testable import ChunkFerrySupport
+import Foundation
 
 /// A real SeaweedFS (`weed mini`) S3 server on free loopback ports. An identities file makes it
 /// check every SigV4 signature against `accessKey`/`secretKey`.
