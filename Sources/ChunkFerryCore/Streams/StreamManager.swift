@@ -81,8 +81,8 @@ actor StreamManager {
         for sighting in sightings { observe(sighting) }
     }
 
+    /// The look already applied the upload filter: a name it refuses comes as `.other`.
     func observe(_ sighting: FileSighting) {
-        guard filter.value.accepts(sighting.path) else { return }
         switch sighting.found {
         case .missing: vanished(sighting.path)
         case .file(let status): reconcile(sighting.path, status)
@@ -450,7 +450,7 @@ actor StreamManager {
             files[key]?.changedAt = .now - idleTimeout
             return
         }
-        guard filter.value.accepts(sighting.path), case .file(let status) = sighting.found else { return }
+        guard case .file(let status) = sighting.found else { return }
         admit(key, status, complete: true)
     }
 }
