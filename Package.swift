@@ -46,8 +46,12 @@ let package = Package(
         // The commit a release was built from (scripts/build-release defines it), for --version.
         .systemLibrary(name: "CBuildInfo"),
         // The layers, each importing only those before it (scripts/check-layers holds them to it):
-        // shared basics; the stores behind one protocol; the checkpoints in Redis; then the rest.
-        .target(name: "ChunkFerrySupport"),
+        // shared basics; the stores behind one protocol; the checkpoints in Redis; the pipeline
+        // from a file written to a chunk confirmed; the cameras' recorders; the daemon around them.
+        .target(
+            name: "ChunkFerrySupport",
+            dependencies: [.product(name: "Configuration", package: "swift-configuration")]
+        ),
         .target(
             name: "ChunkFerryStorage",
             dependencies: ["ChunkFerrySupport", "CCurl", "COpenSSL", "CIsal", "CLinux"]
@@ -57,16 +61,37 @@ let package = Package(
             dependencies: ["ChunkFerrySupport", "ChunkFerryStorage", "CHiredis"]
         ),
         .target(
-            name: "ChunkFerryCore",
+            name: "ChunkFerryPipeline",
             dependencies: [
-                "ChunkFerrySupport", "ChunkFerryStorage", "ChunkFerryCheckpoint", "CBuildInfo",
+                "ChunkFerrySupport", "ChunkFerryStorage", "ChunkFerryCheckpoint", "CLinux",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
+            name: "ChunkFerryCameras",
+            dependencies: [
+                "ChunkFerrySupport", "ChunkFerryStorage", "ChunkFerryCheckpoint", "ChunkFerryPipeline",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+        .target(
+            name: "ChunkFerryDaemon",
+            dependencies: [
+                "ChunkFerrySupport", "ChunkFerryStorage", "ChunkFerryCheckpoint", "ChunkFerryPipeline",
+                "ChunkFerryCameras", "CBuildInfo",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
@@ -74,14 +99,17 @@ let package = Package(
         .executableTarget(
             name: "ChunkFerryCLI",
             dependencies: [
-                "ChunkFerryCore", "ChunkFerryCheckpoint", "ChunkFerrySupport",
+                "ChunkFerryDaemon", "ChunkFerryCameras", "ChunkFerryPipeline", "ChunkFerryCheckpoint", "ChunkFerrySupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "ChunkFerryTests",
-            dependencies: ["ChunkFerryCore", "ChunkFerryCheckpoint", "ChunkFerryStorage", "ChunkFerrySupport", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "ChunkFerryDaemon", "ChunkFerryCameras", "ChunkFerryPipeline", "ChunkFerryCheckpoint", "ChunkFerryStorage",
+                "ChunkFerrySupport", .product(name: "Yams", package: "Yams"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

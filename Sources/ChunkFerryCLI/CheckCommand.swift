@@ -1,6 +1,6 @@
 import ArgumentParser
 import ChunkFerryCheckpoint
-import ChunkFerryCore
+import ChunkFerryDaemon
 
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

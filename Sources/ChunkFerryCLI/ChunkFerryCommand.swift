@@ -1,5 +1,5 @@
 import ArgumentParser
-import ChunkFerryCore
+import ChunkFerryDaemon
 
 @main
 struct ChunkFerryCommand: AsyncParsableCommand {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import ChunkFerryCore
+import ChunkFerryDaemon
 
 /// Exit 0 when the running daemon is healthy or degraded, 1 otherwise: Docker's HEALTHCHECK.
 struct HealthCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChunkFerryCheckpoint
-import ChunkFerryCore
+import ChunkFerryDaemon
+import ChunkFerryPipeline
 
 struct RestoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,4 +1,3 @@
-import ChunkFerryCore
 import Foundation
 import Synchronization
 

@@ -1,6 +1,5 @@
 import ArgumentParser
 import ChunkFerryCheckpoint
-import ChunkFerryCore
 
 struct RetryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

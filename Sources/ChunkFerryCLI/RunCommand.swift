@@ -1,5 +1,5 @@
 import ArgumentParser
-import ChunkFerryCore
+import ChunkFerryDaemon
 import ChunkFerrySupport
 import Logging
 

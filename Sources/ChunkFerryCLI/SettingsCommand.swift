@@ -1,5 +1,5 @@
 import ArgumentParser
-import ChunkFerryCore
+import ChunkFerryDaemon
 
 struct SettingsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,6 @@
 import ArgumentParser
 import ChunkFerryCheckpoint
-import ChunkFerryCore
+import ChunkFerryDaemon
 import ChunkFerrySupport
 import Foundation
 import Logging

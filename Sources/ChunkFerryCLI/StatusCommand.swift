@@ -1,6 +1,6 @@
 import ArgumentParser
 import ChunkFerryCheckpoint
-import ChunkFerryCore
+import ChunkFerryDaemon
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

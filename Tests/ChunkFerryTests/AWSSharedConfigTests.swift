@@ -1,5 +1,6 @@
-@testable import ChunkFerryCore
+@testable import ChunkFerryDaemon
 @testable import ChunkFerryStorage
+@testable import ChunkFerrySupport
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
-@testable import ChunkFerryCore
+@testable import ChunkFerryCameras
+@testable import ChunkFerryDaemon
 import Foundation
 import Testing
 

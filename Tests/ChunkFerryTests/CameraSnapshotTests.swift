@@ -1,4 +1,4 @@
-@testable import ChunkFerryCore
+@testable import ChunkFerryPipeline
 import Foundation
 import Testing
 

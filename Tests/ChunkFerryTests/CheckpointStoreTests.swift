@@ -1,5 +1,4 @@
 @testable import ChunkFerryCheckpoint
-@testable import ChunkFerryCore
 @testable import ChunkFerryStorage
 import Testing
 

@@ -1,5 +1,6 @@
 @testable import ChunkFerryCheckpoint
-@testable import ChunkFerryCore
+@testable import ChunkFerryDaemon
+@testable import ChunkFerrySupport
 import Foundation
 import Testing
 

@@ -1,4 +1,4 @@
-@testable import ChunkFerryCore
+@testable import ChunkFerryDaemon
 import Foundation
 import Testing
 

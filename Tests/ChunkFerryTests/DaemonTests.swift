@@ -1,4 +1,3 @@
-@testable import ChunkFerryCore
 @testable import ChunkFerryStorage
 import Foundation
 import Testing

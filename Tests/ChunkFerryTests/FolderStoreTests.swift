@@ -1,4 +1,3 @@
-@testable import ChunkFerryCore
 @testable import ChunkFerryStorage
 @testable import ChunkFerrySupport
 import Foundation

@@ -1,4 +1,5 @@
-@testable import ChunkFerryCore
+@testable import ChunkFerryPipeline
+@testable import ChunkFerrySupport
 import Foundation
 import Testing
 

@@ -1,4 +1,3 @@
-@testable import ChunkFerryCore
 import Foundation
 import Testing
 

@@ -1,4 +1,4 @@
-@testable import ChunkFerryCore
+@testable import ChunkFerryPipeline
 @testable import ChunkFerryStorage
 @testable import ChunkFerrySupport
 import Testing

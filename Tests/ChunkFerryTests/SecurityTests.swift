@@ -1,4 +1,5 @@
-@testable import ChunkFerryCore
+@testable import ChunkFerryDaemon
+@testable import ChunkFerryPipeline
 @testable import ChunkFerryStorage
 import Foundation
 import Testing

@@ -1,5 +1,6 @@
 @testable import ChunkFerryCheckpoint
-@testable import ChunkFerryCore
+@testable import ChunkFerryDaemon
+@testable import ChunkFerryPipeline
 @testable import ChunkFerrySupport
 import Foundation
 import Logging
@@ -15,7 +16,7 @@ import Testing
             "WATCH_DIR": watch, "STORAGE_BACKEND": "filesystem", "LOCAL_STORAGE_PATH": Scratch.directory("janitor-store"),
         ])
         let settings = try ChunkFerrySettings(config: config)
-        let context = PipelineContext(storage: try settings.storage.makeStore(connections: 1), store: store, settings: settings,
+        let context = PipelineContext(storage: try settings.storage.makeStore(connections: 1), store: store, watch: settings.watch, upload: settings.upload, output: settings.output,
                                       abort: TransferAbort(), logger: Logger(label: "test"))
         return StateJanitor(retention: Reloadable(settings.retention), context: context, gate: ReadinessGate())
     }

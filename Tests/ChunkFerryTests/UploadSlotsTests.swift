@@ -1,4 +1,4 @@
-@testable import ChunkFerryCore
+@testable import ChunkFerryPipeline
 import Synchronization
 import Testing
 

@@ -1,4 +1,4 @@
-@testable import ChunkFerryCore
+@testable import ChunkFerryPipeline
 import Testing
 
 /// The job queue's order, as the workers see it.

@@ -1,3 +1,4 @@
+@testable import ChunkFerryStorage
 import Foundation
 
 /// A real HTTP server (Python's http.server) answering as older S3-compatible stores do when a

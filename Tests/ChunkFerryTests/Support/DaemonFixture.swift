@@ -1,5 +1,5 @@
 @testable import ChunkFerryCheckpoint
-@testable import ChunkFerryCore
+@testable import ChunkFerryPipeline
 @testable import ChunkFerryStorage
 @testable import ChunkFerrySupport
 import Foundation

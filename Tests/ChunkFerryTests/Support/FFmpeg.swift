@@ -1,4 +1,3 @@
-@testable import ChunkFerryCore
 import Foundation
 
 /// ffmpeg as a recorder writing in real time, and ffprobe to tell whether a file plays.

@@ -1,3 +1,4 @@
+@testable import ChunkFerryStorage
 import Foundation
 
 /// A camera's snapshot API (Dahua's `/cgi-bin/snapshot.cgi`, as ONVIF's GetSnapshotUri gives it):

@@ -1,3 +1,4 @@
+@testable import ChunkFerryStorage
 import Foundation
 
 /// A real HTTP server (Python's http.server) that receives objects as `STORAGE_BACKEND=http`

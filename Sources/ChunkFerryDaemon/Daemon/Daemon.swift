@@ -1,0 +1,155 @@
+import ChunkFerryCameras
+import ChunkFerryCheckpoint
+import ChunkFerryPipeline
+import ChunkFerryStorage
+import ChunkFerrySupport
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// `chunkferry run`: every component as a Service in one ServiceGroup. SIGTERM or SIGINT stop
+/// new work, let in-flight chunks finish (or abandon them uncommitted at the deadline) and exit.
+package struct Daemon: Sendable {
+    package let settings: ChunkFerrySettings
+    package let logger: Logger
+    /// Where swift-metrics records go; `/metrics` shows it.
+    let registry: PrometheusCollectorRegistry
+    /// What a configuration reload needs: the level every log handler reads, and how to read
+    /// the configuration again (flags and environment as at startup, the file as it is now).
+    let reload: ConfigReloader.Source?
+    let status = DaemonStatus()
+
+    /// - Parameter reload: how to read the configuration again (SIGHUP, CONFIG_FILE changes); nil: never.
+    package init(settings: ChunkFerrySettings, logger: Logger, reload: ConfigReloader.Source? = nil) {
+        self.settings = settings
+        self.logger = logger
+        registry = MetricsPage.registry
+        self.reload = reload
+    }
+
+    /// Runs until a signal stops it; throws when a fatal startup problem ends it.
+    package func run() async throws {
+        let abort = TransferAbort()
+        // Uploads, plus as many for small requests (manifests, small files' last steps, checks) so
+        // they never queue behind chunks.
+        let storage = try settings.storage.makeStore(connections: 2 * settings.upload.concurrency + 1, abort: abort)
+        let redis = RedisClient(url: settings.redis.url)
+        let store = CheckpointStore(redis: redis, namespace: settings.redis.namespace)
+        let context = PipelineContext(storage: storage, store: store, watch: settings.watch, upload: settings.upload, output: settings.output, abort: abort, logger: logger)
+        let manager = StreamManager(watch: settings.watch, upload: settings.upload, logger: logger)
+        let gate = ReadinessGate()
+        logStart(storage: storage)
+        warnIfUnencrypted()
+
+        let startup = StartupService(
+            checks: StartupChecks(settings: settings, storage: storage, redis: redis), store: store, manager: manager, gate: gate,
+            status: status, staysUp: settings.endpoint.port != nil, logger: logger)
+        let leaseKeeper = LeaseKeeper(leases: context.leases, gate: gate, logger: logger)
+        let uploads = UploadService(
+            worker: StreamWorker(context: context, manager: manager), concurrency: settings.upload.concurrency,
+            abort: abort, drainDeadline: .seconds(7), gate: gate, logger: logger)
+        let monitor = IdleMonitor(manager: manager, interval: min(.seconds(1), settings.upload.idleTimeout / 4), gate: gate)
+        let scanInterval = Reloadable(settings.watch.scanInterval)
+        let watcher = DirectoryWatcher(
+            root: settings.watch.directory, filter: manager.filter,
+            scanInterval: scanInterval, manager: manager, gate: gate, logger: logger)
+        let retention = Reloadable(settings.retention)
+        // Cameras come only from the file: with one, a reload may add the first camera.
+        let board = settings.cameras.isEmpty && reload?.path == nil ? nil : CameraBoard(settings.cameras)
+        let cameras = board.map { board in
+            CameraService(cameras: settings.cameras, watchRoot: settings.watch.directory, manager: manager, board: board,
+                          reporter: CameraReporter(board: board, store: store, node: settings.upload.nodeID), logger: logger)
+        }
+        let sources = HealthSources(
+            status: status, manager: manager, context: context, board: board, watchDirectory: settings.watch.directory,
+            diskLow: { disk in
+                disk.available < (retention.value.minimumFree?.bytes(ofTotal: disk.total) ?? max(disk.total / 20, 256 << 20))
+            },
+            storage: .init(backend: storage.backend.rawValue, location: storage.location))
+
+        // Started in order, stopped in reverse: the watcher stops first, the uploads drain last,
+        // and the endpoint answers (`/ready`: 503) until they did.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: OperationsEndpoint(settings: settings.endpoint, sources: sources,
+                                              metrics: MetricsPage(registry: registry, sources: sources), logger: logger),
+                  successTerminationBehavior: .ignore, serviceName: "endpoint"),
+            .init(service: leaseKeeper, serviceName: "leases"),
+            .init(service: uploads, serviceName: "uploads"),
+            .init(service: monitor, serviceName: "idle-monitor"),
+        ]
+        services.append(.init(service: StateJanitor(retention: retention, context: context, gate: gate, watchRoot: manager.watchRoot), serviceName: "state-janitor"))
+        let retry = RetryRequests(context: context, manager: manager, gate: gate)
+        services.append(.init(service: retry, serviceName: "retry-requests"))
+        if let folder = storage as? FolderStore {
+            services.append(.init(service: TemporarySweeper(store: folder, gate: gate, logger: logger), serviceName: "temporary-sweeper"))
+        }
+        if settings.retention.isEnabled || reload?.path != nil {
+            let local = LocalRetention(settings: retention, context: context, manager: manager, gate: gate)
+            services.append(.init(service: local, serviceName: "retention"))
+        }
+        services += [
+            .init(service: startup, successTerminationBehavior: .ignore, serviceName: "startup"),
+            .init(service: watcher, serviceName: "watcher"),
+        ]
+        if let reload {
+            let reloader = ConfigReloader(source: reload, running: settings, targets: .init(
+                manager: manager, scanInterval: scanInterval, logLevel: reload.logLevel, uploads: uploads, storage: storage,
+                retention: retention, cameras: cameras, filter: manager.filter, watchDirectory: settings.watch.directory,
+                retry: retry), logger: logger)
+            services.append(.init(service: reloader, serviceName: "config-reload"))
+        }
+        // Last in the list, first to stop: recorders end their files before the pipeline stops.
+        if let cameras {
+            services.append(.init(service: cameras, successTerminationBehavior: .ignore, serviceName: "cameras"))
+        }
+        services.append(.init(service: ShutdownNotice(status: status), successTerminationBehavior: .ignore, serviceName: "shutdown-notice"))
+        var configuration = ServiceGroupConfiguration(
+            services: services,
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger.withLevel(.warning)
+        )
+        configuration.maximumGracefulShutdownDuration = .seconds(9)
+        configuration.maximumCancellationDuration = .seconds(3)
+        try await ServiceGroup(configuration: configuration).run()
+        logger.info("stopped")
+    }
+
+    private func logStart(storage: any ObjectStore) {
+        logger.info("starting", metadata: [
+            "watch.dir": "\(settings.watch.directory)", "storage.backend": "\(storage.backend.rawValue)",
+            "storage": "\(storage.location)", "key.prefix": "\(settings.upload.keyPrefix)",
+            "chunk.size": "\(settings.upload.chunkSize)", "upload.concurrency": "\(settings.upload.concurrency)",
+            "idle.timeout": "\(settings.upload.idleTimeout)", "redis": "\(settings.redis.url)",
+            "node.id": "\(settings.upload.nodeID)", "integrity": "\(settings.storage.s3?.integrity.rawValue ?? "\(storage.checksumKind)")",
+            "lease.ttl": "\(settings.upload.leaseTTL)", "output": "\(settings.output.mode.rawValue)",
+            "local.retention": "\(settings.retention.isEnabled ? settings.retention.enablingKeys.map(\.environmentName).joined(separator: ",") : "off")",
+        ])
+    }
+
+    /// Plain http to another machine: S3 requests are signed, a bearer token is not even that.
+    private func warnIfUnencrypted() {
+        let url: (setting: SettingKey, value: String)? = switch settings.storage {
+        case .s3(let s3, _): (.s3Endpoint, s3.endpoint)
+        case .http(let http): (.httpUploadURL, http.url)
+        case .filesystem: nil
+        }
+        guard let url, url.value.lowercased().hasPrefix("http://") else { return }
+        let authority = url.value.dropFirst(7).prefix { $0 != "/" }
+        guard !Self.isLoopback(String(authority)) else { return }
+        logger.warning("\(url.setting.environmentName) uses plain http to a host that is not this machine: video (and any token) travels unencrypted; use https across untrusted networks", metadata: [
+            "url": "\(url.value)",
+        ])
+    }
+
+    static func isLoopback(_ authority: String) -> Bool {
+        authority.hasPrefix("127.") || authority.hasPrefix("localhost") || authority.hasPrefix("[::1]")
+    }
+}
+
+extension Logger {
+    func withLevel(_ level: Logger.Level) -> Logger {
+        var copy = self
+        copy.logLevel = max(level, logLevel)
+        return copy
+    }
+}

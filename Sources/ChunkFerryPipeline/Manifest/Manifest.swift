@@ -1,0 +1,109 @@
+import ChunkFerryStorage
+import ChunkFerrySupport
+import Foundation
+
+/// What a stream became in the bucket: written as `manifest.json` beside its chunks.
+/// The chunks, concatenated in index order, are exactly the file's bytes.
+package struct Manifest: Codable, Sendable, Equatable {
+    /// One chunk object; exactly one of `sha256` (hex) and `crc32c` (Base64, as S3 shows it)
+    /// is set: the checksum the store verified on upload.
+    package struct Chunk: Codable, Sendable, Equatable {
+        package var index: Int
+        package var key: String
+        package var offset: Int64
+        package var size: Int
+        package var sha256: String?
+        package var crc32c: String?
+
+        package init(index: Int, key: String, offset: Int64, size: Int, checksum: ChunkChecksum) {
+            self.index = index
+            self.key = key
+            self.offset = offset
+            self.size = size
+            switch checksum {
+            case .sha256(let digest): sha256 = ByteEncoding.hex(digest)
+            case .crc32c: crc32c = checksum.header.value
+            }
+        }
+
+        package var checksum: ChunkChecksum? {
+            if let sha256, sha256.utf8.count == 64, let digest = ByteEncoding.bytes(fromHex: sha256) { return .sha256(digest) }
+            if let crc32c, let bytes = ByteEncoding.bytes(fromBase64: crc32c), let crc = CRC32C(bytes: bytes) { return .crc32c(crc.value) }
+            return nil
+        }
+    }
+
+    /// The recording as one object, assembled in the store (`OUTPUT` `whole` or `both`).
+    package struct WholeObject: Codable, Sendable, Equatable {
+        package var key: String
+        package var size: Int64
+        /// Hex SHA-256 of the object: the file's.
+        package var sha256: String
+        package var storageClass: String?
+
+        package enum CodingKeys: String, CodingKey {
+            case key, size, sha256
+            case storageClass = "storage_class"
+        }
+    }
+
+    package var version = 1
+    package var streamID: String
+    /// Relative to WATCH_DIR, `/`-separated, exactly as the file is named.
+    package var path: String
+    /// The name's bytes in Base64, only when they are not valid UTF-8 (`path` then shows them
+    /// with replacement characters).
+    var pathBase64: String?
+    /// False for a stream abandoned before it was finished (the file was deleted, replaced or
+    /// truncated): the chunks hold what was uploaded, `size` counts them, `sha256` is absent.
+    package var complete: Bool
+    package var size: Int64
+    /// Whole file, hex.
+    package var sha256: String?
+    package var chunkSize: Int
+    package var chunks: [Chunk]
+    /// RFC 3339, UTC.
+    package var startedAt: String
+    package var completedAt: String
+    package var host: String
+    /// Chunks whose bytes changed after upload (a muxer patching the header) and were sent again.
+    package var repairedChunks: Int
+    /// `chunks`, `whole` or `both`: where the bytes are. With `whole` the chunk objects were deleted
+    /// once `object` was confirmed; each chunk is then the range `[offset, offset + size)` of it.
+    package var output: String = OutputSettings.Mode.chunks.rawValue
+    package var object: WholeObject?
+
+    /// Whether the chunk objects are still in the store.
+    package var keepsChunks: Bool { output != OutputSettings.Mode.whole.rawValue }
+
+    package enum CodingKeys: String, CodingKey {
+        case version, path, size, sha256, chunks, host, complete, output, object
+        case streamID = "stream_id"
+        case pathBase64 = "path_base64"
+        case chunkSize = "chunk_size"
+        case startedAt = "started_at"
+        case completedAt = "completed_at"
+        case repairedChunks = "repaired_chunks"
+    }
+
+    package func encoded() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // Encoding plain strings and numbers cannot fail.
+        return Array((try? encoder.encode(self)) ?? Data()) + [0x0a]
+    }
+
+    package static func decode(_ bytes: [UInt8]) throws -> Manifest {
+        try JSONDecoder().decode(Manifest.self, from: Data(bytes))
+    }
+
+    /// Whether the chunks tile `[0, size)` exactly, in order.
+    package var isContiguous: Bool {
+        var offset: Int64 = 0
+        for (position, chunk) in chunks.enumerated() {
+            guard chunk.index == position, chunk.offset == offset, chunk.size > 0 else { return false }
+            offset += Int64(chunk.size)
+        }
+        return offset == size
+    }
+}

@@ -1,0 +1,39 @@
+import ChunkFerrySupport
+import Foundation
+
+/// What a finished recording becomes in the bucket, and under which key.
+///
+/// Keys: `OUTPUT` (`chunks`, the default: chunk objects and a manifest; `whole`: one object per
+/// recording, assembled in the store, chunk objects deleted once it is confirmed; `both`),
+/// `KEY_TEMPLATE` (default `{path}`; see `KeyTemplate`), `KEY_TIMEZONE` (default `UTC`: the zone
+/// of the date placeholders when the file name carries no date).
+package struct OutputSettings: Sendable {
+    package enum Mode: String, Sendable, CaseIterable {
+        case chunks, whole, both
+
+        var assemblesWhole: Bool { self != .chunks }
+        package var keepsChunks: Bool { self != .whole }
+    }
+
+    package var mode: Mode
+    package var template: KeyTemplate
+    var timeZone: TimeZone
+
+    package init(mode: Mode = .chunks, template: String = "{path}", timeZone: TimeZone = TimeZone(identifier: "UTC")!) throws(SettingsError) {
+        self.mode = mode
+        self.template = try KeyTemplate(template)
+        self.timeZone = timeZone
+    }
+
+    package init(config: SettingsReader) throws(SettingsError) {
+        let modeText = config.string(.output) ?? "chunks"
+        guard let mode = Mode(rawValue: modeText.lowercased()) else {
+            throw SettingsError(.output, value: modeText, expected: "chunks, whole or both")
+        }
+        let zoneText = config.string(.keyTimezone) ?? "UTC"
+        guard let timeZone = TimeZone(identifier: zoneText) else {
+            throw SettingsError(.keyTimezone, value: zoneText, expected: "a time zone name such as UTC or Europe/Berlin")
+        }
+        try self.init(mode: mode, template: config.string(.keyTemplate) ?? "{path}", timeZone: timeZone)
+    }
+}

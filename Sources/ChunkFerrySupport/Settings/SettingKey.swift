@@ -1,0 +1,86 @@
+/// One setting: its environment name (what docker-compose users set), and the flag and YAML key
+/// derived from it — `WATCH_DIR`, `--watch-dir`, `watch_dir:`.
+package struct SettingKey: Sendable, Hashable {
+    /// The environment variable name, upper snake case.
+    package let environmentName: String
+    /// What `--help` and docs/configuration.md show as the default, if any.
+    package let defaultDescription: String?
+    package let help: String
+    package let isSecret: Bool
+    /// What the value is: its units and range (`duration, at least 1s`), or its choices.
+    package let kind: String
+
+    /// Dotted form swift-configuration uses; each provider encodes it its own way.
+    package var configKey: String { environmentName.lowercased().replacing("_", with: ".") }
+    package var flag: String { "--" + environmentName.lowercased().replacing("_", with: "-") }
+    package var yamlKey: String { environmentName.lowercased() }
+
+    package init(_ environmentName: String, kind: String, default defaultDescription: String? = nil, secret: Bool = false, _ help: String) {
+        self.environmentName = environmentName
+        self.kind = kind
+        self.defaultDescription = defaultDescription
+        self.isSecret = secret
+        self.help = help
+    }
+}
+
+extension SettingKey {
+    package static let configFile = SettingKey("CONFIG_FILE", kind: "path", "YAML file with any of these settings (same names, lower case)")
+    package static let watchDir = SettingKey("WATCH_DIR", kind: "path", default: "./input", "directory to watch, recursively")
+    package static let fileExtensions = SettingKey("FILE_EXTENSIONS", kind: "list of extensions", default: "mp4,mov,m4v,mkv,avi,ts", "file extensions to upload, comma-separated, any case")
+    package static let scanInterval = SettingKey("SCAN_INTERVAL", kind: "duration, at least 100ms", default: "5s", "full rescan interval, catching what inotify misses")
+    package static let chunkSize = SettingKey("CHUNK_SIZE", kind: "size, 5MiB to 5GiB", default: "8MiB", "size of each chunk object (at least 5MiB)")
+    package static let idleTimeout = SettingKey("IDLE_TIMEOUT", kind: "duration, at least 1s", default: "30s", "a file unchanged this long is finalized")
+    package static let maxLag = SettingKey("MAX_LAG", kind: "duration: 0 (off) or at least 1s", default: "10s", "a growing file's bytes past its last whole chunk that are older than this go up as a provisional object, replaced as it grows (0 turns it off)")
+    package static let uploadConcurrency = SettingKey("UPLOAD_CONCURRENCY", kind: "whole number, 1 to 64", default: "4", "chunks uploaded at once, across all files")
+    package static let redisURL = SettingKey("REDIS_URL", kind: "URL", default: "redis://localhost:6379/0", secret: true, "Redis for checkpoints: redis://[:password@]host[:port][/db]")
+    package static let redisNamespace = SettingKey("REDIS_NAMESPACE", kind: "text", default: "chunkferry:", "prefix of every Redis key")
+    package static let storageBackend = SettingKey("STORAGE_BACKEND", kind: "s3, filesystem or http", default: "s3", "where objects go: s3 (a bucket), filesystem (a folder: local disk or NAS) or http (your own server)")
+    package static let localStoragePath = SettingKey("LOCAL_STORAGE_PATH", kind: "path", "with STORAGE_BACKEND=filesystem: the folder objects are written into (required)")
+    package static let httpUploadURL = SettingKey("HTTP_UPLOAD_URL", kind: "URL", "with STORAGE_BACKEND=http: each object goes to this URL + /<key> (required)")
+    package static let httpAuthToken = SettingKey("HTTP_AUTH_TOKEN", kind: "text", secret: true, "with STORAGE_BACKEND=http: sent as Authorization: Bearer <token>")
+    package static let httpMethod = SettingKey("HTTP_METHOD", kind: "PUT or POST", default: "PUT", "with STORAGE_BACKEND=http: PUT or POST")
+    package static let httpCAFile = SettingKey("HTTP_CA_FILE", kind: "path", "with STORAGE_BACKEND=http: PEM file of CA certificates to trust for https")
+    package static let s3Endpoint = SettingKey("S3_ENDPOINT", kind: "URL", default: "AWS S3", "S3-compatible endpoint, e.g. http://minio:9000")
+    package static let s3Bucket = SettingKey("S3_BUCKET", kind: "text", "bucket to upload into (required)")
+    package static let s3Prefix = SettingKey("S3_PREFIX", kind: "key prefix", default: "", "key prefix for every object, with any backend")
+    package static let s3Region = SettingKey("S3_REGION", kind: "text", default: "AWS_REGION, then us-east-1", "region for signing")
+    package static let awsRegion = SettingKey("AWS_REGION", kind: "text", "region, when S3_REGION is not set")
+    package static let accessKeyID = SettingKey("AWS_ACCESS_KEY_ID", kind: "text", "access key (required)")
+    package static let secretAccessKey = SettingKey("AWS_SECRET_ACCESS_KEY", kind: "text", secret: true, "secret key (required)")
+    package static let awsProfile = SettingKey("AWS_PROFILE", kind: "text", default: "default", "profile to read from the AWS CLI's shared files when the keys are not set (see AWS_SHARED_CREDENTIALS_FILE)")
+    package static let awsSharedCredentialsFile = SettingKey("AWS_SHARED_CREDENTIALS_FILE", kind: "path", default: "~/.aws/credentials", "the AWS CLI's credentials file: aws_access_key_id, aws_secret_access_key and aws_session_token of AWS_PROFILE, used when the environment has none")
+    package static let awsConfigFile = SettingKey("AWS_CONFIG_FILE", kind: "path", default: "~/.aws/config", "the AWS CLI's config file: the profile's region and endpoint_url, used when S3_REGION, AWS_REGION and S3_ENDPOINT are not set")
+    package static let sessionToken = SettingKey("AWS_SESSION_TOKEN", kind: "text", secret: true, "session token for temporary credentials")
+    package static let forcePathStyle = SettingKey("S3_FORCE_PATH_STYLE", kind: "true or false", default: "true when S3_ENDPOINT is set", "bucket in the path instead of the host name")
+    package static let caFile = SettingKey("S3_CA_FILE", kind: "path", "PEM file of CA certificates to trust for https")
+    package static let stallTimeout = SettingKey("S3_STALL_TIMEOUT", kind: "duration, at least 1s", default: "30s", "give up on a store request that moved no byte for this long, and retry")
+    package static let createBucket = SettingKey("S3_CREATE_BUCKET", kind: "true or false", default: "false", "create the bucket if it does not exist")
+    package static let integrity = SettingKey("S3_INTEGRITY", kind: "crc32c, sha256 or md5", default: "crc32c", "how the store verifies each chunk: crc32c (x-amz-checksum-crc32c), sha256 (x-amz-checksum-sha256) or md5 (Content-MD5)")
+    package static let storageClass = SettingKey("S3_STORAGE_CLASS", kind: "storage class name", default: "the bucket's default", "storage class of every object written, e.g. STANDARD_IA, GLACIER_IR (MinIO: STANDARD or REDUCED_REDUNDANCY)")
+    package static let output = SettingKey("OUTPUT", kind: "chunks, whole or both", default: "chunks", "what a finished recording becomes: chunks (chunk objects and a manifest), whole (one object, assembled in the store; chunks deleted) or both")
+    package static let keyTemplate = SettingKey("KEY_TEMPLATE", kind: "template", default: "{path}", "key of whole objects under S3_PREFIX: {path} {dir} {name} {stem} {ext} {camera} {yyyy} {mm} {dd} {HH} {MM} {SS} {stream}")
+    package static let keyTimezone = SettingKey("KEY_TIMEZONE", kind: "time zone name", default: "UTC", "time zone of {yyyy} {mm} {dd} {HH} when the file name carries no date, e.g. Europe/Berlin")
+    package static let deleteAfterUpload = SettingKey("DELETE_AFTER_UPLOAD", kind: "true or false", default: "false", "delete a local file once it is finalized and the store holds it (the watch folder must be writable)")
+    package static let localRetention = SettingKey("LOCAL_RETENTION", kind: "duration, or off", default: "off", "instead keep uploaded files this long, then delete them the same way, e.g. 7d")
+    package static let minFreeSpace = SettingKey("MIN_FREE_SPACE", kind: "percentage (10%) or size, or off", default: "off", "below this free space under WATCH_DIR (10% or a size), delete uploaded files, oldest-uploaded first")
+    package static let cleanupBatchSize = SettingKey("CLEANUP_BATCH_SIZE", kind: "whole number, 1 to 100000", default: "100", "local deletions per pass")
+    package static let forgetAfter = SettingKey("FORGET_AFTER", kind: "duration, at least 1s", default: "7d", "a finished stream whose file left the disk this long ago is dropped from Redis (its objects stay in the bucket)")
+    package static let leaseTTL = SettingKey("LEASE_TTL", kind: "duration, at least 2s", default: "15s", "how long a stream stays with an instance that stopped renewing it (several instances on one directory)")
+    package static let nodeID = SettingKey("NODE_ID", kind: "text", default: "host name", "this instance's name in logs, status and manifests")
+    package static let logLevel = SettingKey("LOG_LEVEL", kind: "trace, debug, info, notice, warning, error or critical", default: "info", "trace, debug, info, notice, warning, error or critical")
+    package static let logFormat = SettingKey("LOG_FORMAT", kind: "text or json", default: "text", "text or json (one object a line)")
+    package static let httpPort = SettingKey("HTTP_PORT", kind: "whole number, 0 to 65535", default: "8080", "port of the /health, /ready and /metrics endpoint (0 turns it off)")
+    package static let httpBind = SettingKey("HTTP_BIND", kind: "IP address", default: "127.0.0.1", "address that endpoint listens on (the image sets 0.0.0.0)")
+
+    /// Every setting, in the order `--help` and docs/configuration.md list them.
+    package static let all: [SettingKey] = [
+        .configFile, .watchDir, .fileExtensions, .scanInterval, .chunkSize, .idleTimeout, .maxLag, .uploadConcurrency,
+        .redisURL, .redisNamespace, .storageBackend, .localStoragePath, .httpUploadURL, .httpAuthToken, .httpMethod, .httpCAFile,
+        .s3Endpoint, .s3Bucket, .s3Prefix, .s3Region, .awsRegion, .accessKeyID,
+        .secretAccessKey, .sessionToken, .awsProfile, .awsSharedCredentialsFile, .awsConfigFile, .forcePathStyle, .caFile, .stallTimeout, .createBucket, .integrity, .storageClass,
+        .output, .keyTemplate, .keyTimezone, .deleteAfterUpload, .localRetention, .minFreeSpace, .cleanupBatchSize,
+        .forgetAfter, .nodeID, .leaseTTL,
+        .logLevel, .logFormat, .httpPort, .httpBind,
+    ]
+}
