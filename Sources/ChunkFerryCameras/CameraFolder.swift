@@ -12,17 +12,19 @@ enum CameraFolder {
     /// True once `path` exists; false if shutdown came first.
     package static func create(_ path: String, logger: Logger, onFirstFailure: () async -> Void = {}) async -> Bool {
         var reported = false
-        while !makeDirectory(path) {
+        while true {
+            // nil: cancelled while the call ran; .some(nil): the folder is there.
+            guard let attempt = await FileCalls.shared.run({ makeDirectory(path) ? nil : Errno(errno) }) else { return false }
+            guard let error = attempt else { return true }
             if !reported {
                 logger.error("cannot create the camera's folder under WATCH_DIR; trying again every 30s (check the folder's owner: the image runs as uid 10001)", metadata: [
-                    "folder": "\(path)", "error": "\(Errno(errno))",
+                    "folder": "\(path)", "error": "\(error)",
                 ])
                 await onFirstFailure()
                 reported = true
             }
             guard await RetryPolicy.pause(.seconds(30)) else { return false }
         }
-        return true
     }
 
     /// `mkdir -p`, true when the folder exists afterwards.

@@ -32,15 +32,16 @@ struct CameraRecorder: Service {
         guard await CameraFolder.create(directory, logger: logger, onFirstFailure: {
             await board.set(camera.name, .reconnecting, reason: "cannot create \(directory)")
         }) else { return }
-        var watch = SegmentWatch(directory: directory, camera: camera.name)
+        guard var watch = await FileCalls.shared.run({ SegmentWatch(directory: directory, camera: camera.name) }) else { return }
         var command = RecordingCommand(camera: camera, directory: directory)
         var backoff = Duration.seconds(1)
         var downSince: ContinuousClock.Instant?
         var diskShort = false
         while !RetryPolicy.isStopping {
-            if let space = DiskSpace.of(watchRoot), space.available < minimumFreeBytes {
+            if let space = await FileCalls.shared.diskSpace(watchRoot), space.available < minimumFreeBytes {
                 if !diskShort {
                     logger.error("not recording: the disk under WATCH_DIR is too full; recording resumes once space is freed (see MIN_FREE_SPACE and LOCAL_RETENTION)", metadata: [
+                        "event": "camera.disk_full",
                         "disk.free": "\(space.available)", "disk.needed": "\(minimumFreeBytes)",
                     ])
                     await board.set(camera.name, .diskFull, reason: "disk under WATCH_DIR too full to record")
@@ -64,7 +65,7 @@ struct CameraRecorder: Service {
             if ContinuousClock.now - started > .seconds(60) && session.grew { backoff = .seconds(1) }
             if downSince == nil {
                 downSince = .now
-                logger.warning("camera down; reconnecting", metadata: ["reason": "\(reason)", "retry.seconds": "\(backoff.components.seconds)"])
+                logger.warning("camera down; reconnecting", metadata: ["event": "camera.down", "reason": "\(reason)", "retry.seconds": "\(backoff.components.seconds)"])
             }
             await board.set(camera.name, session.log.diskFull ? .diskFull : .reconnecting, reason: reason)
             guard await RetryPolicy.pause(backoff) else { break }
@@ -137,11 +138,15 @@ extension CameraRecorder {
         var announced = false
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(1))
-            let (grew, watch) = shared.progress.withLock { state in (state.watch.look(), state.watch) }
+            // Only this task changes the watch during a run: it looks on a file-call thread and puts it back.
+            let before = shared.progress.withLock { $0.watch }
+            guard let (grew, watch) = await FileCalls.shared.run({ var watch = before; return (watch.look(), watch) }) else { return }
+            shared.progress.withLock { $0.watch = watch }
             if grew && !announced {
                 announced = true
                 var metadata: Logger.Metadata = ["file.path": "\(watch.currentPath ?? "-")"]
                 if let downSince { metadata["down.seconds"] = "\((ContinuousClock.now - downSince).components.seconds)" }
+                metadata["event"] = downSince == nil ? "camera.recording" : "camera.back"
                 logger.info(downSince == nil ? "camera recording" : "camera back; recording", metadata: metadata)
                 await board.set(camera.name, .recording)
             }

@@ -49,7 +49,7 @@ package struct CameraService: Service {
                 await board.configure(cameras)
                 let wanted = Set(cameras.map(\.name))
                 for (name, supervisor) in supervisors where !wanted.contains(name) {
-                    logger.info("camera removed from the configuration; its recording stops", metadata: ["camera": "\(name)"])
+                    logger.info("camera removed from the configuration; its recording stops", metadata: ["event": "camera.removed", "camera": "\(name)"])
                     supervisor.finish()
                     supervisors[name] = nil
                     running[name] = nil
@@ -57,7 +57,7 @@ package struct CameraService: Service {
                 for camera in cameras where running[camera.name] != camera {
                     if running[camera.name] != nil {
                         logger.info(camera.enabled ? "camera changed in the configuration; its recording restarts" : "camera disabled in the configuration; its recording stops",
-                                    metadata: ["camera": "\(camera.name)"])
+                                    metadata: ["camera": "\(camera.name)", "event": "\(camera.enabled ? "camera.changed" : "camera.disabled")"])
                     }
                     running[camera.name] = camera
                     if let supervisor = supervisors[camera.name] {

@@ -30,13 +30,21 @@ struct SnapshotTaker: Service {
             let source = source
             switch await cancelWhenGracefulShutdown({ await source.take() }) {
             case .success(let jpeg):
-                let name = Self.freeName(in: "\(watchRoot)/\(folder)", at: time(nil))
-                if let error = Self.writeAtomically(jpeg, folder: "\(watchRoot)/\(folder)", name: name) {
-                    logger.error("cannot write a snapshot under WATCH_DIR", metadata: ["error": "\(error)"])
+                // Named, written, flushed and looked at on a file-call thread, not the manager's
+                // (see `FileSighting`) nor a cooperative one.
+                let (root, filter) = (watchRoot, manager.filter.value)
+                let written = await FileCalls.shared.run { () -> Result<FileSighting, Errno> in
+                    let name = Self.freeName(in: "\(root)/\(folder)", at: time(nil))
+                    if let error = Self.writeAtomically(jpeg, folder: "\(root)/\(folder)", name: name) { return .failure(error) }
+                    return .success(FileSighting.look(root: root, filter: filter, path: "\(folder)/\(name)"))
+                }
+                guard case .success(let sighting)? = written else {
+                    if case .failure(let error)? = written {
+                        logger.error("cannot write a snapshot under WATCH_DIR", metadata: ["error": "\(error)"])
+                    }
                     break
                 }
-                // Looked at here, on the taker's own time, not by the manager (see `FileSighting`).
-                await manager.completed(FileSighting.look(root: watchRoot, filter: manager.filter.value, path: "\(folder)/\(name)"))
+                await manager.completed(sighting)
                 await board.snapshotTaken(camera.name, at: WallClock.nowMilliseconds())
                 if let since = failingSince {
                     logger.info("snapshots back", metadata: ["down.seconds": "\((ContinuousClock.now - since).components.seconds)"])
@@ -45,7 +53,7 @@ struct SnapshotTaker: Service {
             case .failure(let failure):
                 if failingSince == nil {
                     failingSince = .now
-                    logger.warning("snapshot failed; retrying every interval", metadata: ["reason": "\(failure)"])
+                    logger.warning("snapshot failed; retrying every interval", metadata: ["event": "snapshot.failed", "reason": "\(failure)"])
                 }
             }
         } while await RetryPolicy.pause(max(.milliseconds(100), interval - (ContinuousClock.now - started)))

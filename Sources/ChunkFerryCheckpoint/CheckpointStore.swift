@@ -128,14 +128,20 @@ package struct CheckpointStore: Sendable {
 
     /// Every compact finalized record, read in batches so a long history never arrives at once.
     package func forEachCompact(_ body: (StreamRecord) -> Void) async throws(RedisError) {
+        try await forEachCompactBatch { batch in batch.forEach(body) }
+    }
+
+    /// The same, a batch (one HSCAN page, about 1000) at a time, for a body that awaits.
+    package func forEachCompactBatch(_ body: ([StreamRecord]) async -> Void) async throws(RedisError) {
         var cursor = "0"
         repeat {
             let reply = try await redis.command("HSCAN", finalizedKey, cursor, "COUNT", "1000").array
             guard reply.count == 2, let next = reply[0].string else { break }
             let items = reply[1].array.compactMap(\.string)
-            for pair in stride(from: 0, to: items.count - 1, by: 2) {
-                if let record = StreamRecord(id: items[pair], compactValue: items[pair + 1]) { body(record) }
+            let batch = stride(from: 0, to: items.count - 1, by: 2).compactMap { pair in
+                StreamRecord(id: items[pair], compactValue: items[pair + 1])
             }
+            if !batch.isEmpty { await body(batch) }
             cursor = next
         } while cursor != "0"
     }

@@ -146,7 +146,7 @@ package final class ChecksummedBody: @unchecked Sendable {
         }
         let bytes = UnsafeRawBufferPointer(buffer)
         crc.update(bytes)
-        feeding?.digest.update(bytes)
+        feeding?.update(bytes)
         consumed += buffer.count
         return true
     }

@@ -65,7 +65,7 @@ import Testing
         let duration = try #require(try await FFmpeg.duration(of: copy), "ffprobe reads the recording from the bucket")
         #expect(recorded >= 20 && duration >= recorded - 2 && duration <= connected + 2,
                 "\(recorded) s recorded since the file appeared, \(connected) s since the daemon started (±2 s): \(duration)")
-        #expect(!fixture.events("camera recording").isEmpty)
+        #expect(!fixture.events(event: "camera.recording").isEmpty)
 
         let table = try fixture.start(["status"])
         #expect(await table.waitForExit(timeout: .seconds(30)) == 0)
@@ -97,10 +97,10 @@ import Testing
             let duration = try await FFmpeg.duration(of: "\(folder)/\(name)")
             #expect((duration ?? 0) >= 3, "\(name) plays: \(String(describing: duration))")
         }
-        let down = fixture.events("camera down; reconnecting")
+        let down = fixture.events(event: "camera.down")
         #expect(down.count == 2, "one line per outage: \(down)")
         #expect(down.allSatisfy { $0["camera"] == "porch" })
-        #expect(fixture.events("camera back; recording").count == 1)
+        #expect(fixture.events(event: "camera.back").count == 1)
         expectNoSecret([camera.password], in: fixture)
     }
 
@@ -114,16 +114,16 @@ import Testing
         let first = try await waitForGrowth(folder, in: fixture)
         camera.freeze()
         try await fixture.waitUntil("the hang is noticed", timeout: .seconds(60)) {
-            !fixture.events("camera down; reconnecting").isEmpty
+            !fixture.events(event: "camera.down").isEmpty
         }
-        let line = try #require(fixture.events("camera down; reconnecting").first)
+        let line = try #require(fixture.events(event: "camera.down").first)
         #expect(line["camera"] == "yard")
         #expect(line["reason"]?.contains("stalled") == true || line["reason"]?.contains("timed out") == true
                 || line["reason"]?.contains("ended") == true, "names why: \(line)")
         camera.thaw()
         _ = try await waitForGrowth(folder, in: fixture, after: [first])
         try await fixture.waitUntil("the camera is reported back", timeout: .seconds(30)) {
-            fixture.events("camera back; recording").count == 1
+            fixture.events(event: "camera.back").count == 1
         }
     }
 
@@ -136,11 +136,11 @@ import Testing
         try fixture.start()
         _ = try await waitForGrowth("\(fixture.watchDir)/good", in: fixture, bytes: 500_000)
         try await fixture.waitUntil("the bad camera is reported", timeout: .seconds(60)) {
-            fixture.events("camera down; reconnecting").contains { $0["camera"] == "bad" }
+            fixture.events(event: "camera.down").contains { $0["camera"] == "bad" }
         }
-        let line = try #require(fixture.events("camera down; reconnecting").first { $0["camera"] == "bad" })
+        let line = try #require(fixture.events(event: "camera.down").first { $0["camera"] == "bad" })
         #expect(line["reason"]?.contains("401") == true, "ffmpeg's reason: \(line)")
-        #expect(!fixture.events("camera down; reconnecting").contains { $0["camera"] == "good" })
+        #expect(!fixture.events(event: "camera.down").contains { $0["camera"] == "good" })
         #expect(CameraConfig.recordings(in: "\(fixture.watchDir)/bad").isEmpty)
         expectNoSecret([camera.password, "not-the-password-5d1"], in: fixture)
     }
@@ -213,10 +213,10 @@ import Testing
         defer { fixture.stopAllInBackground() }
         try fixture.start()
         try await fixture.waitUntil("the full disk is reported", timeout: .seconds(30)) {
-            !fixture.events("not recording: the disk under WATCH_DIR is too full; recording resumes once space is freed (see MIN_FREE_SPACE and LOCAL_RETENTION)").isEmpty
+            !fixture.events(event: "camera.disk_full").isEmpty
         }
         try await Task.sleep(for: .seconds(12))
-        #expect(fixture.events("not recording: the disk under WATCH_DIR is too full; recording resumes once space is freed (see MIN_FREE_SPACE and LOCAL_RETENTION)").count == 1)
+        #expect(fixture.events(event: "camera.disk_full").count == 1)
         #expect(CameraConfig.processes(containing: "127.0.0.1:\(camera.port)/cam").isEmpty, "no ffmpeg started and stopped in a loop")
         let status = try fixture.start(["status", "--cameras", "--json"])
         #expect(await status.waitForExit(timeout: .seconds(30)) == 0)
@@ -263,10 +263,10 @@ import Testing
         let garage = ["name": "garage", "rtsp_url": camera.url(), "snapshot_interval": "2s"]
         _ = try CameraConfig.write([porch, garage], to: config)
         _ = try await waitForGrowth(garageFolder, in: fixture, bytes: 200_000)
-        #expect(fixture.events("configuration reloaded").first?["changed"] == "cameras")
+        #expect(fixture.events(event: "config.reloaded").first?["changed"] == "cameras")
         var snapshot = ""
         try await fixture.waitUntil("a garage snapshot is finalized") {
-            snapshot = fixture.events("stream finalized").compactMap { $0["file.path"] }.first { $0.hasPrefix("garage/snapshots/") } ?? ""
+            snapshot = fixture.events(event: "stream.finalized").compactMap { $0["file.path"] }.first { $0.hasPrefix("garage/snapshots/") } ?? ""
             return !snapshot.isEmpty
         }
         let snapshotManifest = try #require(try await fixture.manifests(for: snapshot).first)
@@ -275,7 +275,7 @@ import Testing
 
         _ = try CameraConfig.write([porch, garage.merging(["enabled": "false"]) { $1 }], to: config)
         try await fixture.waitUntil("garage's recorder stops") {
-            !fixture.events("camera disabled in the configuration; its recording stops").isEmpty
+            !fixture.events(event: "camera.disabled").isEmpty
                 && CameraConfig.processes(containing: garageFolder + "/").isEmpty
         }
         #expect(CameraConfig.processes(containing: porchFolder + "/") == porchRecorder, "porch's ffmpeg untouched")
@@ -285,7 +285,7 @@ import Testing
 
         _ = try CameraConfig.write([], to: config)
         try await fixture.waitUntil("porch's recorder stops") { CameraConfig.processes(containing: porchFolder + "/").isEmpty }
-        #expect(fixture.events("camera removed from the configuration; its recording stops").contains { $0["camera"] == "porch" })
+        #expect(fixture.events(event: "camera.removed").contains { $0["camera"] == "porch" })
         // Its file ended cleanly, goes idle, and the bucket holds a recording that plays.
         let manifest = try await fixture.waitForManifestMatchingFile("porch/\(porchFile)", timeout: .seconds(60))
         try await fixture.expectBucketMatchesFile(manifest)
@@ -345,7 +345,7 @@ import Testing
         let name = try await waitForGrowth(folder, in: fixture, bytes: 1)
         let still = try await longestStillness(folder, seconds: 20)
         #expect(still <= .milliseconds(2250), "at 150 kbit/s the file stood still for \(still)")
-        #expect(fixture.events("stream finalized", path: "attic/\(name)").isEmpty, "the segment being recorded was finalized as idle")
+        #expect(fixture.events(event: "stream.finalized", path: "attic/\(name)").isEmpty, "the segment being recorded was finalized as idle")
         #expect(try await fixture.manifests(for: "attic/\(name)").isEmpty, "a manifest for a segment still being recorded")
         run.kill9()
         CameraConfig.killAll(containing: "127.0.0.1:\(camera.port)/cam")

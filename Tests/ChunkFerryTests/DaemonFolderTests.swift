@@ -60,7 +60,7 @@ import Testing
         var caught = false
         let writing = { Set(self.temporaries(folder).filter { $0.hasPrefix(path + "/") }) }  // chunks, not the startup check
         for run in 0..<8 where !caught {  // a loaded runner may finish a write between two looks
-            if run > 0, !fixture.events("stream finalized", path: path).isEmpty {
+            if run > 0, !fixture.events(event: "stream.finalized", path: path).isEmpty {
                 // Every chunk went up between two looks: the next run needs more to write.
                 try FileWriter.append("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(128 * 1024 * 1024))
             }
@@ -68,7 +68,7 @@ import Testing
             let daemon = try fixture.start()
             let deadline = ContinuousClock.now + .seconds(60)
             while writing().subtracting(before).isEmpty && ContinuousClock.now < deadline
-                    && fixture.events("stream finalized", path: path, run: run).isEmpty {
+                    && fixture.events(event: "stream.finalized", path: path, run: run).isEmpty {
                 try await Task.sleep(for: .milliseconds(2))
             }
             daemon.kill9()
@@ -87,7 +87,7 @@ import Testing
         fresh.storage = fixture.storage
         try fresh.start()
         _ = try await fresh.waitForEvent("finalized stream recovered from its manifest; nothing to upload", path: path, timeout: .seconds(120))
-        #expect(fresh.events("chunk uploaded").isEmpty, "every chunk was found in the folder, none sent again")
+        #expect(fresh.events(event: "chunk.uploaded").isEmpty, "every chunk was found in the folder, none sent again")
         fresh.stopAll()
     }
 
@@ -154,7 +154,7 @@ import Testing
         let second = FileWriter.randomBytes(6 * 1024 * 1024 + 2)
         try FileWriter.write("\(fixture.watchDir)/two.mp4", second)
         try await fixture.waitUntil("the outage reported") {
-            fixture.events("object store unavailable; pausing and retrying until it is back").contains {
+            fixture.events(event: "store.down").contains {
                 ($0["error"] ?? "").contains("LOCAL_STORAGE_PATH has no .chunkferry-store: is the share mounted?")
             }
         }
@@ -166,7 +166,7 @@ import Testing
         try await fixture.waitUntil("two.mp4 in the share once it is back", timeout: .seconds(90)) {
             try await fixture.manifests(for: "two.mp4").contains { $0.sha256 == ByteEncoding.hex(Digest.sha256(second)) }
         }
-        #expect(!fixture.events("object store available again; resuming").isEmpty)
+        #expect(!fixture.events(event: "store.up").isEmpty)
     }
 
     /// A killed write's temporary file is swept at startup once it is an hour old; a fresh one
@@ -183,9 +183,9 @@ import Testing
         let (fixture, _) = try await folderFixture(folder: folder)
         defer { fixture.stopAllInBackground() }
         try fixture.start()
-        try await fixture.waitUntil("the sweep") { !fixture.events("removed temporary files that interrupted writes left in the folder store").isEmpty }
+        try await fixture.waitUntil("the sweep") { !fixture.events(event: "store.swept").isEmpty }
         #expect(!FileManager.default.fileExists(atPath: old))
         #expect(FileManager.default.fileExists(atPath: fresh))
-        #expect(fixture.events("removed temporary files that interrupted writes left in the folder store").first?["files"] == "1")
+        #expect(fixture.events(event: "store.swept").first?["files"] == "1")
     }
 }

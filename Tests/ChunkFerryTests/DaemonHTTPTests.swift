@@ -144,7 +144,7 @@ import Testing
         #expect(wrong.log().contains("no failed stream for one.mp4"), "\(wrong.log())")
         let retry = try fixture.start(["retry", "\(fixture.watchDir)/forbidden.mp4"])
         #expect(await retry.waitForExit(timeout: .seconds(30)) == 0, "\(retry.log())")
-        try await fixture.waitUntil("the retry taken up") { !fixture.events("failed streams tried again").isEmpty }
+        try await fixture.waitUntil("the retry taken up") { !fixture.events(event: "streams.retried").isEmpty }
         try await fixture.waitUntil("forbidden.mp4 failed again") {
             fixture.events(refusal, path: "forbidden.mp4").count >= 2
         }
@@ -185,10 +185,10 @@ import Testing
         try await fixture.waitForManifestMatchingFile("before.mp4")
 
         try "http_auth_token: not-the-token\n".write(toFile: config, atomically: true, encoding: .utf8)
-        try await fixture.waitUntil("the reload") { !fixture.events("configuration reloaded").isEmpty }
-        #expect(fixture.events("configuration reloaded").first?["changed"] == "HTTP_AUTH_TOKEN")
+        try await fixture.waitUntil("the reload") { !fixture.events(event: "config.reloaded").isEmpty }
+        #expect(fixture.events(event: "config.reloaded").first?["changed"] == "HTTP_AUTH_TOKEN")
         try FileWriter.write("\(fixture.watchDir)/after.mp4", FileWriter.randomBytes(6 * 1024 * 1024))
-        try await fixture.waitUntil("the wrong token refused") { !fixture.events("object store refuses requests; retrying every 30s until the setting is fixed").isEmpty }
+        try await fixture.waitUntil("the wrong token refused") { !fixture.events(event: "store.refusing").isEmpty }
 
         try "http_auth_token: \(server.token)\n".write(toFile: config, atomically: true, encoding: .utf8)
         try await fixture.expectBucketMatchesFile(try await fixture.waitForManifestMatchingFile("after.mp4", timeout: .seconds(90)))

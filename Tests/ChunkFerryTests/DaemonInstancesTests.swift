@@ -22,8 +22,8 @@ import Testing
             try await fixture.expectBucketMatchesFile(try await fixture.waitForManifestMatchingFile(name, timeout: .seconds(90)))
         }
 
-        let beforeKill = fixture.events("chunk uploaded", run: 0)
-        let afterKill = fixture.events("chunk uploaded", run: 1)
+        let beforeKill = fixture.events(event: "chunk.uploaded", run: 0)
+        let afterKill = fixture.events(event: "chunk.uploaded", run: 1)
         #expect(!beforeKill.isEmpty, "the first instance should have done some of the work")
         for name in names {
             // The same chunk is the same index with the same length (a tail committed at an idle

@@ -24,8 +24,8 @@ import Testing
         let manifest = try await fixture.waitForManifestMatchingFile("redis-outage.mp4", timeout: .seconds(90))
         try await fixture.expectBucketMatchesFile(manifest)
         #expect(daemon.isRunning)
-        #expect(fixture.events("Redis unavailable; pausing and retrying until it is back").count == 1)
-        #expect(fixture.events("Redis available again; resuming").count == 1)
+        #expect(fixture.events(event: "redis.down").count == 1)
+        #expect(fixture.events(event: "redis.up").count == 1)
         redis.stop()
     }
 
@@ -38,9 +38,9 @@ import Testing
         let manifest = try await fixture.waitForManifestMatchingFile("store-outage.mp4", timeout: .seconds(90))
         try await fixture.expectBucketMatchesFile(manifest)
         #expect(daemon.isRunning)
-        let began = fixture.events("object store unavailable; pausing and retrying until it is back").count
+        let began = fixture.events(event: "store.down").count
         #expect(began >= 1 && began <= 3, "one line per outage (and per change of cause), not per attempt: \(began)")
-        #expect(fixture.events("object store available again; resuming").count >= 1)
+        #expect(fixture.events(event: "store.up").count >= 1)
         seaweed.stop()
     }
 
@@ -67,14 +67,14 @@ import Testing
         defer { _ = try? DaemonRetentionTests.runSync("umount", ["-l", fixture.watchDir]) }
         try fixture.start()
         try FileWriter.write("\(fixture.watchDir)/grow.mp4", FileWriter.randomBytes(6 * 1024 * 1024))
-        try await fixture.waitUntil("the first chunk") { !fixture.events("chunk uploaded", path: "grow.mp4").isEmpty }
+        try await fixture.waitUntil("the first chunk") { !fixture.events(event: "chunk.uploaded", path: "grow.mp4").isEmpty }
 
         #expect(try await DaemonRetentionTests.run("umount", [fixture.watchDir]) == 0)
         try await fixture.waitUntil("the share's absence noticed") {
-            !fixture.events("WATCH_DIR is gone or another filesystem now: is the share unmounted? Its files are not taken for deleted; uploads of them resume once it is back").isEmpty
+            !fixture.events(event: "watch.unmounted").isEmpty
         }
         try await Task.sleep(for: .seconds(5))  // past IDLE_TIMEOUT and several scans
-        #expect(fixture.events("stream abandoned; its uploaded chunks stay in the bucket").isEmpty, "a vanished share is not deleted files")
+        #expect(fixture.events(event: "stream.abandoned").isEmpty, "a vanished share is not deleted files")
 
         #expect(try await DaemonRetentionTests.run("mount", ["--bind", share.path, fixture.watchDir]) == 0)
         let handle = try #require(FileHandle(forWritingAtPath: "\(fixture.watchDir)/grow.mp4"))
@@ -84,7 +84,7 @@ import Testing
         let manifest = try await fixture.waitForManifestMatchingFile("grow.mp4", timeout: .seconds(90))
         try await fixture.expectBucketMatchesFile(manifest)
         #expect(try await fixture.manifests(for: "grow.mp4").count == 1, "one stream from start to end")
-        #expect(fixture.events("stream abandoned; its uploaded chunks stay in the bucket").isEmpty)
-        #expect(!fixture.events("WATCH_DIR is back; resuming").isEmpty)
+        #expect(fixture.events(event: "stream.abandoned").isEmpty)
+        #expect(!fixture.events(event: "watch.mounted").isEmpty)
     }
 }

@@ -78,15 +78,15 @@ import Testing
         try FileManager.default.removeItem(atPath: "\(fixture.watchDir)/\(path)")
         let second = FileWriter.randomBytes(7 * 1024 * 1024)
         try FileWriter.write("\(fixture.watchDir)/\(path)", second)
-        try await fixture.waitUntil("the new file's stream finalized") { fixture.events("stream finalized", path: path).count == 2 }
-        let after = try #require(fixture.events("stream finalized", path: path).last)
+        try await fixture.waitUntil("the new file's stream finalized") { fixture.events(event: "stream.finalized", path: path).count == 2 }
+        let after = try #require(fixture.events(event: "stream.finalized", path: path).last)
 
         let newID = try #require(after["stream.id"])
         #expect(before["object.key"] == path)
         #expect(after["object.key"] == "porch.\(newID).mp4")
         #expect(try await fixture.independentSHA256(path) == ByteEncoding.hex(Digest.sha256(first)))
         #expect(try await fixture.independentSHA256("porch.\(newID).mp4") == ByteEncoding.hex(Digest.sha256(second)))
-        #expect(fixture.events("another recording already holds this key; this one gets a distinct key").count == 1)
+        #expect(fixture.events(event: "object.key_taken").count == 1)
     }
 
     @Test func anFFmpegRecordingAssembledWholePlays() async throws {

@@ -35,7 +35,7 @@ import Testing
         let expected = try DaemonFixture.sha256(ofFile: kept)
         let liveDeleted = try await fixture.waitForEvent("local file deleted; the store holds it", path: live)
         #expect(try await fixture.independentSHA256(try #require(liveDeleted["object.key"])) == expected)
-        #expect(fixture.events("local file deleted; the store holds it", path: live).count == 1)
+        #expect(fixture.events(event: "file.deleted", path: live).count == 1)
 
         let status = try fixture.start(["status"])
         #expect(await status.waitForExit(timeout: .seconds(30)) == 0)
@@ -55,7 +55,7 @@ import Testing
         // Past the retention time, by the daemon's own clock.
         let due = try #require(Self.logTime(finalized["time"])).addingTimeInterval(18)
         try await Task.sleep(for: .seconds(max(1, due.timeIntervalSinceNow)))
-        let early = fixture.events("local file deleted; the store holds it").compactMap { Self.logTime($0["time"]) }
+        let early = fixture.events(event: "file.deleted").compactMap { Self.logTime($0["time"]) }
         #expect(early.allSatisfy { $0 < stopped }, "deleted while the store could not be asked")
         if early.isEmpty { #expect(FileManager.default.fileExists(atPath: "\(fixture.watchDir)/\(path)")) }
 
@@ -82,7 +82,7 @@ import Testing
 
         try FileManager.default.removeItem(atPath: "\(fixture.watchDir)/\(path)")
         try await fixture.waitUntil("the stream forgotten", timeout: .seconds(30)) { try await fixture.store.stream(id) == nil }
-        #expect(!fixture.events("forgot streams whose files left the disk before FORGET_AFTER; their objects stay in the bucket").isEmpty)
+        #expect(!fixture.events(event: "streams.forgotten").isEmpty)
         let manifest = try #require(try await fixture.manifests(for: path).first)
         let output = Scratch.directory("restore") + "/forgotten.mp4"
         let restore = try fixture.start(["restore", path, "--output", output])
@@ -105,7 +105,7 @@ import Testing
         let deleted = try await fixture.waitForEvent("local file deleted; the store holds it", path: "a.mp4")
         #expect(deleted["reason"] == "MIN_FREE_SPACE")
         try await Task.sleep(for: .seconds(5))
-        #expect(fixture.events("local file deleted; the store holds it").map { $0["file.path"] } == ["a.mp4"])
+        #expect(fixture.events(event: "file.deleted").map { $0["file.path"] } == ["a.mp4"])
         #expect(FileManager.default.fileExists(atPath: "\(disk)/b.mp4") && FileManager.default.fileExists(atPath: "\(disk)/c.mp4"))
         fixture.stopAll()
     }

@@ -17,7 +17,7 @@ import Testing
                 try FileWriter.append("\(fixture.watchDir)/\(name)", FileWriter.randomBytes(Int.random(in: 600_000...1_400_000)))
             }
             if round >= 12 {
-                for name in names where !fixture.events("chunk uploaded", path: name).isEmpty { uploadedWhileGrowing.insert(name) }
+                for name in names where !fixture.events(event: "chunk.uploaded", path: name).isEmpty { uploadedWhileGrowing.insert(name) }
             }
             try await Task.sleep(for: .seconds(1))
         }
@@ -45,7 +45,7 @@ import Testing
         try fixture.start()
         let path = "rewrite.mp4"
         try FileWriter.append("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(6 * 1024 * 1024))
-        try await fixture.waitUntil("chunk 0 uploaded") { !fixture.events("chunk uploaded", path: path).isEmpty }
+        try await fixture.waitUntil("chunk 0 uploaded") { !fixture.events(event: "chunk.uploaded", path: path).isEmpty }
         // What an MP4 muxer does when it closes the file: patch the mdat size at bytes 40–43.
         try FileWriter.overwrite("\(fixture.watchDir)/\(path)", at: 40, [0x00, 0x5f, 0x12, 0x34])
         try FileWriter.append("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(2_000_000))
@@ -53,7 +53,7 @@ import Testing
         let manifest = try await fixture.waitForManifestMatchingFile(path)
         #expect(manifest.repairedChunks == 1)
         #expect(manifest.chunks.allSatisfy { integrity == .crc32c ? $0.crc32c != nil : $0.sha256 != nil })
-        #expect(fixture.events("chunk changed after upload; sent again", path: path).count == 1)
+        #expect(fixture.events(event: "chunk.repaired", path: path).count == 1)
         try await fixture.expectBucketMatchesFile(manifest)
     }
 
@@ -68,9 +68,9 @@ import Testing
             try FileWriter.append("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(4 * 1024 * 1024))
             try await Task.sleep(for: .milliseconds(400))
         }
-        try await fixture.waitUntil("two chunks committed") { fixture.events("chunk uploaded", path: path).count >= 2 }
+        try await fixture.waitUntil("two chunks committed") { fixture.events(event: "chunk.uploaded", path: path).count >= 2 }
         daemon.kill9()
-        let streamID = try #require(fixture.events("stream started", path: path).first?["stream.id"])
+        let streamID = try #require(fixture.events(event: "stream.started", path: path).first?["stream.id"])
         let committed = try #require(try await fixture.store.stream(streamID)).record.chunkCount
         #expect(committed >= 2)
 
@@ -78,7 +78,7 @@ import Testing
         try fixture.start()
         let manifest = try await fixture.waitForManifestMatchingFile(path)
         try await fixture.expectBucketMatchesFile(manifest)
-        let resent = fixture.events("chunk uploaded", path: path, run: 1).compactMap { Int($0["chunk.index"] ?? "") }
+        let resent = fixture.events(event: "chunk.uploaded", path: path, run: 1).compactMap { Int($0["chunk.index"] ?? "") }
         let firstResent = try #require(resent.min())
         // A chunk the store confirmed just before the kill, but Redis never heard of, is found
         // in the bucket and not sent again either.
@@ -86,7 +86,7 @@ import Testing
         #expect(resent.sorted() == Array(firstResent..<manifest.chunks.count), "from there on, each chunk once")
         #expect(manifest.chunks.map { $0.sha256 != nil } == manifest.chunks.map { $0.index < firstResent },
                 "the chunks below it are the first run's (SHA-256), the rest the second's (CRC32C)")
-        #expect(fixture.events("stream started", path: path, run: 1).isEmpty)
+        #expect(fixture.events(event: "stream.started", path: path, run: 1).isEmpty)
     }
 
     @Test func mp4RecordedByFFmpegInRealTimeRestoresAndPlays() async throws {
@@ -110,12 +110,12 @@ import Testing
         let fixture = try await DaemonFixture()
         let daemon = try fixture.start()
         try FileWriter.append("\(fixture.watchDir)/busy.mp4", FileWriter.randomBytes(12 * 1024 * 1024))
-        try await fixture.waitUntil("an upload") { !fixture.events("chunk uploaded").isEmpty }
+        try await fixture.waitUntil("an upload") { !fixture.events(event: "chunk.uploaded").isEmpty }
         let started = ContinuousClock.now
         daemon.signal(SIGTERM, wait: false)
         #expect(await daemon.waitForExit(timeout: .seconds(10)) == 0)
         #expect(ContinuousClock.now - started < .seconds(10))
-        #expect(!fixture.events("stopped").isEmpty)
+        #expect(!fixture.events(event: "daemon.stopped").isEmpty)
     }
 }
 

@@ -22,7 +22,7 @@ import Testing
         #expect(manifest.chunks.count == 9)
 
         // "chunk uploaded" is logged at commit: in log order, indexes must rise one by one.
-        let commits = fixture.events("chunk uploaded", path: path)
+        let commits = fixture.events(event: "chunk.uploaded", path: path)
         #expect(commits.compactMap { Int($0["chunk.index"] ?? "") } == Array(0..<9))
         // Several in flight: some chunk began sending before the previous one was committed.
         let spans = commits.compactMap { event -> (start: Int64, end: Int64)? in
@@ -49,9 +49,9 @@ import Testing
             #expect(try await fixture.independentSHA256(object.key) == manifest.sha256)
         }
         // The shortcut: no stream went through the active state, and Redis holds each finalized.
-        #expect(fixture.events("stream started").isEmpty)
-        #expect(fixture.events("stream finalized").count == names.count)
-        for event in fixture.events("stream finalized") {
+        #expect(fixture.events(event: "stream.started").isEmpty)
+        #expect(fixture.events(event: "stream.finalized").count == names.count)
+        for event in fixture.events(event: "stream.finalized") {
             let record = try #require(try await fixture.store.stream(event["stream.id"] ?? ""))
             #expect(record.record.state == .finalized)
         }
@@ -59,9 +59,9 @@ import Testing
         // A restart finds them all finished: nothing is sent again.
         fixture.stopAll()
         try fixture.start()
-        try await fixture.waitUntil("the initial scan") { !fixture.events("initial scan complete", path: nil, run: 1).isEmpty }
+        try await fixture.waitUntil("the initial scan") { !fixture.events(event: "scan.initial_complete", path: nil, run: 1).isEmpty }
         try await Task.sleep(for: .seconds(3))
-        #expect(fixture.events("stream finalized", run: 1).isEmpty && fixture.events("chunk uploaded", run: 1).isEmpty)
+        #expect(fixture.events(event: "stream.finalized", run: 1).isEmpty && fixture.events(event: "chunk.uploaded", run: 1).isEmpty)
     }
 
     /// Small files whose chunk is up but whose manifest and Redis record wait in the finisher's
@@ -80,20 +80,20 @@ import Testing
         }
         try await Task.sleep(for: .seconds(2.5))
         let first = try fixture.start()
-        try await fixture.waitUntil("some files finalized") { fixture.events("stream finalized").count >= 30 }
+        try await fixture.waitUntil("some files finalized") { fixture.events(event: "stream.finalized").count >= 30 }
         first.signal(SIGTERM, wait: false)
         // The daemon's own deadline is 12 s; a starved runner may take longer to get there.
         let code = await first.waitForExit(timeout: .seconds(30))
         #expect(code == 0, "exit \(code.map(String.init) ?? "none"): \(first.log().suffix(3000))")
-        let before = fixture.events("stream finalized", run: 0).count
+        let before = fixture.events(event: "stream.finalized", run: 0).count
         #expect(before < names.count, "all files were done before SIGTERM; the test proves nothing")
 
         proxy.set(.pass)
         try fixture.start()
         try await fixture.waitUntil("every file finalized", timeout: .seconds(120)) {
-            fixture.events("stream finalized", run: 1).count >= names.count - before
+            fixture.events(event: "stream.finalized", run: 1).count >= names.count - before
         }
-        let finalized = fixture.events("stream finalized").compactMap { $0["file.path"] }
+        let finalized = fixture.events(event: "stream.finalized").compactMap { $0["file.path"] }
         #expect(finalized.count == names.count && Set(finalized) == Set(names))
         for name in names {
             try await fixture.expectBucketMatchesFile(try await fixture.waitForManifestMatchingFile(name))
@@ -115,9 +115,9 @@ import Testing
             try FileWriter.write("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(12 * chunk))
             proxy.set(.slow(.milliseconds(1500)))
             let daemon = try fixture.start()
-            try await fixture.waitUntil("a chunk committed") { !fixture.events("chunk uploaded", path: path).isEmpty }
+            try await fixture.waitUntil("a chunk committed") { !fixture.events(event: "chunk.uploaded", path: path).isEmpty }
             daemon.kill9()
-            let streamID = try #require(fixture.events("stream started", path: path).first?["stream.id"])
+            let streamID = try #require(fixture.events(event: "stream.started", path: path).first?["stream.id"])
             let committed = try #require(try await fixture.store.stream(streamID)).record.chunkCount
             if committed < 12 { scene = (fixture, proxy, streamID, committed) } else { proxy.stop() }
         }
@@ -132,10 +132,10 @@ import Testing
         let manifest = try await fixture.waitForManifestMatchingFile(path)
         try await fixture.expectBucketMatchesFile(manifest)
         // Chunks that reached the store before the kill are taken from the bucket, not sent again.
-        let recovered = fixture.events("checkpoint rebuilt from the bucket; not uploading those chunks again", path: path, run: 1)
+        let recovered = fixture.events(event: "checkpoint.rebuilt", path: path, run: 1)
             .compactMap { Int($0["chunks.recovered"] ?? "") }.reduce(0, +)
         #expect(recovered <= 4, "more recovered than UPLOAD_CONCURRENCY could have had in flight")
-        let sent = fixture.events("chunk uploaded", path: path, run: 1).compactMap { Int($0["chunk.index"] ?? "") }
+        let sent = fixture.events(event: "chunk.uploaded", path: path, run: 1).compactMap { Int($0["chunk.index"] ?? "") }
         #expect(sent == Array((committed + recovered)..<12), "run 2 sent \(sent) after \(committed) committed, \(recovered) recovered")
     }
 }

@@ -56,6 +56,6 @@ import Testing
         try FileWriter.write("\(fixture.watchDir)/quiet.mp4", FileWriter.randomBytes(700_000))
         let manifest = try await fixture.waitForManifestMatchingFile("quiet.mp4")
         #expect(try await fixture.storage.list(prefix: "quiet.mp4/").allSatisfy { !$0.key.contains("provisional-") })
-        #expect(fixture.events("provisional tail uploaded").isEmpty && manifest.chunks.count == 1)
+        #expect(fixture.events(event: "provisional.uploaded").isEmpty && manifest.chunks.count == 1)
     }
 }

@@ -17,7 +17,7 @@ import Testing
         var offset: Int64 = 0
         for (part, hash) in zip(parts, hashes) {
             let fork = digest.fork(at: offset)
-            part.withUnsafeBytes { fork?.digest.update($0) }
+            part.withUnsafeBytes { fork?.update($0) }
             offset += Int64(part.count)
             digest.advance(fork, to: offset, hash: hash)
         }

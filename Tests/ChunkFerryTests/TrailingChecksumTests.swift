@@ -48,7 +48,7 @@ import Testing
         let crc = CRC32C.of(bytes)
         #expect(trailer == "x-amz-checksum-crc32c:" + ByteEncoding.base64(crc.bytes))
         #expect(body.checksum == .crc32c(crc.value))
-        #expect(ByteEncoding.hex(digest.digest.copy().finalize()) == sha(bytes))
+        #expect(ByteEncoding.hex(digest.copy().finalize()) == sha(bytes))
     }
 
     @Test func aFileRangeGoesUpInOneReadAndTheStoreChecksItsCRC() async throws {
@@ -66,7 +66,7 @@ import Testing
 
         let crc = ChunkChecksum.crc32c(CRC32C.of(expected).value)
         #expect(body.checksum == crc && put.checksum == crc.header.value)
-        #expect(ByteEncoding.hex(digest.digest.copy().finalize()) == sha(expected))
+        #expect(ByteEncoding.hex(digest.copy().finalize()) == sha(expected))
         let head = try #require(try await client.headObject(key: "trailer/chunk"))
         #expect(head.size == Int64(expected.count) && crc.matches(head))
         #expect(sha(try await client.getObject(key: "trailer/chunk")) == sha(expected))

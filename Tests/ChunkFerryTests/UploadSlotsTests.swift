@@ -36,12 +36,14 @@ import Testing
 
     @Test func aWorkerPastALoweredCapacityWaitsUntilItGrowsOrTheWorkersStop() async {
         let slots = UploadSlots(capacity: 2) { 0 }
-        #expect(await slots.admit(1, stopped: { false }))
+        #expect(await slots.admit(1))
         slots.resize(1)
-        async let admitted = slots.admit(1, stopped: { false })
+        async let admitted = slots.admit(1)
         slots.resize(3)
         #expect(await admitted, "admitted once the capacity grew back")
         slots.resize(1)
-        #expect(await slots.admit(2, stopped: { true }) == false, "the workers stopped: it gives up")
+        async let parked = slots.admit(2)
+        slots.close()
+        #expect(await parked == false, "the workers stopped: it gives up")
     }
 }

@@ -21,7 +21,7 @@ extension ConfigReloader {
         let config: SettingsReader
         let settings: ChunkFerrySettings
         do throws(SettingsError) {
-            if let path = source.path, let status = try? FileStatus.of(path).get(), status.size == 0 {
+            if let path = source.path, let status = try? await FileCalls.shared.status(path).get(), status.size == 0 {
                 // Most likely caught between truncation and writing; applying it would stop every camera.
                 throw SettingsError(key: .configFile, message: "CONFIG_FILE '\(path)' is empty: write the settings into it (a key left out takes its default)")
             }
@@ -32,6 +32,7 @@ extension ConfigReloader {
         } catch {
             count("failure")
             logger.error("configuration not reloaded; the running values stay: \(error.message)", metadata: [
+                "event": "config.refused",
                 "trigger": "\(trigger)", "setting": "\(error.key.environmentName)",
             ])
             return
@@ -66,6 +67,7 @@ extension ConfigReloader {
         await targets.retry.retry(["*"], origin: "reload")
         count("success")
         logger.info("configuration reloaded", metadata: [
+            "event": "config.reloaded",
             "trigger": "\(trigger)", "changed": "\(changed.isEmpty ? "nothing that applies now" : changed.joined(separator: ","))",
         ])
     }
@@ -80,6 +82,7 @@ extension ConfigReloader {
         guard state.warned[name] != value else { return }
         state.warned[name] = value
         logger.warning("\(name) changed in the configuration; it takes effect at the next restart, the running value stays", metadata: [
+            "event": "config.needs_restart",
             "setting": "\(name)",
         ])
     }

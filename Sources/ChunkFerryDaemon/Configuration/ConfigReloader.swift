@@ -78,10 +78,10 @@ package struct ConfigReloader: Service {
             }
             if let path = source.path {
                 group.addTask {
-                    var read = try? FileStatus.of(path).get()
+                    var read = try? await FileCalls.shared.status(path).get()
                     var previous = read
                     while await RetryPolicy.pause(.seconds(1)) {
-                        let now = try? FileStatus.of(path).get()
+                        let now = try? await FileCalls.shared.status(path).get()
                         // A change counts once it held for a whole second: a file caught while
                         // it is being written (`cat new.yaml > chunkferry.yaml`) is not read.
                         if now != read && now == previous {

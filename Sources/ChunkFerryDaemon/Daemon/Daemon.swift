@@ -111,7 +111,7 @@ package struct Daemon: Sendable {
         configuration.maximumGracefulShutdownDuration = .seconds(9)
         configuration.maximumCancellationDuration = .seconds(3)
         try await ServiceGroup(configuration: configuration).run()
-        logger.info("stopped")
+        logger.info("stopped", metadata: ["event": "daemon.stopped"])
     }
 
     private func logStart(storage: any ObjectStore) {

@@ -83,6 +83,7 @@ struct StartupService: Service {
         await manager.preload(records)
         await manager.preloadFinished(finished)
         logger.info("ready", metadata: [
+            "event": "daemon.ready",
             "streams.known": "\(records.count + finished.count)",
             "streams.active": "\(records.filter { $0.state == .active }.count)",
         ])

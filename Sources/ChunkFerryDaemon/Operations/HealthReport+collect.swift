@@ -28,7 +28,7 @@ struct HealthSources: Sendable {
         let overview = await manager.overview()
         let outages = [await context.storeOutage.current, await context.redisOutage.current].compactMap { $0 }
         let cameras = await board?.all() ?? []
-        let disk = DiskSpace.of(watchDirectory)
+        let disk = await FileCalls.shared.diskSpace(watchDirectory)
         let totals = context.metrics.totals.current
 
         var unhealthy: [String] = []

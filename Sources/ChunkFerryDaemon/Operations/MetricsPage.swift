@@ -32,7 +32,7 @@ struct MetricsPage: Sendable {
         Gauge(label: "chunkferry_streams", dimensions: [("state", "finalized")]).record(overview.finalized)
         Gauge(label: "chunkferry_streams", dimensions: [("state", "with_problems")]).record(overview.withProblems)
         Gauge(label: "chunkferry_streams", dimensions: [("state", "failed")]).record(overview.failed.count)
-        if let disk = DiskSpace.of(sources.watchDirectory) {
+        if let disk = await FileCalls.shared.diskSpace(sources.watchDirectory) {
             Gauge(label: "chunkferry_watch_dir_free_bytes").record(disk.available)
         }
         if let board = sources.board {

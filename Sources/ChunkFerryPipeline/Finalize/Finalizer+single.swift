@@ -13,25 +13,25 @@ extension Finalizer {
     func finalizeSingleChunk(_ work: StreamWork) async -> WorkOutcome? {
         let started = ContinuousClock.now
         let size = work.status.size
-        var record = worker.newRecord(for: work)
+        var record = sender.preparer.newRecord(for: work)
         record.takeTimes(of: work.status)
         // In sha256 mode the chunk's digest is the file's; otherwise the same read feeds both.
         let whole = context.storage.checksumKind == .sha256 ? nil : DigestBox(Digest(.sha256))
-        let sent: StreamWorker.SentChunk
-        switch await worker.hashAndSend(record, offset: 0, length: Int(size), into: whole) {
+        let sent: ChunkSender.SentChunk
+        switch await sender.hashAndSend(record, offset: 0, length: Int(size), into: whole) {
         case .sent(let chunk): sent = chunk
         case .stopped: return .stopped
         case .failed, .refused: return .declined
         }
         let hash = sent.hash
         // Unchanged since it was read: same size and times, and the ctime the read saw.
-        guard case .success(let now) = FileStatus.of(context.absolutePath(work.path)), now.isUnchanged(since: work.status),
+        guard case .success(let now) = await FileCalls.shared.status(context.absolutePath(work.path)), now.isUnchanged(since: work.status),
               now.changed == hash.changed else { return .declined }
-        worker.metrics.chunkConfirmed(sent)
+        context.metrics.chunkConfirmed(sent)
         // A SHA-256 chunk checksum's encoded form is the hex digest the manifest wants.
-        let sha256 = whole.map { ByteEncoding.hex($0.digest.copy().finalize()) } ?? hash.checksum.encoded
+        let sha256 = whole.map { ByteEncoding.hex($0.copy().finalize()) } ?? hash.checksum.encoded
         let chunk = ChunkRecord(index: 0, size: Int(size), checksum: hash.checksum, etag: sent.put.etag)
-        await worker.finisher.submit(SmallFileFinisher.Item(record: record, size: size, sha256: sha256, chunk: chunk, started: started))
+        await finisher.submit(SmallFileFinisher.Item(record: record, size: size, sha256: sha256, chunk: chunk, started: started))
         return nil
     }
 }

@@ -8,18 +8,21 @@ import Logging
 /// manifest, and marks the stream finalized. If the file changes meanwhile, nothing is written
 /// and the stream stays active.
 struct Finalizer: Sendable {
-    package let worker: StreamWorker
-    package var context: PipelineContext { worker.context }
+    let sender: ChunkSender
+    /// Records small files finalized in batches (see `finalizeSingleChunk`).
+    let finisher: SmallFileFinisher
+    package var context: PipelineContext { sender.context }
+    var closer: StreamCloser { sender.closer }
 
     package func finalize(_ work: StreamWork) async -> WorkOutcome {
         let started = ContinuousClock.now
         let path = context.absolutePath(work.path)
         let before: FileStatus
-        switch FileStatus.of(path) {
+        switch await FileCalls.shared.status(path) {
         case .success(let status): before = status
         case .failure(let error): return error.isMissing ? .vanished : .unreadable(work.record, .unreadable(error))
         }
-        let preparation = await worker.prepare(work)
+        let preparation = await sender.preparer.prepare(work)
         guard case .ready(var record) = preparation else { return preparation.ending }
         guard before.isUnchanged(since: work.status) else { return .changed(record) }
         if record.state == .finalized && record.fileSize == before.size { return .finalized(record) }
@@ -27,20 +30,16 @@ struct Finalizer: Sendable {
 
         while record.committedOffset < before.size {
             let length = Int(min(Int64(record.chunkSize), before.size - record.committedOffset))
-            switch await worker.uploadChunk(&record, length: length, fileSize: before.size, digest: work.digest) {
+            switch await sender.uploadChunk(&record, length: length, fileSize: before.size, digest: work.digest) {
             case .stopped: return .stopped
             case .leaseLost: return .ownedElsewhere
-            case .failed(let error): return worker.fileFailure(error, record: record)
-            case .refused(let error): return worker.refused(error, record: record)
+            case .failed(let error): return closer.failed(reading: error, record: record)
+            case .refused(let error): return closer.failed(refusal: error, record: record)
             case .done: continue
             }
         }
 
-        let store = context.store
-        let streamID = record.id
-        guard let stored = await context.redisCall({ () async throws(RedisError) -> [ChunkRecord] in
-            try await store.stream(streamID)?.chunks ?? []
-        }) else { return .stopped }
+        guard let stored = await context.checkpoints.chunks(record.id) else { return .stopped }
         var chunks = Dictionary(stored.map { ($0.index, $0) }, uniquingKeysWith: { $1 })
         let chunkSize = Int64(record.chunkSize)
         let chunkCount = Int((before.size + chunkSize - 1) / chunkSize)
@@ -51,7 +50,7 @@ struct Finalizer: Sendable {
         record.takeTimes(of: before)
         if let proven = work.digest.provenSHA256(size: before.size, changed: before.changed),
            (0..<chunkCount).allSatisfy({ chunks[$0]?.size == expectedSize($0) }) {
-            if let moved = changedSince(before, path: path, record: record) { return moved }
+            if let moved = await changedSince(before, path: path, record: record) { return moved }
             return await complete(record, size: before.size, sha256: proven, chunks: (0..<chunkCount).compactMap { chunks[$0] },
                                   repaired: 0, reread: false, started: started)
         }
@@ -67,7 +66,7 @@ struct Finalizer: Sendable {
         let verification: FileVerification
         switch scanned {
         case .success(let result): verification = result
-        case .failure(let error): return worker.fileFailure(error, record: record)
+        case .failure(let error): return closer.failed(reading: error, record: record)
         }
         guard verification.size == before.size else { return .changed(record) }
 
@@ -84,7 +83,7 @@ struct Finalizer: Sendable {
             }
         }
 
-        if let moved = changedSince(before, path: path, record: record) { return moved }
+        if let moved = await changedSince(before, path: path, record: record) { return moved }
         return await complete(record, size: verification.size, sha256: verification.fileSHA256,
                               chunks: (0..<verification.chunkHashes.count).compactMap { chunks[$0] }, repaired: repaired,
                               reread: true, started: started)
@@ -92,8 +91,8 @@ struct Finalizer: Sendable {
 
     /// How the job ends if the file is no longer as it was at `before` (gone, unreadable, written
     /// to); nil if it is unchanged and the manifest may be written.
-    private func changedSince(_ before: FileStatus, path: [CChar], record: StreamRecord) -> WorkOutcome? {
-        switch FileStatus.of(path) {
+    private func changedSince(_ before: FileStatus, path: [CChar], record: StreamRecord) async -> WorkOutcome? {
+        switch await FileCalls.shared.status(path) {
         case .success(let now): now.isUnchanged(since: before) ? nil : .changed(record)
         case .failure(let error): error.isMissing ? .vanished : .unreadable(record, .unreadable(error))
         }
@@ -101,20 +100,18 @@ struct Finalizer: Sendable {
 
     /// Re-reads and re-sends one chunk whose bytes differ from what the store holds.
     private func repair(_ record: StreamRecord, index: Int, offset: Int64, length: Int) async -> Result<ChunkRecord, Stop> {
-        let sent: StreamWorker.SentChunk
-        switch await worker.hashAndSend(record, offset: offset, length: length, into: nil) {
+        let sent: ChunkSender.SentChunk
+        switch await sender.hashAndSend(record, offset: offset, length: length, into: nil) {
         case .sent(let chunk): sent = chunk
         case .stopped: return .failure(Stop(outcome: .stopped))
-        case .failed(let error): return .failure(Stop(outcome: worker.fileFailure(error, record: record)))
-        case .refused(let error): return .failure(Stop(outcome: worker.refused(error, record: record)))
+        case .failed(let error): return .failure(Stop(outcome: closer.failed(reading: error, record: record)))
+        case .refused(let error): return .failure(Stop(outcome: closer.failed(refusal: error, record: record)))
         }
         let repaired = ChunkRecord(index: index, size: length, checksum: sent.hash.checksum, etag: sent.put.etag)
-        let store = context.store
-        guard await context.redisCall({ () async throws(RedisError) -> Bool in
-            try await store.repairChunk(streamID: record.id, chunk: repaired, now: WallClock.nowMilliseconds())
-        }) != nil else { return .failure(Stop(outcome: .stopped)) }
-        worker.metrics.chunkRepaired()
+        guard await context.checkpoints.repair(record.id, chunk: repaired) != nil else { return .failure(Stop(outcome: .stopped)) }
+        context.metrics.chunkRepaired()
         context.logger.info("chunk changed after upload; sent again", metadata: [
+            "event": "chunk.repaired",
             "file.path": "\(record.path)", "stream.id": "\(record.id)", "chunk.index": "\(index)", "chunk.bytes": "\(length)",
         ])
         return .success(repaired)
@@ -135,10 +132,7 @@ struct Finalizer: Sendable {
         case .success(let done): stored = done
         case .failure(let stop): return stop.outcome
         }
-        let store = context.store
-        guard let marked = await context.redisCall({ () async throws(RedisError) -> Bool in
-            try await isNew ? store.createFinalized(stored.finalized) : store.markFinalized(stored.finalized)
-        }) else { return .stopped }
+        guard let marked = await context.checkpoints.finalize(stored.finalized, isNew: isNew) else { return .stopped }
         return await recorded(stored, marked: marked)
     }
 
@@ -182,12 +176,12 @@ struct Finalizer: Sendable {
             }
         }
         let key: String
-        switch await worker.store(manifest, record: record) {
+        switch await closer.store(manifest, record: record) {
         case .stored(let stored): key = stored
         // A small file's shortcut has no record in Redis to mark failed: it takes the usual way,
         // which records the stream and fails it there.
         case .refused where isNew: return .failure(Stop(outcome: .declined))
-        case .refused(let error): return .failure(Stop(outcome: worker.refused(error, record: record)))
+        case .refused(let error): return .failure(Stop(outcome: closer.failed(refusal: error, record: record)))
         case .stopped: return .failure(Stop(outcome: .stopped))
         }
         let deleteChunks = !manifest.keepsChunks
@@ -206,12 +200,13 @@ struct Finalizer: Sendable {
         let record = stored.record
         let finalized = stored.finalized
         guard marked else {  // abandoned or moved on meanwhile: take what Redis holds now
-            guard let reloaded = await worker.load(record.id) else { return .stopped }
+            guard let reloaded = await context.checkpoints.load(record.id) else { return .stopped }
             return .progressed(reloaded ?? record)
         }
-        if stored.isNew { worker.metrics.streamsStarted.increment() }
-        worker.metrics.streamFinalized()
+        if stored.isNew { context.metrics.streamsStarted.increment() }
+        context.metrics.streamFinalized()
         context.logger.info("stream finalized", metadata: [
+            "event": "stream.finalized",
             "file.path": "\(record.path)", "stream.id": "\(record.id)", "file.size": "\(finalized.fileSize)",
             "file.sha256": "\(finalized.sha256 ?? "-")", "chunks": "\(finalized.chunkCount)", "chunks.repaired": "\(stored.repaired)",
             "verified": "\(stored.reread ? "re-read" : "hashed once, unchanged since")",

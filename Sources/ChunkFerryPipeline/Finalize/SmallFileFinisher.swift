@@ -106,10 +106,7 @@ final class SmallFileFinisher: Sendable {
             return results
         }
         let stored = results.compactMap { try? $0.get() }
-        let store = finalizer.context.store
-        let marks = await finalizer.context.redisCall { () async throws(RedisError) -> [Bool] in
-            try await store.createFinalized(stored.map(\.finalized))
-        }
+        let marks = await finalizer.context.checkpoints.createFinalized(stored.map(\.finalized))
         var next = 0
         for (item, result) in zip(batch, results) {
             let outcome: WorkOutcome
@@ -120,7 +117,7 @@ final class SmallFileFinisher: Sendable {
                 outcome = if let marks { await finalizer.recorded(done, marked: marks[next]) } else { .stopped }
                 next += 1
             }
-            await finalizer.worker.manager.finish(item.record.path, streamID: item.record.id, outcome: outcome)
+            await finalizer.sender.manager.finish(item.record.path, streamID: item.record.id, outcome: outcome)
         }
     }
 }

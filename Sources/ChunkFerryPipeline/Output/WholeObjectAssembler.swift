@@ -79,14 +79,13 @@ package struct WholeObjectAssembler: Sendable {
     private func assembleParts(_ record: StreamRecord, _ key: String, sources: [(key: String, offset: Int64)],
                                attributes: ObjectAttributes) async -> Bool? {
         let storage = context.storage
-        let store = context.store
-        guard let leftOver = await context.redisCall({ () async throws(RedisError) in try await store.pendingUpload(record.id) })
+        guard let leftOver = await context.checkpoints.pendingAssembly(record.id)
         else { return nil }
         if let leftOver { try? await storage.abortAssembly(key: leftOver.key, assembly: leftOver.uploadID) }
         guard let uploadID = await context.storeCall({ () async throws(StoreError) -> String in
             try await storage.beginAssembly(key: key, attributes: attributes)
         }) else { return nil }
-        guard await context.redisCall({ () async throws(RedisError) in try await store.notePendingUpload(record.id, (key, uploadID)) }) != nil
+        guard await context.checkpoints.notePendingAssembly(record.id, (key, uploadID)) != nil
         else { return nil }
 
         var parts: [(number: Int, tag: String)] = []
@@ -116,7 +115,7 @@ package struct WholeObjectAssembler: Sendable {
         }
         if result != true { try? await storage.abortAssembly(key: key, assembly: uploadID) }
         if result != nil {
-            _ = await context.redisCall { () async throws(RedisError) in try await store.notePendingUpload(record.id, nil) }
+            _ = await context.checkpoints.notePendingAssembly(record.id, nil)
         }
         return result
     }
@@ -151,6 +150,7 @@ package struct WholeObjectAssembler: Sendable {
         guard let again = await holder(of: distinct, streamID: record.id) else { return nil }
         if case .ours(let info) = again { return (distinct, Self.holds(info, size: size, sha256: sha256)) }
         context.logger.warning("another recording already holds this key; this one gets a distinct key", metadata: [
+            "event": "object.key_taken",
             "file.path": "\(record.path)", "stream.id": "\(record.id)", "object.key": "\(preferred)", "object.key.distinct": "\(distinct)",
         ])
         return (distinct, false)
@@ -161,10 +161,7 @@ package struct WholeObjectAssembler: Sendable {
     /// Who holds `key`: nobody, this stream (by its metadata, or by a claim in Redis while being
     /// assembled), or anything else; nil when stopping.
     private func holder(of key: String, streamID: String) async -> Holder? {
-        let store = context.store
-        guard let claimed = await context.redisCall({ () async throws(RedisError) -> Bool in
-            try await store.claimObjectKey(key, for: streamID, ttl: .seconds(3600))
-        }) else { return nil }
+        guard let claimed = await context.checkpoints.claimObjectKey(key, for: streamID, ttl: .seconds(3600)) else { return nil }
         guard claimed else { return .other }
         let storage = context.storage
         guard let found = await context.storeCall({ () async throws(StoreError) -> ObjectInfo? in try await storage.head(key: key) })

@@ -55,15 +55,16 @@ package actor OutageTracker {
         lastCause = cause
         let metadata: Logger.Metadata = ["dependency": "\(dependency)", "error": "\(detail)"]
         if fatal {
-            logger.error("\(dependency) refuses requests; retrying every 30s until the setting is fixed", metadata: metadata)
+            logger.error("\(dependency) refuses requests; retrying every 30s until the setting is fixed", metadata: metadata.merging(["event": "\(label).refusing"]) { $1 })
         } else {
-            logger.warning("\(dependency) unavailable; pausing and retrying until it is back", metadata: metadata)
+            logger.warning("\(dependency) unavailable; pausing and retrying until it is back", metadata: metadata.merging(["event": "\(label).down"]) { $1 })
         }
     }
 
     func succeeded() {
         guard let since else { return }
         logger.notice("\(dependency) available again; resuming", metadata: [
+            "event": "\(label).up",
             "dependency": "\(dependency)", "outage.seconds": "\(Int((ContinuousClock.now - since).seconds.rounded()))",
             "failed.attempts": "\(failures)",
         ])

@@ -49,7 +49,7 @@ package struct LocalRetention: Service {
         } else if let keepFor = settings.keepFor {
             chosen = await manager.uploadedFiles(finishedBefore: now - keepFor.milliseconds, limit: batch).map { ($0, .retention) }
         }
-        if let minimum = settings.minimumFree, let disk = DiskSpace.of(context.watchRoot) {
+        if let minimum = settings.minimumFree, let disk = await FileCalls.shared.diskSpace(context.watchRoot) {
             var missing = minimum.bytes(ofTotal: disk.total) - disk.available - chosen.reduce(0) { $0 + $1.file.file.size }
             var sawAll = true
             if missing > 0 {
@@ -108,29 +108,40 @@ package struct LocalRetention: Service {
     /// Deletes the file if it is still exactly what was finalized, then folders left empty.
     private func delete(_ file: UploadedFile, record: StreamRecord, heldBy key: String, reason: UploadedFile.Reason) async {
         let path = context.absolutePath(file.path)
-        guard case .success(let now) = FileStatus.ofLink(path), now.kind == .regular, file.file.matches(now) else { return }
-        guard unlink(path) == 0 else {
+        // Checked and unlinked on a file-call thread: a hung share holds that, not the daemon.
+        let unlinked = await FileCalls.shared.run { () -> Result<Bool, Errno> in
+            guard case .success(let now) = FileStatus.ofLink(path), now.kind == .regular, file.file.matches(now) else { return .success(false) }
+            return unlink(path) == 0 ? .success(true) : .failure(Errno(errno))
+        }
+        switch unlinked {
+        case .success(true)?: break
+        case .failure(let error)?:
             context.logger.error("cannot delete the uploaded file; make WATCH_DIR writable or turn local retention off", metadata: [
-                "file.path": "\(file.path)", "error": "\(String(cString: strerror(errno)))", "setting": "\(reason.rawValue)",
+                "file.path": "\(file.path)", "error": "\(error)", "setting": "\(reason.rawValue)",
             ])
             return
+        default: return
         }
         context.logger.info("local file deleted; the store holds it", metadata: [
+            "event": "file.deleted",
             "file.path": "\(file.path)", "stream.id": "\(record.id)", "object.key": "\(key)", "reason": "\(reason.rawValue)",
             "file.size": "\(record.fileSize)",
         ])
         await manager.vanished(file.path)
-        removeEmptyFolders(above: file.path)
+        await removeEmptyFolders(above: file.path)
         // For status only: a Redis outage must not hold deletions back.
         try? await context.store.noteFileGone(record.id, at: WallClock.nowMilliseconds())
     }
 
     /// Date folders a recorder leaves behind, up to (not including) WATCH_DIR.
-    private func removeEmptyFolders(above relative: String) {
-        var components = relative.split(separator: "/").dropLast()
-        while !components.isEmpty {
-            guard rmdir(context.absolutePath(components.joined(separator: "/"))) == 0 else { return }
-            components = components.dropLast()
+    private func removeEmptyFolders(above relative: String) async {
+        let folders = relative.split(separator: "/").dropLast().indices.reversed().map { end in
+            context.absolutePath(relative.split(separator: "/")[...end].joined(separator: "/"))
+        }
+        _ = await FileCalls.shared.run {
+            for folder in folders {
+                guard rmdir(folder) == 0 else { return }
+            }
         }
     }
 }

@@ -44,21 +44,23 @@ package struct StateJanitor: Service {
         // the same path and inode from this one: forgetting would let it overwrite the recording.
         guard context.storage.showsObjects else { return }
         // A missing or unmounted WATCH_DIR says nothing about the files in it.
-        guard case .success(let root) = FileStatus.of(context.absolutePath("")), root.kind == .directory,
+        guard case .success(let root) = await FileCalls.shared.status(context.absolutePath("")), root.kind == .directory,
               !(watchRoot?.isAway ?? false) else { return }
         let store = context.store
         let limit = now - forgetAfter.milliseconds
         var gone: [(id: String, at: Int64?)] = []
         var forget: [StreamRecord] = []
-        try await store.forEachCompact { record in
-            let present = isOnDisk(record)
-            if let left = record.localDeletedAt {
-                if present { gone.append((record.id, nil)) } else if left <= limit { forget.append(record) }
-            } else if !present {
-                gone.append((record.id, now))
+        try await store.forEachCompactBatch { batch in
+            for (record, present) in zip(batch, await onDisk(batch)) {
+                if let left = record.localDeletedAt {
+                    if present { gone.append((record.id, nil)) } else if left <= limit { forget.append(record) }
+                } else if !present {
+                    gone.append((record.id, now))
+                }
             }
         }
-        for record in try await store.streams(in: .abandoned) where record.updatedAt <= limit && !isOnDisk(record) {
+        let abandoned = try await store.streams(in: .abandoned).filter { $0.updatedAt <= limit }
+        for (record, present) in zip(abandoned, await onDisk(abandoned)) where !present {
             forget.append(record)
         }
         for (id, at) in gone { try await store.noteFileGone(id, at: at) }
@@ -74,9 +76,15 @@ package struct StateJanitor: Service {
         }
     }
 
-    /// Whether the stream's file is still the one it recorded.
-    private func isOnDisk(_ record: StreamRecord) -> Bool {
-        guard case .success(let status) = FileStatus.of(context.absolutePath(record.path)) else { return false }
-        return status.device == record.device && status.inode == record.inode
+    /// Whether each stream's file is still the one it recorded, looked at on a file-call thread;
+    /// all present when the look was cancelled (nothing is forgotten on a guess).
+    private func onDisk(_ records: [StreamRecord]) async -> [Bool] {
+        let paths = records.map { (context.absolutePath($0.path), $0.device, $0.inode) }
+        return await FileCalls.shared.run {
+            paths.map { path, device, inode in
+                guard case .success(let status) = FileStatus.of(path) else { return false }
+                return status.device == device && status.inode == inode
+            }
+        } ?? Array(repeating: true, count: records.count)
     }
 }

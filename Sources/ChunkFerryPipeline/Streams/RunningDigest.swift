@@ -26,7 +26,7 @@ package final class RunningDigest: Sendable {
     func fork(at offset: Int64) -> DigestBox? {
         state.withLock { state in
             guard state.consistent, state.offset == offset, let digest = state.digest else { return nil }
-            return DigestBox(digest.digest.copy())
+            return DigestBox(digest.copy())
         }
     }
 
@@ -63,7 +63,7 @@ package final class RunningDigest: Sendable {
         state.withLock { state in
             guard state.consistent, state.offset == size, state.changed == changed, let firstHashAt = state.firstHashAt,
                   let digest = state.digest, firstHashAt - changed / 1_000_000 >= 2000 else { return nil }
-            return ByteEncoding.hex(digest.digest.copy().finalize())
+            return ByteEncoding.hex(digest.copy().finalize())
         }
     }
 }

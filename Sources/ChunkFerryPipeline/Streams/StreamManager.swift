@@ -114,7 +114,8 @@ package actor StreamManager {
 
     /// After a scan of the whole tree: whatever is tracked but was not seen is gone. A scan that
     /// skipped unchanged folders (`complete` false) reported only part of the finished files, so
-    /// only unfinished ones are checked, each looked at again (growth no event reported).
+    /// only unfinished ones and those finished moments ago are looked at again (growth no event
+    /// reported).
     func scanCompleted(seen: [String], complete: Bool = true) {
         if !initialScanDone {
             initialScanDone = true
@@ -122,11 +123,13 @@ package actor StreamManager {
             closeOrphanedStreams()
             let done = finished.count + files.values.filter(\.isFinalizedAsIs).count
             logger.info("initial scan complete", metadata: [
+                "event": "scan.initial_complete",
                 "files": "\(files.count + finished.count)", "files.finished": "\(done)", "jobs.queued": "\(queue.count)",
             ])
         }
         guard complete else {
             lookAgain.formUnion(files.keys)
+            lookAgain.formUnion(recentlyFinished())
             return
         }
         guard !watchRootAway() else { return }
@@ -134,6 +137,16 @@ package actor StreamManager {
         // Looked at once more before they count as gone (a file may have come back meanwhile).
         lookAgain.formUnion(files.keys.filter { !present.contains($0) })
         lookAgain.formUnion(finished.compactMap { $0.value.scanMark == scanMark ? nil : $0.key })
+    }
+
+    /// Files finalized in the last five minutes (the watcher's full-scan period), the newest
+    /// 1000 at most. A recorder that resumes writing to a file it paused changes no folder's
+    /// times, and on a share inotify cannot see (SMB, NFS, a FUSE view) nothing else reports the
+    /// growth before the next full scan.
+    private func recentlyFinished(now: Int64 = WallClock.nowMilliseconds()) -> [RelativePath] {
+        let recent = finished.filter { now - $0.value.completedAt < 300_000 }
+        guard recent.count > 1000 else { return Array(recent.keys) }
+        return recent.sorted { $0.value.completedAt > $1.value.completedAt }.prefix(1000).map(\.key)
     }
 
     /// Streams Redis holds as active whose file is no longer there (deleted, replaced or truncated

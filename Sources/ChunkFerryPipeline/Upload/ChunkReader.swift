@@ -74,7 +74,7 @@ final class ChunkReader: Sendable {
             let bytes = UnsafeRawBufferPointer(rebasing: piece[0..<got])
             if kind == .sha256 { sha?.update(bytes) } else { crc.update(bytes) }
             md5?.update(bytes)
-            running?.digest.update(bytes)
+            running?.update(bytes)
             position += Int64(got)
             remaining -= got
         }

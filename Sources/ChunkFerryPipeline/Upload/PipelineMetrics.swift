@@ -17,7 +17,7 @@ package struct PipelineMetrics: Sendable {
     package let totals = PipelineTotals()
 
     /// A chunk the store confirmed was committed.
-    func chunkConfirmed(_ sent: StreamWorker.SentChunk) {
+    func chunkConfirmed(_ sent: ChunkSender.SentChunk) {
         bytesUploaded.increment(by: sent.length)
         chunksUploaded.increment()
         chunkUploadSeconds.record(duration: sent.elapsed)

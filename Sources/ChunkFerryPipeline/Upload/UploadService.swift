@@ -49,22 +49,21 @@ package struct UploadService: Service {
                 }
                 group.addTask { [slots = worker.slots, started] in
                     // Back when a reload asks for more workers than run, or when the workers are done.
-                    while slots.capacity <= started, !queue.isClosed {
-                        try? await Task.sleep(for: .seconds(1))
-                    }
+                    _ = await slots.grown(beyond: started)
                     return .more
                 }
             }
             startWorkers()
             group.addTask {
-                await worker.finisher.run(Finalizer(worker: worker))
+                await worker.finisher.run(worker.finalizer)
                 return .finisher
             }
-            group.addTask { [abort, drainDeadline, logger] in
+            group.addTask { [abort, drainDeadline, logger, slots = worker.slots] in
                 // Returns on graceful shutdown, throws on cancellation: either way, stop taking work,
                 // and at the deadline (or on cancellation) stop what is in flight, uncommitted.
                 try? await gracefulShutdown()
                 queue.close()
+                slots.close()
                 if (try? await Task.sleep(for: drainDeadline)) != nil {
                     logger.warning("shutdown deadline reached; abandoning in-flight uploads without committing them")
                 }

@@ -6,9 +6,18 @@ import Synchronization
 /// change the capacity: workers numbered past it park until it grows again.
 final class UploadSlots: Sendable {
     private struct State {
-        package var capacity: Int
+        var capacity: Int
         var busy = 0
         var borrowed = 0
+        /// Set once the workers are done (shutdown): parked ones stop waiting.
+        var closed = false
+        /// Tasks waiting for the capacity to change or the slots to close.
+        var waiters: [CheckedContinuation<Void, Never>] = []
+
+        mutating func wakeAll() -> [CheckedContinuation<Void, Never>] {
+            defer { waiters.removeAll() }
+            return waiters
+        }
     }
 
     private let state: Mutex<State>
@@ -24,16 +33,43 @@ final class UploadSlots: Sendable {
 
     /// A new UPLOAD_CONCURRENCY; jobs in flight finish, borrowed slots go back as they end.
     package func resize(_ capacity: Int) {
-        state.withLock { $0.capacity = max(1, capacity) }
+        for waiter in state.withLock({ $0.capacity = max(1, capacity); return $0.wakeAll() }) { waiter.resume() }
     }
 
-    /// Whether worker `index` (from 0) may take a job now; waits while it is past the capacity.
-    /// False once `stopped` says the workers are done.
-    func admit(_ index: Int, stopped: () -> Bool) async -> Bool {
-        while index >= capacity {
-            guard !stopped(), await RetryPolicy.pause(.milliseconds(500)) else { return false }
+    /// The workers are done: every wait ends, and no worker is admitted any more.
+    package func close() {
+        for waiter in state.withLock({ $0.closed = true; return $0.wakeAll() }) { waiter.resume() }
+    }
+
+    /// Whether worker `index` (from 0) may take a job now; waits, woken by `resize`, while it is
+    /// past the capacity. False once the slots are closed.
+    func admit(_ index: Int) async -> Bool {
+        await wait { state in state.closed ? false : index < state.capacity ? true : nil }
+    }
+
+    /// Waits until the capacity exceeds `count` (true) or the slots close (false).
+    func grown(beyond count: Int) async -> Bool {
+        await wait { state in state.closed ? false : state.capacity > count ? true : nil }
+    }
+
+    /// Waits until `decide` gives an answer; it is asked again after every change. A cancelled
+    /// task closes the slots: cancellation here means the workers are being torn down.
+    private func wait(_ decide: @escaping @Sendable (State) -> Bool?) async -> Bool {
+        while true {
+            if let answer = state.withLock({ decide($0) }) { return answer }
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let ready = state.withLock { state in
+                        guard decide(state) == nil, !Task.isCancelled else { return true }
+                        state.waiters.append(continuation)
+                        return false
+                    }
+                    if ready { continuation.resume() }
+                }
+            } onCancel: {
+                close()
+            }
         }
-        return true
     }
 
     func enter() { state.withLock { $0.busy += 1 } }

@@ -43,7 +43,7 @@ package struct DirectoryWatcher: Service {
                 if found != !rootMissing {
                     rootMissing = !found
                     if rootMissing {
-                        logger.error("WATCH_DIR is missing or unreadable; waiting for it to come back", metadata: ["watch.dir": "\(root)"])
+                        logger.error("WATCH_DIR is missing or unreadable; waiting for it to come back", metadata: ["event": "watch.missing", "watch.dir": "\(root)"])
                     } else {
                         logger.info("watching", metadata: ["watch.dir": "\(root)", "scan.interval": "\(scanInterval.value)"])
                     }
@@ -68,7 +68,7 @@ package struct DirectoryWatcher: Service {
                 case .directoryAdded: _ = await scan(event.path, inotify: inotify, memo: nil)
                 case .directoryRemoved: nextScan = .now
                 case .overflow:
-                    logger.notice("inotify queue overflowed; rescanning")
+                    logger.notice("inotify queue overflowed; rescanning", metadata: ["event": "inotify.overflowed"])
                     memo.forgetAll()  // events were lost: list everything
                     nextScan = .now
                 }

@@ -3,7 +3,9 @@ import COpenSSL
 /// An incremental hash over OpenSSL's EVP interface; the only place libcrypto is called.
 ///
 /// Noncopyable so the underlying `EVP_MD_CTX` has exactly one owner and is freed once.
-package struct Digest: ~Copyable {
+/// `@unchecked Sendable`: being noncopyable, it moves between threads whole, never shared, so
+/// its context is only ever used by its one owner at a time.
+package struct Digest: ~Copyable, @unchecked Sendable {
     package enum Algorithm: Sendable {
         case sha256
         case md5

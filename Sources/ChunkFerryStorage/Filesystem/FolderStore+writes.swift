@@ -16,7 +16,7 @@ extension FolderStore {
         let sha256 = checksum.kind == .sha256 ? DigestBox(Digest(.sha256)) : nil
         let body = ChecksummedBody(.file(file), feeding: sha256)
         return try await write(key: key, body: body, attributes: attributes) { () throws(StoreError) -> ChunkChecksum in
-            let written: ChunkChecksum? = if let sha256 { .sha256(sha256.digest.copy().finalize()) } else { body.checksum }
+            let written: ChunkChecksum? = if let sha256 { .sha256(sha256.copy().finalize()) } else { body.checksum }
             guard written == checksum else {
                 throw StoreError(code: "BadDigest", message: "the bytes written differ from the bytes hashed", httpStatus: nil,
                                  requestID: nil, operation: "PutObject", resource: self.path(key))

@@ -108,6 +108,14 @@ final class DaemonFixture: @unchecked Sendable {
         runs.flatMap { Self.parse($0.log()) }
     }
 
+    /// The log lines of one kind, by their stable `event` metadata (`stream.finalized`), not
+    /// by their wording, which is free to improve.
+    func events(event: String, path: String? = nil, run: Int? = nil) -> [[String: String]] {
+        let source = run.map { index in Self.parse(runs[index].log()) } ?? events()
+        return source.filter { $0["event"] == event && (path == nil || $0["file.path"] == path) }
+    }
+
+    /// The log lines with exactly this message: for tests of what a line says to its reader.
     func events(_ message: String, path: String? = nil, run: Int? = nil) -> [[String: String]] {
         let source = run.map { index in Self.parse(runs[index].log()) } ?? events()
         return source.filter { $0["message"] == message && (path == nil || $0["file.path"] == path) }
@@ -144,10 +152,13 @@ final class DaemonFixture: @unchecked Sendable {
 
     /// Waits for a manifest of `path` whose SHA-256 is that of the file on disk now.
     @discardableResult
-    func waitForManifestMatchingFile(_ path: String, timeout: Duration = .seconds(60)) async throws -> Manifest {
+    /// `source`: where to read the file's bytes when the watch folder's view of them may lag
+    /// (a FUSE mount caches what it shows for a moment).
+    func waitForManifestMatchingFile(_ path: String, source: String? = nil, timeout: Duration = .seconds(60)) async throws -> Manifest {
         var found: Manifest?
         try await waitUntil("a manifest matching \(path)", timeout: timeout) {
-            let expected = try Self.sha256(ofFile: PathEscaping.systemPath(root: watchDir, relative: path))
+            let expected = try source.map { try Self.sha256(ofFile: $0) }
+                ?? Self.sha256(ofFile: PathEscaping.systemPath(root: watchDir, relative: path))
             found = try await manifests(for: path).first { $0.sha256 == expected }
             return found != nil
         }
@@ -159,7 +170,9 @@ final class DaemonFixture: @unchecked Sendable {
         var whole = Digest(.sha256)
         for chunk in manifest.chunks {
             let bytes = try await storage.get(key: chunk.key)
-            #expect(chunk.holds(bytes), "chunk \(chunk.index) differs from its checksum", sourceLocation: sourceLocation)
+            // Not the bytes themselves in the expectation: a failure would print megabytes.
+            let holds = chunk.holds(bytes)
+            #expect(holds, "chunk \(chunk.index) (\(bytes.count) bytes) differs from its checksum", sourceLocation: sourceLocation)
             bytes.withUnsafeBytes { whole.update($0) }
         }
         #expect(manifest.isContiguous, sourceLocation: sourceLocation)

@@ -1,6 +1,6 @@
 import ChunkFerryCheckpoint
 
-extension StreamWorker {
+extension ChunkSender {
     /// Uploads whole chunks of one stream `1 + extra` at a time. They are hashed one after
     /// another (the whole-file digest takes bytes in order, and hashing outpaces sending), sent
     /// at once, and committed strictly in order: Redis's offset only ever covers a contiguous

@@ -5,14 +5,14 @@ import Logging
 
 /// MAX_LAG: the bytes past a growing file's last whole chunk, sent as one provisional object
 /// that each flush replaces, so a recorder destroyed mid-chunk loses only the last seconds.
-extension StreamWorker {
+extension ChunkSender {
     /// Sends `[committed offset, file size)` as the stream's provisional tail.
     func sendProvisional(_ work: StreamWork) async -> WorkOutcome {
-        let preparation = await prepare(work)
+        let preparation = await preparer.prepare(work)
         guard case .ready(let record) = preparation else { return preparation.ending }
         guard record.state == .active else { return .progressed(record) }
         let end: Int64
-        switch FileStatus.of(context.absolutePath(work.path)) {
+        switch await FileCalls.shared.status(context.absolutePath(work.path)) {
         case .success(let status): end = status.size
         case .failure(let error): return error.isMissing ? .vanished : .unreadable(record, .unreadable(error))
         }
@@ -22,7 +22,7 @@ extension StreamWorker {
         let hash: ChunkReader.Hash
         switch await hashChunk(record, offset: offset, length: length, into: nil) {
         case .success(let result): hash = result
-        case .failure(let error): return fileFailure(error, record: record)
+        case .failure(let error): return closer.failed(reading: error, record: record)
         }
         let index = record.chunkCount
         let key = context.layout.provisionalKey(streamPrefix: record.keyPrefix, index: index)
@@ -30,12 +30,13 @@ extension StreamWorker {
         switch await putConfirmed(key: key, context.fileRange(record, offset: offset, length: length), hash, attributes) {
         case .confirmed: break
         case .stopped: return .stopped
-        case .sourceChanged(let error): return fileFailure(error, record: record)
-        case .refused(let error): return refused(error, record: record)
+        case .sourceChanged(let error): return closer.failed(reading: error, record: record)
+        case .refused(let error): return closer.failed(refusal: error, record: record)
         }
-        metrics.provisionalBytes.increment(by: length)
+        context.metrics.provisionalBytes.increment(by: length)
         await manager.tailSent(work.path, streamID: work.streamID, tail: ProvisionalTail(index: index, end: end))
         context.logger.debug("provisional tail uploaded", metadata: [
+            "event": "provisional.uploaded",
             "file.path": "\(record.path)", "stream.id": "\(record.id)", "chunk.index": "\(index)", "tail.bytes": "\(length)",
         ])
         if let earlier = work.provisional, earlier.index < index { await dropProvisional(earlier, record: record) }

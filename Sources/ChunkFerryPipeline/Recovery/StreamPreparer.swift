@@ -3,9 +3,13 @@ import ChunkFerryStorage
 import ChunkFerrySupport
 import Logging
 
-/// Getting a stream ready to take chunks: loaded from Redis, or rebuilt from the bucket when
-/// Redis does not know it (restarted empty, restored from an old snapshot, a file found on disk).
-extension StreamWorker {
+/// Gets a stream ready to take chunks: loaded from Redis, or rebuilt from the bucket when Redis
+/// does not know it (restarted empty, restored from an old snapshot, a file found on disk);
+/// reopened when a finished file grew; compared when a finished file's times moved.
+struct StreamPreparer: Sendable {
+    let sender: ChunkSender
+    var context: PipelineContext { sender.context }
+
     package enum Preparation: Sendable {
         case ready(StreamRecord)
         case stopped
@@ -35,7 +39,7 @@ extension StreamWorker {
         if let known = work.record {
             record = known
         } else {
-            guard let loaded = await load(work.streamID) else { return .stopped }
+            guard let loaded = await context.checkpoints.load(work.streamID) else { return .stopped }
             guard let loaded else {
                 return await rebuild(newRecord(for: work), fileSize: work.status.size, mayBeOtherGeneration: true)
             }
@@ -100,10 +104,7 @@ extension StreamWorker {
     /// Whether the last committed chunk still matches the file's bytes; nil when stopping.
     private func stillSameFile(_ record: StreamRecord) async -> Sameness? {
         guard record.chunkCount > 0 else { return .same }
-        let store = context.store
-        guard let stored = await context.redisCall({ () async throws(RedisError) -> [ChunkRecord] in
-            try await store.stream(record.id)?.chunks ?? []
-        }) else { return nil }
+        guard let stored = await context.checkpoints.chunks(record.id) else { return nil }
         guard let last = stored.last(where: { $0.index < record.chunkCount }) else { return .same }
         let offset = Int64(last.index) * Int64(record.chunkSize)
         do {
@@ -136,7 +137,7 @@ extension StreamWorker {
         case .chunks(let chunks, let firstChunkStale):
             guard var created = await create(fresh) else { return .stopped }
             if firstChunkStale {
-                switch await uploadChunk(&created, length: created.chunkSize, fileSize: fileSize, digest: nil) {
+                switch await sender.uploadChunk(&created, length: created.chunkSize, fileSize: fileSize, digest: nil) {
                 case .done: break
                 case .stopped, .leaseLost: return .stopped
                 case .failed, .refused: return .ready(created)
@@ -150,9 +151,8 @@ extension StreamWorker {
             let finalized = created.finalized(
                 size: manifest.size, chunkCount: manifest.chunks.count, sha256: sha256, completedAt: WallClock.nowMilliseconds(),
                 repairedChunks: manifest.repairedChunks, objectKey: manifest.object?.key, chunksDeleted: !manifest.keepsChunks)
-            let store = context.store
-            guard await context.redisCall({ () async throws(RedisError) -> Bool in try await store.markFinalized(finalized) }) != nil,
-                  let reloaded = await load(created.id) else { return .stopped }
+            guard await context.checkpoints.finalize(finalized) != nil,
+                  let reloaded = await context.checkpoints.load(created.id) else { return .stopped }
             context.logger.info("finalized stream recovered from its manifest; nothing to upload", metadata: [
                 "file.path": "\(record.path)", "stream.id": "\(record.id)", "chunks": "\(chunks.count)",
             ])
@@ -176,7 +176,7 @@ extension StreamWorker {
     private func commitRecovered(_ record: inout StreamRecord, _ chunks: [ChunkRecord], fileSize: Int64) async -> Bool {
         var recovered = 0
         for chunk in chunks where Int64(chunk.index) * Int64(record.chunkSize) == record.committedOffset {
-            switch await commit(&record, chunk: chunk, fileSize: fileSize, rebuildIfLost: false) {
+            switch await sender.commit(&record, chunk: chunk, fileSize: fileSize, rebuildIfLost: false) {
             case .committed: recovered += 1
             case .notCommitted: break
             case .stopped, .leaseLost: return false
@@ -184,6 +184,7 @@ extension StreamWorker {
         }
         if recovered > 0 {
             context.logger.notice("checkpoint rebuilt from the bucket; not uploading those chunks again", metadata: [
+                "event": "checkpoint.rebuilt",
                 "file.path": "\(record.path)", "stream.id": "\(record.id)", "chunks.recovered": "\(recovered)",
                 "offset": "\(record.committedOffset)",
             ])
@@ -194,10 +195,8 @@ extension StreamWorker {
     /// Makes the stream active at the start of its partial tail (dropped). Rebuilds it from the
     /// bucket if Redis no longer knows it.
     private func reopen(_ record: StreamRecord, fileSize: Int64) async -> Preparation {
-        let store = context.store
-        guard let reopened = await context.redisCall({ () async throws(RedisError) -> Bool in
-            try await store.reopen(record, now: WallClock.nowMilliseconds())
-        }), let reloaded = await load(record.id) else { return .stopped }
+        guard let reopened = await context.checkpoints.reopen(record),
+              let reloaded = await context.checkpoints.load(record.id) else { return .stopped }
         guard let reloaded else { return await rebuild(record, fileSize: fileSize, mayBeOtherGeneration: false) }
         if reopened && record.state == .finalized {
             context.logger.info("finalized file grew; stream resumed", metadata: [
@@ -212,7 +211,6 @@ extension StreamWorker {
     /// now becomes a new stream (`otherGeneration`).
     private func expand(_ record: StreamRecord) async -> Preparation {
         let storage = context.storage
-        let store = context.store
         let key = context.layout.manifestKey(streamPrefix: record.keyPrefix)
         guard let fetched = await context.storeCall({ () async throws(StoreError) -> [UInt8]? in
             do throws(StoreError) {
@@ -230,8 +228,31 @@ extension StreamWorker {
             ])
             return .otherGeneration
         }
-        guard await context.redisCall({ () async throws(RedisError) -> Bool in try await store.expand(record, chunks: chunks) }) != nil,
-              let reloaded = await load(record.id) else { return .stopped }
+        guard await context.checkpoints.expand(record, chunks: chunks) != nil,
+              let reloaded = await context.checkpoints.load(record.id) else { return .stopped }
         return .ready(reloaded ?? record)
+    }
+
+    /// The record of a stream Redis does not know yet, for `work`'s file.
+    func newRecord(for work: StreamWork) -> StreamRecord {
+        StreamRecord(
+            id: work.streamID, path: work.path, device: work.status.device, inode: work.status.inode,
+            chunkSize: context.upload.chunkSize, keyPrefix: context.layout.streamPrefix(path: work.path, streamID: work.streamID),
+            startedAt: WallClock.nowMilliseconds(), host: context.upload.nodeID)
+    }
+
+    /// Creates the stream in Redis (or takes the one that appeared meanwhile).
+    package func create(_ record: StreamRecord) async -> StreamRecord? {
+        guard let created = await context.checkpoints.create(record) else { return nil }
+        if created {
+            context.metrics.streamsStarted.increment()
+            context.logger.info("stream started", metadata: [
+                "event": "stream.started",
+                "file.path": "\(record.path)", "stream.id": "\(record.id)", "chunk.size": "\(record.chunkSize)",
+            ])
+            return record
+        }
+        guard let loaded = await context.checkpoints.load(record.id) else { return nil }
+        return loaded ?? record
     }
 }

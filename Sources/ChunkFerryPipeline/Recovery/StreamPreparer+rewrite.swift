@@ -4,7 +4,7 @@ import Logging
 
 /// A finished file whose modification or status-change time moved while its size did not: loop
 /// recorders, dashcams and NVRs that pre-allocate files rewrite them in place this way.
-extension StreamWorker {
+extension StreamPreparer {
     enum RewriteFinding: Sendable {
         /// Same bytes (touched, its mode changed): the record, with the new times.
         case same(StreamRecord)
@@ -42,10 +42,7 @@ extension StreamWorker {
         }
         var updated = record
         updated.takeTimes(of: status)
-        let store = context.store
-        guard let replaced = await context.redisCall({ () async throws(RedisError) -> Bool in
-            try await store.replaceCompact(record, with: updated)
-        }) else { return .stopped }
+        guard let replaced = await context.checkpoints.replaceCompact(record, with: updated) else { return .stopped }
         if !replaced {
             // Redis moved on meanwhile (another instance, a gone mark): the next look compares again.
             context.logger.debug("the finished record changed meanwhile; its times were not updated", metadata: ["stream.id": "\(record.id)"])

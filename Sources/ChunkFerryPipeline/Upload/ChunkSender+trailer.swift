@@ -2,7 +2,7 @@ import ChunkFerryCheckpoint
 import ChunkFerryStorage
 import ChunkFerrySupport
 
-extension StreamWorker {
+extension ChunkSender {
     /// Reads the chunk at `offset`, feeding `fork` (the whole-file digest) with its bytes, and
     /// sends it until the store confirmed it. With trailing checksums one read does both: the
     /// bytes are hashed as curl sends them. Otherwise (sha256 and md5 modes, or a store that
@@ -42,7 +42,7 @@ extension StreamWorker {
                let stored = try await storage.holds(key: key, length: length, checksum: checksum, md5: nil) {
                 return .sent(stored, previous)
             }
-            let body = ChecksummedBody(.file(range), feeding: fork.map { DigestBox($0.digest.copy()) })
+            let body = ChecksummedBody(.file(range), feeding: fork.map { DigestBox($0.copy()) })
             previous = body
             do throws(StoreError) {
                 return .sent(try await storage.put(key: key, streaming: body, attributes: attributes), body)
@@ -57,7 +57,7 @@ extension StreamWorker {
         }
         switch result {
         case .sent(let put, let body)?:
-            if let fork, let fed = body.feeding { fork.digest = fed.digest.copy() }
+            if let fork, let fed = body.feeding { fork.take(fed) }
             let hash = ChunkReader.Hash(checksum: body.checksum!, md5: nil, changed: body.changed,
                                         hasFineTimestamps: FilesystemTypes.hasFineTimestamps(device: range.device),
                                         hashedAt: body.openedAt)
