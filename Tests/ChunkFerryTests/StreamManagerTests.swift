@@ -114,12 +114,31 @@ import Testing
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("share-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let manager = manager(root: root)
-        let share = await manager.watchRoot
+        let share = manager.watchRoot
         #expect(share.refresh().away == false)
         let (path, _) = try await progressed(manager, "cam/c.mp4")
         try FileManager.default.removeItem(atPath: root)
         #expect(share.refresh() == (away: true, changed: true))
         await manager.observe([FileSighting(path: path, found: .missing)])
         #expect(await jobs(manager).isEmpty, "nothing abandoned while the share is away")
+    }
+
+    /// On a share inotify cannot see, a file finalized a moment ago that grows again changes no
+    /// folder's times: a scan that skipped unchanged folders still has it looked at.
+    @Test func aFileFinishedMomentsAgoIsLookedAtAfterAPartialScan() async throws {
+        let manager = manager()
+        let (path, id) = try await progressed(manager, "cam/a.mp4")
+        await manager.finalizeIdleStreams(now: .now + .seconds(3600))
+        let job = try #require(await jobs(manager).first)
+        guard case .finalize = job else { Issue.record("expected a finalize job: \(job)"); return }
+        _ = await manager.begin(path, streamID: id)
+        var record = try record(for: .upload(path: path, streamID: id), committed: 6 << 20)
+        record = record.finalized(size: 6 << 20, chunkCount: 2, sha256: String(repeating: "ab", count: 32),
+                                  completedAt: WallClock.nowMilliseconds(), repairedChunks: 0, objectKey: nil, chunksDeleted: false)
+        await manager.finish(path, streamID: id, outcome: .finalized(record))
+        #expect(await manager.overview().finalized == 1)
+        _ = await manager.pathsToLook()
+        await manager.scanCompleted(seen: [], complete: false)
+        #expect(await manager.pathsToLook().contains(path), "looked at again although its folder did not change")
     }
 }
