@@ -34,7 +34,10 @@ import Testing
         try pipeline.write("cam/b.mp4", FileWriter.randomBytes(Self.chunk + 10))
         await pipeline.sight("cam/b.mp4")
         let job = try #require(await pipeline.manager.queue.next())
-        // The recorder replaces the file (a new inode) after the job was queued, before it reads.
+        guard case .upload(_, let firstID) = job else { Issue.record("\(job)"); return }
+        // The recorder replaces the file after the job was queued, before it reads. The old
+        // file stays linked elsewhere, so the new one cannot reuse its inode.
+        try FileManager.default.linkItem(atPath: pipeline.path("cam/b.mp4"), toPath: pipeline.path("old-b.keep"))
         try FileManager.default.removeItem(atPath: pipeline.path("cam/b.mp4"))
         let replacement = FileWriter.randomBytes(Self.chunk + 20)
         try pipeline.write("cam/b.mp4", replacement)
@@ -47,6 +50,7 @@ import Testing
         let finished = try #require(manifests.first { $0.sha256 == PipelineHarness.sha256(replacement) },
                                     "the replacement is finalized as a recording: \(manifests.map(\.sha256))")
         #expect(try pipeline.storedBytes(finished) == replacement, "its chunks are the replacement's bytes")
+        #expect(finished.streamID != firstID, "a stream of its own, not the replaced file's")
     }
 
     @Test func aCommitFromAStaleRecordCountsOnlyIfItIsTheSameChunk() async throws {

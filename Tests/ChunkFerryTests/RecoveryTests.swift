@@ -50,10 +50,18 @@ import Testing
         let after = try await PipelineHarness(root: first.root, storeFolder: first.storeFolder)
         await after.sight("cam/b.mp4")
         await after.drain()
+        // Before any finalize could repair it: what the checkpoint counts as sent is the file now.
+        let resumed = try await after.streams(of: "cam/b.mp4").filter { $0.state == .active }
+        for record in resumed where record.committedOffset > 0 {
+            let key = after.context.layout.chunkKey(streamPrefix: record.keyPrefix, index: 0)
+            let object = try #require(FileManager.default.contents(atPath: "\(after.storeFolder)/\(key)"))
+            #expect(Array(object) == Array(bytes[0..<Self.chunk]), "a committed chunk 0 holds the rewritten bytes")
+        }
         await after.finalizeIdle()
         await after.drain()
         let manifests = try await after.manifests(of: "cam/b.mp4")
         let manifest = try #require(manifests.first { $0.sha256 == PipelineHarness.sha256(bytes) }, "\(manifests.map(\.sha256))")
         #expect(try after.storedBytes(manifest) == bytes, "the bucket holds the file as it is now")
+        #expect(manifest.repairedChunks == 0, "nothing stale was counted and repaired later")
     }
 }

@@ -108,25 +108,26 @@ package struct LocalRetention: Service {
     /// Deletes the file if it is still exactly what was finalized, then folders left empty.
     private func delete(_ file: UploadedFile, record: StreamRecord, heldBy key: String, reason: UploadedFile.Reason) async {
         let path = context.absolutePath(file.path)
-        // Checked and unlinked on a file-call thread: a hung share holds that, not the daemon.
-        let unlinked = await FileCalls.shared.run { () -> Result<Bool, Errno> in
-            guard case .success(let now) = FileStatus.ofLink(path), now.kind == .regular, file.file.matches(now) else { return .success(false) }
-            return unlink(path) == 0 ? .success(true) : .failure(Errno(errno))
-        }
-        switch unlinked {
-        case .success(true)?: break
-        case .failure(let error)?:
-            context.logger.error("cannot delete the uploaded file; make WATCH_DIR writable or turn local retention off", metadata: [
-                "file.path": "\(file.path)", "error": "\(error)", "setting": "\(reason.rawValue)",
+        let logger = context.logger
+        // Checked, unlinked and logged on a file-call thread: a hung share holds that, not the
+        // daemon, and a deletion is logged even if shutdown stopped this task waiting for it.
+        let unlinked = await FileCalls.shared.run { () -> Bool in
+            guard case .success(let now) = FileStatus.ofLink(path), now.kind == .regular, file.file.matches(now) else { return false }
+            guard unlink(path) == 0 else {
+                logger.error("cannot delete the uploaded file; make WATCH_DIR writable or turn local retention off", metadata: [
+                    "file.path": "\(file.path)", "error": "\(Errno(errno))", "setting": "\(reason.rawValue)",
+                ])
+                return false
+            }
+            logger.info("local file deleted; the store holds it", metadata: [
+                "event": "file.deleted",
+                "file.path": "\(file.path)", "stream.id": "\(record.id)", "object.key": "\(key)", "reason": "\(reason.rawValue)",
+                "file.size": "\(record.fileSize)",
             ])
-            return
-        default: return
+            return true
         }
-        context.logger.info("local file deleted; the store holds it", metadata: [
-            "event": "file.deleted",
-            "file.path": "\(file.path)", "stream.id": "\(record.id)", "object.key": "\(key)", "reason": "\(reason.rawValue)",
-            "file.size": "\(record.fileSize)",
-        ])
+        // nil: shutting down; the next start finds the file gone.
+        guard unlinked == true else { return }
         await manager.vanished(file.path)
         await removeEmptyFolders(above: file.path)
         // For status only: a Redis outage must not hold deletions back.

@@ -50,8 +50,10 @@ package struct StateJanitor: Service {
         let limit = now - forgetAfter.milliseconds
         var gone: [(id: String, at: Int64?)] = []
         var forget: [StreamRecord] = []
+        var cancelled = false
         try await store.forEachCompactBatch { batch in
-            for (record, present) in zip(batch, await onDisk(batch)) {
+            guard !cancelled, let presence = await onDisk(batch) else { cancelled = true; return }
+            for (record, present) in zip(batch, presence) {
                 if let left = record.localDeletedAt {
                     if present { gone.append((record.id, nil)) } else if left <= limit { forget.append(record) }
                 } else if !present {
@@ -59,8 +61,11 @@ package struct StateJanitor: Service {
                 }
             }
         }
+        // A look that did not finish (shutdown) says nothing: nothing is marked or forgotten on a guess.
+        guard !cancelled else { return }
         let abandoned = try await store.streams(in: .abandoned).filter { $0.updatedAt <= limit }
-        for (record, present) in zip(abandoned, await onDisk(abandoned)) where !present {
+        guard let presence = await onDisk(abandoned) else { return }
+        for (record, present) in zip(abandoned, presence) where !present {
             forget.append(record)
         }
         for (id, at) in gone { try await store.noteFileGone(id, at: at) }
@@ -77,14 +82,14 @@ package struct StateJanitor: Service {
     }
 
     /// Whether each stream's file is still the one it recorded, looked at on a file-call thread;
-    /// all present when the look was cancelled (nothing is forgotten on a guess).
-    private func onDisk(_ records: [StreamRecord]) async -> [Bool] {
+    /// nil when the look was cancelled.
+    private func onDisk(_ records: [StreamRecord]) async -> [Bool]? {
         let paths = records.map { (context.absolutePath($0.path), $0.device, $0.inode) }
         return await FileCalls.shared.run {
             paths.map { path, device, inode in
                 guard case .success(let status) = FileStatus.of(path) else { return false }
                 return status.device == device && status.inode == inode
             }
-        } ?? Array(repeating: true, count: records.count)
+        }
     }
 }
