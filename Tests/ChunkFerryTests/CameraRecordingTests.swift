@@ -3,8 +3,9 @@ import Testing
 
 /// Cameras recorded by the real binary from a real RTSP server (GStreamer's): files that play,
 /// recovery from a camera that drops, hangs or is misconfigured, and footage that survives the
-/// recorder's destruction. Serialized: each runs ffmpeg in real time.
-@Suite(.serialized) struct CameraRecordingTests {
+/// recorder's destruction. Each runs a GStreamer camera and ffmpeg in real time, mostly waiting:
+/// `scripts/test` runs them three at a time, apart from the rest of the suite.
+@Suite struct CameraRecordingTests {
     static let layout = "{camera}/{yyyy}/{mm}/{dd}/{name}"
 
     func fixture(_ cameras: [[String: String]], _ extra: [String: String] = [:]) async throws -> DaemonFixture {
