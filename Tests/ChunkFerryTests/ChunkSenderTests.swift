@@ -44,8 +44,7 @@ import Testing
         await pipeline.worker.carryOut(job)
         await pipeline.sight("cam/b.mp4")
         await pipeline.drain()
-        await pipeline.finalizeIdle()
-        await pipeline.drain()
+        await pipeline.finishIdle()
         let manifests = try await pipeline.manifests(of: "cam/b.mp4")
         let finished = try #require(manifests.first { $0.sha256 == PipelineHarness.sha256(replacement) },
                                     "the replacement is finalized as a recording: \(manifests.map(\.sha256))")

@@ -12,11 +12,7 @@ import Testing
     @Test func anIdleFileIsFinalizedWithAManifestOfItsBytes() async throws {
         let pipeline = try await PipelineHarness()
         let bytes = FileWriter.randomBytes(2 * Self.chunk + 4321)
-        try pipeline.write("cam/a.mp4", bytes)
-        await pipeline.sight("cam/a.mp4")
-        await pipeline.drain()
-        await pipeline.finalizeIdle()
-        await pipeline.drain()
+        try await pipeline.record("cam/a.mp4", bytes)
         let record = try #require(try await pipeline.streams(of: "cam/a.mp4").first)
         #expect(record.state == .finalized)
         #expect(record.sha256 == PipelineHarness.sha256(bytes))
@@ -37,8 +33,7 @@ import Testing
         try handle.write(contentsOf: Array("moovmoov".utf8))
         try handle.close()
         await pipeline.sight("cam/b.mp4")
-        await pipeline.finalizeIdle()
-        await pipeline.drain()
+        await pipeline.finishIdle()
         let manifest = try #require(try await pipeline.manifests(of: "cam/b.mp4").first)
         #expect(manifest.sha256 == PipelineHarness.sha256(bytes), "the manifest is of the file as closed")
         #expect(manifest.repairedChunks == 1)
@@ -54,8 +49,7 @@ import Testing
         // A worker read the record with one chunk committed, before the finalize.
         var late = try #require(try await pipeline.streams(of: "cam/c.mp4").first)
         #expect(late.committedOffset == Int64(Self.chunk))
-        await pipeline.finalizeIdle()
-        await pipeline.drain()
+        await pipeline.finishIdle()
         let tail = try #require(try await pipeline.manifests(of: "cam/c.mp4").first?.chunks.last)
         #expect(tail.index == 1)
         // It now commits the tail the finalizer already sent, as the worker's own path does

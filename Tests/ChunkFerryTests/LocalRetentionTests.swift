@@ -10,11 +10,7 @@ import Testing
     static let chunk = PipelineHarness.chunk
 
     func finalized(_ pipeline: PipelineHarness, _ path: String, _ bytes: [UInt8]) async throws -> StreamRecord {
-        try pipeline.write(path, bytes)
-        await pipeline.sight(path)
-        await pipeline.drain()
-        await pipeline.finalizeIdle()
-        await pipeline.drain()
+        try await pipeline.record(path, bytes)
         return try #require(try await pipeline.streams(of: path).first { $0.state == .finalized })
     }
 

@@ -32,8 +32,7 @@ import Testing
         #expect(rebuilt.id == before.id, "the same stream, not a new generation")
         #expect(rebuilt.committedOffset == Int64(2 * Self.chunk), "both chunks found in the bucket")
         #expect(try inode(chunkPath) == sent, "chunk 0 was not sent again")
-        await after.finalizeIdle()
-        await after.drain()
+        await after.finishIdle()
         let manifest = try #require(try await after.manifests(of: "cam/a.mp4").first)
         #expect(try after.storedBytes(manifest) == bytes)
     }
@@ -57,8 +56,7 @@ import Testing
             let object = try #require(FileManager.default.contents(atPath: "\(after.storeFolder)/\(key)"))
             #expect(Array(object) == Array(bytes[0..<Self.chunk]), "a committed chunk 0 holds the rewritten bytes")
         }
-        await after.finalizeIdle()
-        await after.drain()
+        await after.finishIdle()
         let manifests = try await after.manifests(of: "cam/b.mp4")
         let manifest = try #require(manifests.first { $0.sha256 == PipelineHarness.sha256(bytes) }, "\(manifests.map(\.sha256))")
         #expect(try after.storedBytes(manifest) == bytes, "the bucket holds the file as it is now")

@@ -74,6 +74,20 @@ struct PipelineHarness {
         await manager.finalizeIdleStreams(now: .now + .seconds(3600))
     }
 
+    /// Finalizes every idle stream and runs the jobs that takes.
+    func finishIdle() async {
+        await finalizeIdle()
+        await drain()
+    }
+
+    /// A recording from start to end: the file written, seen, uploaded and finalized.
+    func record(_ relative: String, _ bytes: [UInt8]) async throws {
+        try write(relative, bytes)
+        await sight(relative)
+        await drain()
+        await finishIdle()
+    }
+
     /// The stream's record and chunks in Redis.
     func stream(_ id: String) async throws -> (record: StreamRecord, chunks: [ChunkRecord])? {
         try await checkpoints.stream(id)
