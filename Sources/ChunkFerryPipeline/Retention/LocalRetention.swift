@@ -136,9 +136,8 @@ package struct LocalRetention: Service {
 
     /// Date folders a recorder leaves behind, up to (not including) WATCH_DIR.
     private func removeEmptyFolders(above relative: String) async {
-        let folders = relative.split(separator: "/").dropLast().indices.reversed().map { end in
-            context.absolutePath(relative.split(separator: "/")[...end].joined(separator: "/"))
-        }
+        let parts = relative.split(separator: "/").dropLast()
+        let folders = parts.indices.reversed().map { context.absolutePath(parts[...$0].joined(separator: "/")) }
         _ = await FileCalls.shared.run {
             for folder in folders {
                 guard rmdir(folder) == 0 else { return }

@@ -35,6 +35,8 @@ package actor StreamManager {
     private var scanMark: UInt8 = 0
     /// Paths the watcher is to look at again for the manager (see `pathsToLook`).
     private var lookAgain: Set<RelativePath> = []
+    /// Files finalized by this run, oldest first, for `recentlyFinished` (at most 1000).
+    private var finishedLately: [(key: RelativePath, at: ContinuousClock.Instant)] = []
     private let readRetryDelay: Duration = .seconds(30)
     /// How soon to ask again for a stream another instance holds.
     private let leaseRetryDelay: Duration
@@ -139,14 +141,13 @@ package actor StreamManager {
         lookAgain.formUnion(finished.compactMap { $0.value.scanMark == scanMark ? nil : $0.key })
     }
 
-    /// Files finalized in the last five minutes (the watcher's full-scan period), the newest
-    /// 1000 at most. A recorder that resumes writing to a file it paused changes no folder's
-    /// times, and on a share inotify cannot see (SMB, NFS, a FUSE view) nothing else reports the
-    /// growth before the next full scan.
-    private func recentlyFinished(now: Int64 = WallClock.nowMilliseconds()) -> [RelativePath] {
-        let recent = finished.filter { now - $0.value.completedAt < 300_000 }
-        guard recent.count > 1000 else { return Array(recent.keys) }
-        return recent.sorted { $0.value.completedAt > $1.value.completedAt }.prefix(1000).map(\.key)
+    /// Files finalized within the watcher's full-scan period, the newest 1000 at most. A
+    /// recorder that resumes writing to a file it paused changes no folder's times, and on a
+    /// share inotify cannot see (SMB, NFS, a FUSE view) nothing else reports the growth before
+    /// the next full scan.
+    private func recentlyFinished(now: ContinuousClock.Instant = .now) -> [RelativePath] {
+        finishedLately.removeFirst(finishedLately.prefix { now - $0.at >= DirectoryWatcher.fullScanPeriod }.count)
+        return finishedLately.map(\.key)
     }
 
     /// Streams Redis holds as active whose file is no longer there (deleted, replaced or truncated
@@ -279,6 +280,8 @@ package actor StreamManager {
             done.scanMark = scanMark
             finished[key] = done
             files[key] = nil
+            finishedLately.append((key, .now))
+            if finishedLately.count > 1000 { finishedLately.removeFirst(finishedLately.count - 1000) }
             return
         }
         scheduleIfDue(key)

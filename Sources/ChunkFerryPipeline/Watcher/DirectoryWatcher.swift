@@ -13,6 +13,8 @@ package struct DirectoryWatcher: Service {
     package let manager: StreamManager
     package let gate: ReadinessGate
     package let logger: Logger
+    /// How often a rescan lists every folder, changed or not.
+    static let fullScanPeriod = Duration.seconds(300)
 
     package init(root: String, filter: Reloadable<FileFilter>, scanInterval: Reloadable<Duration>, manager: StreamManager, gate: ReadinessGate, logger: Logger) {
         self.root = root
@@ -35,7 +37,7 @@ package struct DirectoryWatcher: Service {
         var lastFullScan: ContinuousClock.Instant?
         while !RetryPolicy.isStopping {
             if ContinuousClock.now >= nextScan {
-                if lastFullScan.map({ ContinuousClock.now - $0 >= .seconds(300) }) ?? true {
+                if lastFullScan.map({ ContinuousClock.now - $0 >= Self.fullScanPeriod }) ?? true {
                     memo.forgetAll()
                     lastFullScan = .now
                 }
