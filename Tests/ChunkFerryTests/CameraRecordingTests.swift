@@ -68,9 +68,18 @@ import Testing
                 "\(recorded) s recorded since the file appeared, \(connected) s since the daemon started (±2 s): \(duration)")
         #expect(!fixture.events(event: "camera.recording").isEmpty)
 
-        let table = try fixture.start(["status"])
-        #expect(await table.waitForExit(timeout: .seconds(30)) == 0)
-        #expect(table.log().contains("front-door  reconnecting"), "the camera's state in the table:\n\(table.log())")
+        // ffmpeg notices the camera gone when the connection closes, or at the latest when its
+        // stall timeout (20 s) fires: on a loaded machine that is not always at once.
+        var table = ""
+        try await fixture.waitUntil("the table shows the camera reconnecting", timeout: .seconds(40)) {
+            let run = try fixture.start(["status"])
+            guard await run.waitForExit(timeout: .seconds(30)) == 0 else { return false }
+            table = run.log()
+            if table.contains("front-door  reconnecting") { return true }
+            try await Task.sleep(for: .seconds(1))
+            return false
+        }
+        #expect(table.contains("front-door/\(name)"), "the table names the recording: \(table)")
         run.stop()
         #expect(await run.waitForExit(timeout: .seconds(30)) == 0)
         expectNoSecret([camera.password], in: fixture)
@@ -151,7 +160,9 @@ import Testing
     @Test func afterTheRecorderIsDestroyedTheBucketAloneRestoresAPlayableRecording() async throws {
         let camera = try await RTSPServer()
         defer { camera.stop() }
-        let fixture = try await fixture([["name": "shop", "rtsp_url": camera.url()]], ["MAX_LAG": "5s"])
+        // A generous IDLE_TIMEOUT: a recorder held up on a loaded machine must not have its file
+        // finalized mid-recording, which would commit the tail as a chunk instead.
+        let fixture = try await fixture([["name": "shop", "rtsp_url": camera.url()]], ["MAX_LAG": "5s", "IDLE_TIMEOUT": "60s"])
         defer { fixture.stopAllInBackground() }
         let run = try fixture.start()
         let folder = "\(fixture.watchDir)/shop"
@@ -171,7 +182,9 @@ import Testing
         #expect(await restore.waitForExit(timeout: .seconds(60)) == 0, "\(restore.log())")
         #expect(restore.log().contains("provisional tail"), "says the tail was provisional: \(restore.log())")
         let restored = try #require(try await FFmpeg.duration(of: output), "the restored recording plays")
-        #expect(restored >= 30 - 5 - 3, "covers all but MAX_LAG + 3 s of \(recorded) s: \(restored) s")
+        // Against what the recorder wrote, not the wall clock: a camera starved of CPU records
+        // less than real time.
+        #expect(recorded >= 15 && restored >= recorded - 5 - 3, "covers all but MAX_LAG + 3 s of \(recorded) s: \(restored) s")
         expectNoSecret([camera.password], in: fixture)
     }
 
