@@ -33,7 +33,7 @@ import Testing
         let pipeline = try await PipelineHarness()
         try pipeline.write("cam/b.mp4", FileWriter.randomBytes(Self.chunk + 10))
         await pipeline.sight("cam/b.mp4")
-        let job = try #require(await pipeline.manager.queue.next())
+        let job = try #require(await pipeline.manager.queue.next()?.job)
         guard case .upload(_, let firstID) = job else { Issue.record("\(job)"); return }
         // The recorder replaces the file after the job was queued, before it reads. The old
         // file stays linked elsewhere, so the new one cannot reuse its inode.

@@ -25,7 +25,7 @@ import Testing
     func jobs(_ manager: StreamManager) async -> [StreamJob] {
         var taken: [StreamJob] = []
         let queue = await manager.queue
-        while queue.count > 0, let job = await queue.next() { taken.append(job) }
+        while queue.count > 0, let queued = await queue.next() { taken.append(queued.job) }
         return taken
     }
 

@@ -16,12 +16,6 @@ enum StreamJob: Sendable {
     case tail(path: String, streamID: String)
     /// The file is gone or replaced before it was finished: record that.
     case abandon(StreamRecord, reason: String)
-
-    /// How many priority classes the job queue keeps, and this job's (0 goes first). One for
-    /// now, so jobs go in the order they came: the seam where the uplink's scheduler puts live
-    /// footage ahead of the backlog.
-    static let queueClasses = 1
-    var queueClass: Int { 0 }
 }
 
 /// What a worker needs to act on one file's stream, copied out of the manager.
