@@ -17,9 +17,12 @@ package final class CurlConnection {
         package var verifyTLS: Bool
         /// When triggered, transfers under way stop at their next progress tick.
         package var abort: TransferAbort?
+        /// BANDWIDTH_LIMIT and the uplink's classes: request bodies go through it piece by piece.
+        package var throttle: UplinkThrottle?
 
         package init(connectTimeoutMilliseconds: Int = 10_000, stallTimeoutSeconds: Int = 30, requestTimeoutMilliseconds: Int = 600_000,
-                     caFile: String? = nil, verifyTLS: Bool = true, abort: TransferAbort? = nil) {
+                     caFile: String? = nil, verifyTLS: Bool = true, abort: TransferAbort? = nil, throttle: UplinkThrottle? = nil) {
+            self.throttle = throttle
             self.connectTimeoutMilliseconds = connectTimeoutMilliseconds
             self.stallTimeoutSeconds = stallTimeoutSeconds
             self.requestTimeoutMilliseconds = requestTimeoutMilliseconds
@@ -61,7 +64,8 @@ package final class CurlConnection {
         errorBuffer.deallocate()
     }
 
-    package func perform(_ request: HTTPRequest) throws(TransportError) -> HTTPResponse {
+    /// Sends `request`; its body, if any, goes through the throttle as `lane`.
+    package func perform(_ request: HTTPRequest, lane: UplinkClass = .live) throws(TransportError) -> HTTPResponse {
         curl_easy_reset(handle)
         errorBuffer[0] = 0
         let sink = ResponseSink()
@@ -73,8 +77,17 @@ package final class CurlConnection {
         defer { curl_slist_free_all(headerList) }
 
         configure(request, sink: sink, headers: headerList)
+        let admission = Admission(throttle: options.throttle, lane: lane)
+        // A body being sent makes less urgent ones yield (see UplinkThrottle).
+        let sends = (request.body?.length ?? 0) > 0
+        if sends { options.throttle?.started(lane) }
+        defer { if sends { options.throttle?.finished(lane) } }
         let code: CURLcode
         switch request.body {
+        case .bytes(let body) where !body.isEmpty && admission.throttle != nil:
+            let source = BytesSource(body, admission: admission)
+            code = performUpload(length: body.count, bufferSize: 64 * 1024, read: readBytes, seek: seekBytes,
+                                 context: Unmanaged.passUnretained(source).toOpaque())
         case .bytes(let body) where !body.isEmpty:
             code = body.withUnsafeBytes { bytes in
                 _ = cf_curl_set_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
@@ -84,7 +97,7 @@ package final class CurlConnection {
         case .file(let range):
             let source: FileSource
             do throws(FileReadError) {
-                source = try FileSource(range)
+                source = try FileSource(range, admission: admission)
             } catch {
                 throw TransportError(kind: .source(error), curlCode: 0, message: error.description)
             }
@@ -101,8 +114,9 @@ package final class CurlConnection {
                 throw TransportError(kind: .source(error), curlCode: 0, message: error.description)
             }
             defer { body.close() }
+            let source = TrailedSource(body, admission: admission)
             code = performUpload(length: body.encodedLength, bufferSize: ChecksummedBody.uploadBufferSize, read: readTrailed,
-                                 seek: rewindTrailed, context: Unmanaged.passUnretained(body).toOpaque())
+                                 seek: rewindTrailed, context: Unmanaged.passUnretained(source).toOpaque())
             if let failure = body.failure {
                 throw TransportError(kind: .source(failure), curlCode: Int(code.rawValue), message: failure.description)
             }
@@ -197,15 +211,25 @@ package final class CurlConnection {
     }
 }
 
+/// What the throttle lets a body's next read take.
+private struct Admission {
+    let throttle: UplinkThrottle?
+    let lane: UplinkClass
+
+    func allow(_ wanted: Int) -> Int { throttle?.admit(wanted, lane: lane) ?? wanted }
+}
+
 /// A file range being sent: read by curl's callback, straight into curl's own buffer.
 private final class FileSource {
-    package let descriptor: Int32
-    package let range: FileRange
-    package var sent = 0
-    package var failure: FileReadError?
+    let descriptor: Int32
+    let range: FileRange
+    let admission: Admission
+    var sent = 0
+    var failure: FileReadError?
 
-    package init(_ range: FileRange) throws(FileReadError) {
+    init(_ range: FileRange, admission: Admission) throws(FileReadError) {
         self.range = range
+        self.admission = admission
         descriptor = try range.open().descriptor
     }
 
@@ -215,8 +239,9 @@ private final class FileSource {
 private let readFile: cf_curl_data_callback = { buffer, size, count, context in
     guard let buffer, let context else { return 0 }
     let source = Unmanaged<FileSource>.fromOpaque(context).takeUnretainedValue()
-    let wanted = min(size * count, source.range.length - source.sent)
-    guard wanted > 0 else { return 0 }
+    let left = min(size * count, source.range.length - source.sent)
+    guard left > 0 else { return 0 }
+    let wanted = source.admission.allow(left)
     do throws(FileReadError) {
         let got = try FileRange.read(source.descriptor, into: UnsafeMutableRawBufferPointer(start: buffer, count: wanted),
                                      at: source.range.offset + Int64(source.sent))
@@ -237,16 +262,66 @@ private let seekFile: cf_curl_seek_callback = { context, offset, origin in
     return Int32(CURL_SEEKFUNC_OK)
 }
 
+/// An aws-chunked body being sent, framed as curl reads it.
+private final class TrailedSource {
+    let body: ChecksummedBody
+    let admission: Admission
+    /// Whether the last read returned 0: the end, which needs no admission.
+    var ended = false
+
+    init(_ body: ChecksummedBody, admission: Admission) {
+        self.body = body
+        self.admission = admission
+    }
+}
+
 private let readTrailed: cf_curl_data_callback = { buffer, size, count, context in
     guard let buffer, let context else { return 0 }
-    let body = Unmanaged<ChecksummedBody>.fromOpaque(context).takeUnretainedValue()
-    return body.fill(UnsafeMutableRawBufferPointer(start: buffer, count: size * count)) ?? Int(CURL_READFUNC_ABORT)
+    let source = Unmanaged<TrailedSource>.fromOpaque(context).takeUnretainedValue()
+    guard !source.ended else { return 0 }
+    let wanted = source.admission.throttle == nil ? size * count : source.admission.allow(size * count)
+    let filled = source.body.fill(UnsafeMutableRawBufferPointer(start: buffer, count: wanted)) ?? Int(CURL_READFUNC_ABORT)
+    if filled == 0 { source.ended = true }
+    return filled
 }
 
 private let rewindTrailed: cf_curl_seek_callback = { context, offset, origin in
     guard let context, origin == SEEK_SET, offset == 0 else { return Int32(CURL_SEEKFUNC_CANTSEEK) }
-    let body = Unmanaged<ChecksummedBody>.fromOpaque(context).takeUnretainedValue()
-    return Int32(body.canRewind ? CURL_SEEKFUNC_OK : CURL_SEEKFUNC_CANTSEEK)
+    let source = Unmanaged<TrailedSource>.fromOpaque(context).takeUnretainedValue()
+    return Int32(source.body.canRewind ? CURL_SEEKFUNC_OK : CURL_SEEKFUNC_CANTSEEK)
+}
+
+/// Bytes in memory being sent through the throttle (without one they go as POSTFIELDS).
+private final class BytesSource {
+    let bytes: [UInt8]
+    let admission: Admission
+    var sent = 0
+
+    init(_ bytes: [UInt8], admission: Admission) {
+        self.bytes = bytes
+        self.admission = admission
+    }
+}
+
+private let readBytes: cf_curl_data_callback = { buffer, size, count, context in
+    guard let buffer, let context else { return 0 }
+    let source = Unmanaged<BytesSource>.fromOpaque(context).takeUnretainedValue()
+    let left = min(size * count, source.bytes.count - source.sent)
+    guard left > 0 else { return 0 }
+    let wanted = source.admission.allow(left)
+    source.bytes.withUnsafeBytes { bytes in
+        UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress!.advanced(by: source.sent), byteCount: wanted)
+    }
+    source.sent += wanted
+    return wanted
+}
+
+private let seekBytes: cf_curl_seek_callback = { context, offset, origin in
+    guard let context, origin == SEEK_SET else { return Int32(CURL_SEEKFUNC_CANTSEEK) }
+    let source = Unmanaged<BytesSource>.fromOpaque(context).takeUnretainedValue()
+    guard offset >= 0, Int(offset) <= source.bytes.count else { return Int32(CURL_SEEKFUNC_FAIL) }
+    source.sent = Int(offset)
+    return Int32(CURL_SEEKFUNC_OK)
 }
 
 private let checkAbort: cf_curl_progress_callback = { context, _, _, _, _ in

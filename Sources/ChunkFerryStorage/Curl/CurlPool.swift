@@ -33,10 +33,11 @@ package final class CurlPool: Sendable {
     package func perform(_ operation: String, resource: String, secrets: [Secret],
                  _ make: @escaping @Sendable () -> HTTPRequest) async throws(StoreError) -> HTTPResponse {
         let result: Result<HTTPResponse, StoreError>
+        let lane = UplinkClass.current
         do {
             result = try await workers.run { connection -> Result<HTTPResponse, StoreError> in
                 do throws(TransportError) {
-                    return .success(try connection.perform(make()))
+                    return .success(try connection.perform(make(), lane: lane))
                 } catch {
                     var failure = StoreError.fromTransport(error, operation: operation, resource: resource)
                     failure.message = secrets.reduce(failure.message) { $1.scrub($0) }

@@ -33,9 +33,10 @@ extension FolderStore {
     /// once every byte is written, or refuses them.
     private func write(key: String, body: ChecksummedBody, attributes: ObjectAttributes,
                        verify: @escaping @Sendable () throws(StoreError) -> ChunkChecksum) async throws(StoreError) -> PutResult {
-        try await run("PutObject") { () throws(StoreError) -> PutResult in
+        let lane = UplinkClass.current
+        return try await run("PutObject") { () throws(StoreError) -> PutResult in
             let checksum = try self.commit(key: key, attributes: attributes, "PutObject") { (descriptor) throws(StoreError) -> ChunkChecksum? in
-                try self.copy(body, to: descriptor, key: key)
+                try self.copy(body, to: descriptor, key: key, lane: lane)
                 return try verify()
             }
             return PutResult(etag: StoredAttributes(attributes, checksum: checksum).etag, checksum: checksum?.header.value)
@@ -43,7 +44,7 @@ extension FolderStore {
     }
 
     /// Streams `body` into the open file, hashing it.
-    private func copy(_ body: ChecksummedBody, to descriptor: Int32, key: String) throws(StoreError) {
+    private func copy(_ body: ChecksummedBody, to descriptor: Int32, key: String, lane: UplinkClass) throws(StoreError) {
         func sourceFailed(_ failure: FileReadError) -> StoreError {
             StoreError(code: "SourceChanged", message: "\(failure)", httpStatus: nil, requestID: nil, operation: "PutObject",
                        resource: path(key), sourceFailure: failure)
@@ -52,6 +53,8 @@ extension FolderStore {
         defer { body.close() }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 4096)
         defer { buffer.deallocate() }
+        throttle?.started(lane)
+        defer { throttle?.finished(lane) }
         while true {
             if abort?.isTriggered == true {
                 throw StoreError(code: "Aborted", message: "stopped at the shutdown deadline", httpStatus: nil, requestID: nil,
@@ -59,6 +62,7 @@ extension FolderStore {
             }
             guard let count = body.fillPayload(buffer) else { throw sourceFailed(body.failure ?? .changed) }
             if count == 0 { return }
+            throttle?.pay(count, lane: lane)
             guard FileOutput.writeAll(descriptor, UnsafeRawBufferPointer(rebasing: buffer[..<count])) else {
                 throw FolderFiles.failure(errno, "PutObject", path(key))
             }

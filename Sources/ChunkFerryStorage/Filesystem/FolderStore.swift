@@ -16,6 +16,8 @@ import Glibc
 package final class FolderStore: Sendable {
     package let settings: FolderSettings
     package let abort: TransferAbort?
+    /// BANDWIDTH_LIMIT and the uplink's classes: a NAS share is an uplink too.
+    package let throttle: UplinkThrottle?
     package let workers: BlockingWorkerPool<Void>
     /// Checksums and metadata go to sidecar files: set at the first filesystem found without
     /// extended attributes (or by a test).
@@ -27,9 +29,10 @@ package final class FolderStore: Sendable {
     /// on a folder without the marker is a share that is not mounted, never an empty store.
     package let expectsMarker = Atomic<Bool>(false)
 
-    package init(settings: FolderSettings, threads: Int = 4, abort: TransferAbort? = nil, sidecars: Bool = false) {
+    package init(settings: FolderSettings, threads: Int = 4, abort: TransferAbort? = nil, throttle: UplinkThrottle? = nil, sidecars: Bool = false) {
         self.settings = settings
         self.abort = abort
+        self.throttle = throttle
         usesSidecars = Atomic(sidecars)
         workers = BlockingWorkerPool(name: "folder", workers: max(1, threads)) {}
     }

@@ -17,12 +17,12 @@ package final class HTTPStore: Sendable {
     /// HTTP_AUTH_TOKEN, which a reload may change.
     private let token: Mutex<Secret?>
 
-    package init(settings: HTTPStoreSettings, connections: Int = 4, abort: TransferAbort? = nil) {
+    package init(settings: HTTPStoreSettings, connections: Int = 4, abort: TransferAbort? = nil, throttle: UplinkThrottle? = nil) {
         self.settings = settings
         token = Mutex(settings.token)
         let options = CurlConnection.Options(
             connectTimeoutMilliseconds: settings.connectTimeoutMilliseconds, stallTimeoutSeconds: settings.stallTimeoutSeconds,
-            caFile: settings.caFile, abort: abort)
+            caFile: settings.caFile, abort: abort, throttle: throttle)
         self.connections = CurlPool(name: "http", connections: connections, options: options)
     }
 

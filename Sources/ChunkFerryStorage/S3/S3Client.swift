@@ -14,7 +14,7 @@ package final class S3Client: Sendable {
     package let currentStorageClass: Mutex<String?>
 
     /// `connections` is how many requests may run at once, each on its own thread and handle.
-    package init(settings: S3Settings, connections: Int = 4, abort: TransferAbort? = nil) throws(StoreError) {
+    package init(settings: S3Settings, connections: Int = 4, abort: TransferAbort? = nil, throttle: UplinkThrottle? = nil) throws(StoreError) {
         self.settings = settings
         currentStorageClass = Mutex(settings.storageClass)
         endpoint = try S3Settings.Endpoint(settings.endpoint, region: settings.region)
@@ -28,7 +28,8 @@ package final class S3Client: Sendable {
             connectTimeoutMilliseconds: settings.connectTimeoutMilliseconds,
             stallTimeoutSeconds: settings.stallTimeoutSeconds,
             caFile: settings.caFile,
-            abort: abort
+            abort: abort,
+            throttle: throttle
         )
         self.connections = CurlPool(name: "s3", connections: connections, options: options)
     }
