@@ -286,6 +286,20 @@ package struct CheckpointStore: Sendable {
         }.sorted { $0.node < $1.node }
     }
 
+    /// This instance's uplink report (JSON), for status: node → `at json`.
+    package func noteUplink(node: String, _ json: String, now: Int64) async throws(RedisError) {
+        try await redis.command("HSET", "\(namespace)uplink", node, "\(now) \(json)")
+    }
+
+    /// What `noteUplink` recorded, per instance, leaving out reports older than `maxAge`.
+    package func uplinks(now: Int64, maxAge: Duration = .seconds(60)) async throws(RedisError) -> [(node: String, json: String)] {
+        try await redis.command("HGETALL", "\(namespace)uplink").fields.compactMap { node, value in
+            let parts = value.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, let at = Int64(parts[0]), now - at <= maxAge.milliseconds else { return nil }
+            return (node, String(parts[1]))
+        }.sorted { $0.node < $1.node }
+    }
+
     /// Redis answers.
     package func ping() async throws(RedisError) {
         _ = try await redis.command("PING")

@@ -9,6 +9,7 @@ import Glibc
 package struct ChunkFerrySettings: Sendable {
     package var watch: WatchSettings
     package var upload: UploadSettings
+    package var uplink = UplinkSettings()
     package var output: OutputSettings
     package var retention: RetentionSettings
     package var storage: StorageSettings
@@ -32,6 +33,7 @@ package struct ChunkFerrySettings: Sendable {
     package init(config: SettingsReader) throws(SettingsError) {
         watch = try WatchSettings(config: config)
         upload = try UploadSettings(config: config)
+        uplink = try UplinkSettings(config: config)
         output = try OutputSettings(config: config)
         retention = try RetentionSettings(config: config)
         storage = try StorageSettings(config: config)

@@ -50,6 +50,9 @@ extension ConfigReloader {
         // The keys that need a restart keep their running values: only the reloadable ones move on.
         await targets.manager.apply(idleTimeout: settings.upload.idleTimeout, maxLag: settings.upload.maxLag)
         targets.scanInterval.value = settings.watch.scanInterval
+        if settings.uplink.bandwidthLimit != targets.throttle.schedule { targets.throttle.change(to: settings.uplink.bandwidthLimit) }
+        targets.lagAlert.value = settings.uplink.lagAlert
+        await targets.manager.setCameras(Set(settings.cameras.map(\.name)))
         targets.logLevel.value = settings.log.level
         if settings.upload.concurrency != state.settings.upload.concurrency { targets.uploads.resize(to: settings.upload.concurrency) }
         if settings.storage.backend == state.settings.storage.backend {  // STORAGE_BACKEND itself waits for a restart

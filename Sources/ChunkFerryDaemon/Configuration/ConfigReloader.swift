@@ -47,12 +47,16 @@ package struct ConfigReloader: Service {
         let watchDirectory: String
         /// Failed streams are tried again at every reload.
         let retry: RetryRequests
+        /// BANDWIDTH_LIMIT.
+        let throttle: UplinkThrottle
+        let lagAlert: Reloadable<Duration>
     }
 
     /// Keys applied without a restart (and the `cameras:` list of the file).
     static let reloadable: [SettingKey] = [
         .idleTimeout, .scanInterval, .maxLag, .logLevel, .uploadConcurrency, .storageClass,
         .deleteAfterUpload, .localRetention, .minFreeSpace, .cleanupBatchSize, .forgetAfter, .httpAuthToken,
+        .bandwidthLimit, .lagAlert,
     ]
 
     let source: Source

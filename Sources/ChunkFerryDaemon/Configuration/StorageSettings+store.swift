@@ -3,11 +3,12 @@ import ChunkFerrySupport
 
 extension StorageSettings {
     /// The store these settings describe. `connections`: how many requests may run at once.
-    func makeStore(connections: Int, abort: TransferAbort? = nil) throws(StoreError) -> any ObjectStore {
+    /// `throttle`: BANDWIDTH_LIMIT and the uplink's classes, for the daemon's uploads.
+    func makeStore(connections: Int, abort: TransferAbort? = nil, throttle: UplinkThrottle? = nil) throws(StoreError) -> any ObjectStore {
         switch self {
-        case .s3(let settings, _): try S3Client(settings: settings, connections: connections, abort: abort)
-        case .filesystem(let settings): FolderStore(settings: settings, threads: connections, abort: abort)
-        case .http(let settings): HTTPStore(settings: settings, connections: connections, abort: abort)
+        case .s3(let settings, _): try S3Client(settings: settings, connections: connections, abort: abort, throttle: throttle)
+        case .filesystem(let settings): FolderStore(settings: settings, threads: connections, abort: abort, throttle: throttle)
+        case .http(let settings): HTTPStore(settings: settings, connections: connections, abort: abort, throttle: throttle)
         }
     }
 

@@ -30,14 +30,20 @@ package struct Daemon: Sendable {
     /// Runs until a signal stops it; throws when a fatal startup problem ends it.
     package func run() async throws {
         let abort = TransferAbort()
+        let throttle = UplinkThrottle(settings.uplink.bandwidthLimit)
+        let gate = ReadinessGate()
         // Uploads, plus as many for small requests (manifests, small files' last steps, checks) so
-        // they never queue behind chunks.
-        let storage = try settings.storage.makeStore(connections: 2 * settings.upload.concurrency + 1, abort: abort)
+        // they never queue behind chunks, and one for the live reserve.
+        let storage = try settings.storage.makeStore(connections: 2 * settings.upload.concurrency + 2, abort: abort, throttle: throttle)
         let redis = RedisClient(url: settings.redis.url)
         let store = CheckpointStore(redis: redis, namespace: settings.redis.namespace)
         let context = PipelineContext(storage: storage, store: store, watch: settings.watch, upload: settings.upload, output: settings.output, abort: abort, logger: logger)
-        let manager = StreamManager(watch: settings.watch, upload: settings.upload, logger: logger)
-        let gate = ReadinessGate()
+        let manager = StreamManager(watch: settings.watch, upload: settings.upload, uplink: settings.uplink, logger: logger)
+        await manager.setCameras(Set(settings.cameras.map(\.name)))
+        let lagAlert = Reloadable(settings.uplink.lagAlert)
+        let uplink = UplinkMonitor(manager: manager, throttle: throttle, lagAlert: lagAlert, gate: gate, logger: logger) { [node = settings.upload.nodeID] report in
+            try? await store.noteUplink(node: node, report.json(), now: WallClock.nowMilliseconds())
+        }
         logStart(storage: storage)
         warnIfUnencrypted()
 
@@ -65,7 +71,7 @@ package struct Daemon: Sendable {
             diskLow: { disk in
                 disk.available < (retention.value.minimumFree?.bytes(ofTotal: disk.total) ?? max(disk.total / 20, 256 << 20))
             },
-            storage: .init(backend: storage.backend.rawValue, location: storage.location))
+            storage: .init(backend: storage.backend.rawValue, location: storage.location), uplink: uplink)
 
         // Started in order, stopped in reverse: the watcher stops first, the uploads drain last,
         // and the endpoint answers (`/ready`: 503) until they did.
@@ -76,6 +82,7 @@ package struct Daemon: Sendable {
             .init(service: leaseKeeper, serviceName: "leases"),
             .init(service: uploads, serviceName: "uploads"),
             .init(service: monitor, serviceName: "idle-monitor"),
+            .init(service: uplink, serviceName: "uplink-monitor"),
         ]
         services.append(.init(service: StateJanitor(retention: retention, context: context, gate: gate, watchRoot: manager.watchRoot), serviceName: "state-janitor"))
         let retry = RetryRequests(context: context, manager: manager, gate: gate)
@@ -95,7 +102,7 @@ package struct Daemon: Sendable {
             let reloader = ConfigReloader(source: reload, running: settings, targets: .init(
                 manager: manager, scanInterval: scanInterval, logLevel: reload.logLevel, uploads: uploads, storage: storage,
                 retention: retention, cameras: cameras, filter: manager.filter, watchDirectory: settings.watch.directory,
-                retry: retry), logger: logger)
+                retry: retry, throttle: throttle, lagAlert: lagAlert), logger: logger)
             services.append(.init(service: reloader, serviceName: "config-reload"))
         }
         // Last in the list, first to stop: recorders end their files before the pipeline stops.

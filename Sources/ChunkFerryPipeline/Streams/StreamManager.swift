@@ -1,4 +1,5 @@
 import ChunkFerryCheckpoint
+import ChunkFerryStorage
 import ChunkFerrySupport
 import Logging
 import Metrics
@@ -7,11 +8,16 @@ import Metrics
 /// report outcomes, the idle monitor asks for finalization. All Redis and store I/O happens in
 /// the workers; the manager only keeps state and queues jobs, so it never waits on an outage.
 package actor StreamManager {
-    let queue = WorkQueue<StreamJob>(classes: StreamJob.queueClasses) { $0.queueClass }
+    /// One lane per uplink class (see `enqueue`).
+    let queue = WorkQueue<StreamJob>(lanes: UplinkClass.allCases.count)
     private let root: String
     /// Which files are uploaded; a reload that adds a camera widens it (shared with the watcher).
     nonisolated package let filter: Reloadable<FileFilter>
     private let chunkSize: Int64
+    /// BACKLOG_ORDER: finished files newest first (else oldest first).
+    let backlogNewestFirst: Bool
+    /// Camera names, for the loss window per camera (`uplinkOverview`); set at start and reload.
+    var cameras: Set<String> = []
     /// Reloadable (`apply`).
     package var idleTimeout: Duration
     package var maxLag: Duration?
@@ -25,7 +31,7 @@ package actor StreamManager {
     package private(set) var initialScanDone = false
     /// The file each camera's ffmpeg is writing now: never finalized for being idle (a
     /// low-bitrate stream may leave it unchanged for seconds); segment close or ffmpeg's exit ends it.
-    private var recordingFiles: [String: RelativePath] = [:]
+    var recordingFiles: [String: RelativePath] = [:]
     /// Unfinished streams Redis knew at startup or that workers reported since, by id.
     private var known: [String: StreamRecord] = [:]
     /// Finalized streams from Redis, sorted by key, until the initial scan matched them to their
@@ -44,7 +50,8 @@ package actor StreamManager {
     nonisolated package let watchRoot: WatchRoot
     private let commitLag = Metrics.Timer(label: "chunkferry_commit_lag_seconds", preferredDisplayUnit: .seconds)
 
-    package init(watch: WatchSettings, upload: UploadSettings, logger: Logger) {
+    package init(watch: WatchSettings, upload: UploadSettings, uplink: UplinkSettings = UplinkSettings(), logger: Logger) {
+        backlogNewestFirst = uplink.backlogOrder == .newest
         leaseRetryDelay = upload.leaseTTL / 4
         root = watch.directory
         watchRoot = WatchRoot(watch.directory)
@@ -166,7 +173,7 @@ package actor StreamManager {
         for (path, file) in files where !file.jobPending && file.record?.state == .active && !recording.contains(path) && file.failure == nil {
             guard now - file.changedAt >= idleTimeout, file.retryAfter.map({ now >= $0 }) ?? true else { continue }
             files[path]?.jobPending = true
-            queue.push(.finalize(path: path.value, streamID: file.streamID))
+            enqueue(.finalize(path: path.value, streamID: file.streamID), for: file, now: now)
         }
     }
 
@@ -342,7 +349,7 @@ package actor StreamManager {
         guard due else { return }
         file.jobPending = true
         files[key] = file
-        queue.push(.upload(path: key.value, streamID: file.streamID))
+        enqueue(.upload(path: key.value, streamID: file.streamID), for: file)
     }
 
     private func retire(_ file: TrackedFile, reason: String) {
@@ -388,7 +395,7 @@ package actor StreamManager {
             // Nothing known of it, finished already and small: the single-chunk shortcut.
             if latest == nil, !recordingFiles.values.contains(key), status.size > 0, status.size <= chunkSize, age >= idleTimeout, let file = files[key] {
                 files[key]?.jobPending = true
-                queue.push(.single(path: path, streamID: file.streamID))
+                enqueue(.single(path: path, streamID: file.streamID), for: file)
                 return
             }
         }
@@ -414,7 +421,7 @@ package actor StreamManager {
             guard pending > 0, pending < Int64(record.chunkSize) else { continue }
             if let tail = file.provisional, tail.index == record.chunkCount, tail.end >= file.status.size { continue }
             files[path]?.jobPending = true
-            queue.push(.tail(path: path.value, streamID: file.streamID))
+            enqueue(.tail(path: path.value, streamID: file.streamID), for: file, now: now)
         }
     }
 

@@ -24,16 +24,34 @@ package struct StreamWorker: Sendable {
     var sender: ChunkSender { ChunkSender(context: context, manager: manager, slots: slots) }
     var finalizer: Finalizer { Finalizer(sender: sender, finisher: finisher) }
 
-    /// Worker `index` (from 0) takes jobs while the upload slots reach it.
+    /// Worker `index` (from 0) takes jobs while the upload slots reach it, the most urgent
+    /// class first.
     package func run(index: Int) async {
         let queue = manager.queue
-        while await slots.admit(index), let job = await queue.next() {
+        while await slots.admit(index), let queued = await queue.next() {
             // UPLOAD_CONCURRENCY was lowered while this worker waited for a job: it parks.
             guard index < slots.capacity else {
-                queue.putBack(job)
+                queue.putBack(queued)
                 continue
             }
-            await carryOut(job)
+            await carryOut(queued)
+        }
+    }
+
+    /// The live reserve: one worker beyond UPLOAD_CONCURRENCY that takes live work only, so a
+    /// recording's next chunk never waits for backlog chunks crawling up a slow uplink (their
+    /// bodies pause for it meanwhile, see `UplinkThrottle`).
+    package func runReserve() async {
+        let queue = manager.queue
+        while let queued = await queue.next(through: UplinkClass.live.rawValue) {
+            await carryOut(queued)
+        }
+    }
+
+    /// Carries out a queued job with its class set for the stores' uploads.
+    func carryOut(_ queued: WorkQueue<StreamJob>.Queued) async {
+        await UplinkClass.$current.withValue(UplinkClass(rawValue: queued.lane) ?? .backlog) {
+            await carryOut(queued.job)
         }
     }
 
@@ -88,6 +106,4 @@ package struct StreamWorker: Sendable {
         }
         await manager.finish(work.path, streamID: work.streamID, outcome: outcome)
     }
-
-
 }

@@ -2,8 +2,8 @@ import ChunkFerrySupport
 import Logging
 import ServiceLifecycle
 
-/// UPLOAD_CONCURRENCY workers taking jobs from the stream manager, and the finisher of their
-/// small files. A reload may change the concurrency (`resize(to:)`): more workers start, or
+/// UPLOAD_CONCURRENCY workers taking jobs from the stream manager (and a live reserve, see
+/// `StreamWorker.runReserve`), and the finisher of their small files. A reload may change the concurrency (`resize(to:)`): more workers start, or
 /// those past the new number park once their job is done. On shutdown the queue closes,
 /// in-flight chunks get until the deadline to finish, then their transfers are aborted
 /// (never committed).
@@ -29,7 +29,7 @@ package struct UploadService: Service {
     package func resize(to count: Int) {
         let context = worker.context
         context.storage.allowConnections(2 * count + 1)
-        context.reader.grow(to: count)
+        context.reader.grow(to: count + 1)
         worker.slots.resize(count)
     }
 
@@ -55,6 +55,10 @@ package struct UploadService: Service {
             }
             startWorkers()
             group.addTask {
+                await worker.runReserve()
+                return .worker
+            }
+            group.addTask {
                 await worker.finisher.run(worker.finalizer)
                 return .finisher
             }
@@ -77,7 +81,8 @@ package struct UploadService: Service {
                 case .more where !queue.isClosed: startWorkers()
                 case .worker:
                     finished += 1
-                    if finished == started && queue.isClosed { worker.finisher.close() }
+                    // Every slot worker and the live reserve.
+                    if finished == started + 1 && queue.isClosed { worker.finisher.close() }
                 case .finisher: group.cancelAll(); return
                 default: break
                 }

@@ -32,6 +32,9 @@ extension SettingKey {
     package static let chunkSize = SettingKey("CHUNK_SIZE", kind: "size, 5MiB to 5GiB", default: "8MiB", "size of each chunk object (at least 5MiB)")
     package static let idleTimeout = SettingKey("IDLE_TIMEOUT", kind: "duration, at least 1s", default: "30s", "a file unchanged this long is finalized")
     package static let maxLag = SettingKey("MAX_LAG", kind: "duration: 0 (off) or at least 1s", default: "10s", "a growing file's bytes past its last whole chunk that are older than this go up as a provisional object, replaced as it grows (0 turns it off)")
+    package static let bandwidthLimit = SettingKey("BANDWIDTH_LIMIT", kind: "rate or timetable, as rclone's --bwlimit", default: "off", "most bytes per second sent to the store, all uploads together: off, 4Mbit, 512KiB, or a timetable such as \"08:00,4Mbit 18:00,8Mbit 23:00,off\" (weekdays as Mon-08:00,2Mbit; local time); live footage has first claim")
+    package static let backlogOrder = SettingKey("BACKLOG_ORDER", kind: "newest or oldest", default: "newest", "which finished files go first once live footage is sent: the newest recordings or the oldest")
+    package static let lagAlert = SettingKey("LAG_ALERT", kind: "duration, at least 1s", default: "2m", "/health turns degraded, and a line is logged, when a recording's oldest unsent byte is older than this")
     package static let uploadConcurrency = SettingKey("UPLOAD_CONCURRENCY", kind: "whole number, 1 to 64", default: "4", "chunks uploaded at once, across all files")
     package static let redisURL = SettingKey("REDIS_URL", kind: "URL", default: "redis://localhost:6379/0", secret: true, "Redis for checkpoints: redis://[:password@]host[:port][/db]")
     package static let redisNamespace = SettingKey("REDIS_NAMESPACE", kind: "text", default: "chunkferry:", "prefix of every Redis key")
@@ -76,6 +79,7 @@ extension SettingKey {
     /// Every setting, in the order `--help` and docs/configuration.md list them.
     package static let all: [SettingKey] = [
         .configFile, .watchDir, .fileExtensions, .scanInterval, .chunkSize, .idleTimeout, .maxLag, .uploadConcurrency,
+        .bandwidthLimit, .backlogOrder, .lagAlert,
         .redisURL, .redisNamespace, .storageBackend, .localStoragePath, .httpUploadURL, .httpAuthToken, .httpMethod, .httpCAFile,
         .s3Endpoint, .s3Bucket, .s3Prefix, .s3Region, .awsRegion, .accessKeyID,
         .secretAccessKey, .sessionToken, .awsProfile, .awsSharedCredentialsFile, .awsConfigFile, .forcePathStyle, .caFile, .stallTimeout, .createBucket, .integrity, .storageClass,

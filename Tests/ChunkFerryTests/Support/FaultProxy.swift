@@ -21,6 +21,8 @@ final class FaultProxy: @unchecked Sendable {
     private let upstreamPort: Int
     private let listener: Int32
     private let state = Mutex<(mode: Mode, sent: Int64, stopped: Bool, sockets: Set<Int32>)>((.pass, 0, false, []))
+    /// The uplink: one token bucket (bytes per second) for everything sent towards the server.
+    private let uplink = Mutex<(rate: Int?, tokens: Double, at: Double)>((nil, 0, 0))
 
     init(upstreamPort: Int) throws {
         self.upstreamPort = upstreamPort
@@ -52,6 +54,38 @@ final class FaultProxy: @unchecked Sendable {
 
     var mode: Mode { state.withLock { $0.mode } }
 
+    /// Makes the proxy an uplink of `bytesPerSecond` towards the server (nil: unlimited).
+    func limit(_ bytesPerSecond: Int?) {
+        uplink.withLock { $0 = (bytesPerSecond, 0, Self.seconds()) }
+    }
+
+    private var isLimited: Bool { uplink.withLock { $0.rate != nil } }
+
+    /// Waits until `count` bytes may go up the uplink.
+    private func spend(_ count: Int) {
+        while true {
+            let wait: Double = uplink.withLock { bucket in
+                guard let rate = bucket.rate else { return 0 }
+                let now = Self.seconds()
+                bucket.tokens = min(Double(rate) / 10, bucket.tokens + (now - bucket.at) * Double(rate))
+                bucket.at = now
+                guard bucket.tokens >= Double(count) || bucket.tokens >= Double(rate) / 10 else {
+                    return (Double(count) - bucket.tokens) / Double(rate)
+                }
+                bucket.tokens -= Double(count)
+                return 0
+            }
+            if wait == 0 { return }
+            usleep(useconds_t(min(wait, 0.05) * 1_000_000))
+        }
+    }
+
+    private static func seconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+
     func stop() {
         let wasStopped = state.withLock { state -> Bool in
             defer { state.stopped = true }
@@ -82,6 +116,12 @@ final class FaultProxy: @unchecked Sendable {
                 close(upstream)
                 continue
             }
+            if isLimited {
+                // Small buffers, so that a sender held back by the uplink feels it at once.
+                var small: Int32 = 32 * 1024
+                setsockopt(client, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+                setsockopt(upstream, SOL_SOCKET, SO_SNDBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+            }
             state.withLock { $0.sockets.formUnion([client, upstream]) }
             let connection = Connection(client: client, upstream: upstream)
             Thread { [self] in pump(from: client, to: upstream, counting: true, connection) }.start()
@@ -101,7 +141,7 @@ final class FaultProxy: @unchecked Sendable {
     }
 
     private func pump(from source: Int32, to destination: Int32, counting: Bool, _ connection: Connection) {
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        var buffer = [UInt8](repeating: 0, count: isLimited ? 16 * 1024 : 64 * 1024)
         defer {
             shutdown(destination, Int32(SHUT_WR))
             let last = connection.pumpsLeft.withLock { left -> Bool in
@@ -128,7 +168,10 @@ final class FaultProxy: @unchecked Sendable {
             case .blackhole:
                 continue  // swallowed
             }
-            if counting { state.withLock { $0.sent += Int64(count) } }
+            if counting {
+                spend(count)
+                state.withLock { $0.sent += Int64(count) }
+            }
             var offset = 0
             while offset < count {
                 let written = buffer.withUnsafeBytes { send(destination, $0.baseAddress! + offset, count - offset, Int32(MSG_NOSIGNAL)) }

@@ -1,0 +1,57 @@
+import ChunkFerryStorage
+
+/// Which uplink class a file's work goes in: live footage before the backlog.
+extension StreamManager {
+    /// Whether `file` is being written: a camera's current recording, or changed within
+    /// IDLE_TIMEOUT. Its unsent bytes are what a burglar would take with the box.
+    func isLive(_ file: TrackedFile, now: ContinuousClock.Instant = .now) -> Bool {
+        now - file.changedAt < idleTimeout || recordingFiles.values.contains(RelativePath(file.path))
+    }
+
+    func uplinkClass(of file: TrackedFile, now: ContinuousClock.Instant = .now) -> UplinkClass {
+        isLive(file, now: now) ? .live : .backlog
+    }
+
+    /// Queues `job` for `file` in its class's lane: live work in the order it came, the backlog
+    /// by the file's modification time (BACKLOG_ORDER: newest first by default).
+    func enqueue(_ job: StreamJob, for file: TrackedFile, now: ContinuousClock.Instant = .now) {
+        let lane = uplinkClass(of: file, now: now)
+        let rank: Int64 = lane == .live ? 0 : backlogNewestFirst ? -file.status.modified : file.status.modified
+        queue.push(job, lane: lane.rawValue, rank: rank)
+    }
+}
+
+extension StreamManager {
+    /// The loss window as it stands: per camera (`other` for files outside any camera), the
+    /// age of the oldest byte of live footage the store does not hold; per class, the bytes
+    /// written that it does not hold.
+    package struct UplinkOverview: Sendable {
+        package var oldestUnsent: [String: Duration] = [:]
+        package var unsentBytes: [UplinkClass: Int64] = [:]
+    }
+
+    package func uplinkOverview(now: ContinuousClock.Instant = .now) -> UplinkOverview {
+        var overview = UplinkOverview()
+        for file in files.values where !file.isFinalizedAsIs {
+            let unsent = file.status.size - file.storeHolds
+            guard unsent > 0 else { continue }
+            let lane = uplinkClass(of: file, now: now)
+            overview.unsentBytes[lane, default: 0] += unsent
+            guard lane == .live, let since = file.unsentSince else { continue }
+            let camera = camera(of: file.path)
+            overview.oldestUnsent[camera] = max(overview.oldestUnsent[camera] ?? .zero, now - since)
+        }
+        return overview
+    }
+
+    /// The camera whose folder holds `path`, or `other`.
+    func camera(of path: String) -> String {
+        let first = path.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
+        return path.contains("/") && cameras.contains(first) ? first : "other"
+    }
+
+    /// The configured cameras' names (at start and at every reload).
+    package func setCameras(_ names: Set<String>) {
+        cameras = names
+    }
+}
