@@ -50,7 +50,12 @@ import Testing
         #expect(rise("chunkferry_chunk_upload_seconds_count") == 3)
         #expect(after["chunkferry_dependency_up{dependency=\"store\"}"] == 1 && after["chunkferry_dependency_up{dependency=\"redis\"}"] == 1)
         #expect((after["chunkferry_watch_dir_free_bytes"] ?? 0) > 0)
-        #expect(after["chunkferry_backlog_bytes"] == 0)
+        try await fixture.waitUntil("the uplink gauges read nothing unsent") {
+            let now = try endpoint.metrics()
+            return ["live", "event", "backlog"].allSatisfy { now["chunkferry_backlog_bytes{class=\"\($0)\"}"] == 0 }
+                && now["chunkferry_unsent_oldest_seconds{camera=\"other\"}"] == 0
+        }
+        #expect(try endpoint.metrics()["chunkferry_bandwidth_limit_bytes_per_second"] == 0, "no BANDWIDTH_LIMIT")
 
         let page = try #require(try endpoint.fetch("/health"))
         let report = try #require(page.json)

@@ -1,5 +1,6 @@
 import ChunkFerryCameras
 import ChunkFerryCheckpoint
+import ChunkFerryPipeline
 import ChunkFerrySupport
 import Foundation
 
@@ -72,6 +73,8 @@ package struct StatusReport: Sendable {
     package var disks: [Disk] = []
     /// Cameras the running daemon records (see `StatusReport+cameras`).
     package var cameras: [CameraStatus] = []
+    /// Each running instance's loss window and uplink, as it last reported them.
+    package var uplinks: [(node: String, report: UplinkReport)] = []
 
     package static func load(from store: CheckpointStore, now: Int64? = nil) async throws(RedisError) -> StatusReport {
         let now = now ?? WallClock.nowMilliseconds()
@@ -80,7 +83,8 @@ package struct StatusReport: Sendable {
         let owners = Dictionary(uniqueKeysWithValues: zip(active, try await store.leaseOwners(active)))
         let disks = try await store.disks(now: now).map { Disk(node: $0.node, availableBytes: $0.available, totalBytes: $0.total, nearlyFull: $0.short) }
         let cameras = try await store.cameras().map { shown($0, now: now) }
-        return StatusReport(rows: records.map { record in
+        let uplinks = try await store.uplinks(now: now).compactMap { node, json in UplinkReport(json: json).map { (node, $0) } }
+        var report = StatusReport(rows: records.map { record in
             Row(path: record.path, streamID: record.id, state: record.failed && record.state == .active ? "failed" : record.state.rawValue, committedBytes: record.committedOffset,
                 fileSize: max(record.fileSize, record.committedOffset), chunks: record.chunkCount,
                 lastActivity: WallClock.rfc3339(milliseconds: record.updatedAt),
@@ -89,6 +93,8 @@ package struct StatusReport: Sendable {
                 keyPrefix: record.keyPrefix, problem: record.lastError, objectKey: record.objectKey,
                 chunksInBucket: !record.chunksDeleted, localDeletedAt: record.localDeletedAt.map(WallClock.rfc3339(milliseconds:)))
         }, disks: disks, cameras: cameras)
+        report.uplinks = uplinks
+        return report
     }
 
     package func json() -> String {
@@ -108,6 +114,7 @@ package struct StatusReport: Sendable {
         if let watchDirectory, disks.isEmpty, let local = DiskSpace.of(watchDirectory) {
             lines.append("disk under WATCH_DIR (\(watchDirectory)): \(Self.bytes(local.available)) free of \(Self.bytes(local.total))")
         }
+        for (node, uplink) in uplinks { lines += uplink.statusLines(node: node) }
         for disk in disks {
             lines.append("disk under WATCH_DIR (\(disk.node)): \(Self.bytes(disk.availableBytes)) free of \(Self.bytes(disk.totalBytes))")
             if disk.nearlyFull {

@@ -13,6 +13,7 @@ struct HealthSources: Sendable {
     /// Below this much free space under WATCH_DIR the disk counts as nearly full.
     let diskLow: @Sendable (DiskSpace) -> Bool
     let storage: HealthReport.Storage
+    let uplink: UplinkMonitor
 
     /// `/ready`: the startup checks passed, the first scan completed, not shutting down.
     func isReady() async -> Bool {
@@ -48,6 +49,8 @@ struct HealthSources: Sendable {
         if let disk, diskLow(disk) {
             degraded.append("disk under WATCH_DIR nearly full: \(disk.available >> 20) MiB free of \(disk.total >> 20) MiB")
         }
+        let uplinkReport = uplink.report
+        if let behind = uplinkReport.degradedReason { degraded.append(behind) }
         if overview.withProblems > 0 { degraded.append("\(overview.withProblems) file(s) cannot be read; retrying") }
         for failed in overview.failed.sorted(by: { $0.path < $1.path }).prefix(20) {
             degraded.append("\(failed.path) failed: \(failed.reason); fix it, then run chunkferry retry \(failed.path)")
@@ -68,6 +71,7 @@ struct HealthSources: Sendable {
                            failed: overview.failed.count),
             backlogBytes: overview.backlogBytes,
             oldestUnsentSeconds: overview.oldestUnsent.map { ($0.seconds * 10).rounded() / 10 },
+            uplink: uplinkReport,
             storage: storage,
             dependencies: Dictionary(uniqueKeysWithValues: [context.storeOutage.label, context.redisOutage.label].map { label in
                 (label, outages.contains { $0.label == label } ? "down" : "up")

@@ -1,4 +1,5 @@
 import Foundation
+import ChunkFerryPipeline
 
 /// The `/health` page: one JSON object saying whether the daemon does its job, and why not.
 /// Never holds a secret, a credential-bearing URL or a file's contents.
@@ -58,6 +59,9 @@ struct HealthReport: Codable, Sendable {
     var streams: Streams
     var backlogBytes: Int64
     var oldestUnsentSeconds: Double?
+    /// The loss window: live footage not in the store per camera, unsent bytes per class, the
+    /// measured uplink and BANDWIDTH_LIMIT.
+    var uplink: UplinkReport
     var storage: Storage
     /// `up` or `down`, by dependency (`store`, `redis`).
     var dependencies: [String: String]

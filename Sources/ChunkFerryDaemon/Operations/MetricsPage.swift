@@ -26,7 +26,6 @@ struct MetricsPage: Sendable {
 
     func render() async -> [UInt8] {
         let overview = await sources.manager.overview()
-        Gauge(label: "chunkferry_backlog_bytes").record(overview.backlogBytes)
         Gauge(label: "chunkferry_oldest_unsent_age_seconds").record(overview.oldestUnsent?.seconds ?? 0)
         Gauge(label: "chunkferry_streams", dimensions: [("state", "active")]).record(overview.active)
         Gauge(label: "chunkferry_streams", dimensions: [("state", "finalized")]).record(overview.finalized)
