@@ -2,6 +2,9 @@
 #define CHUNKFERRY_CCURL_SHIM_H
 
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 // curl_easy_setopt and curl_easy_getinfo are variadic, which Swift cannot call;
 // one typed wrapper per argument kind.
@@ -42,6 +45,23 @@ static inline CURLcode cf_curl_set_seek_callback(CURL *handle, cf_curl_seek_call
 
 static inline CURLcode cf_curl_set_progress_callback(CURL *handle, cf_curl_progress_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
+}
+
+// At most 128 KiB unsent in a connection's send queue (TCP_NOTSENT_LOWAT): an upload that
+// pauses for a more urgent one stops taking the uplink at once, instead of after the megabytes
+// the kernel would otherwise have queued. In-flight bytes are not limited, so a fast or distant
+// store is not slowed.
+static inline int cf_curl_short_send_queue(void *userdata, curl_socket_t socket, curlsocktype purpose) {
+    (void)userdata;
+    if (purpose == CURLSOCKTYPE_IPCXN) {
+        int lowat = 128 * 1024;
+        (void)setsockopt(socket, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
+    }
+    return CURL_SOCKOPT_OK;
+}
+
+static inline CURLcode cf_curl_keep_send_queue_short(CURL *handle) {
+    return curl_easy_setopt(handle, CURLOPT_SOCKOPTFUNCTION, cf_curl_short_send_queue);
 }
 
 static inline CURLcode cf_curl_get_long(CURL *handle, CURLINFO info, long *value) {

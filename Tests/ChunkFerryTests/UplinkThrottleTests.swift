@@ -41,6 +41,8 @@ import Testing
         let rate = Double(try #require(schedule.rate(atWeekMinute: 0)))
         let sent = Double(Self.send(throttle, clock, for: 30))
         #expect(abs(sent / 30 - rate) / rate < 0.02, "\(sent / 30) bytes/s against \(rate)")
+        // Pieces of a twentieth of a second: not a packet per read.
+        #expect(throttle.admit(256 * 1024, lane: .backlog) == Int(rate) / 20)
     }
 
     /// 07:59 holds the night's rate; from 08:00 on the day's, without a reload.
@@ -70,6 +72,7 @@ import Testing
         let waited = clock.now.withLock { $0.seconds } - before
         #expect(backlog == 3 * UplinkThrottle.trickle && waited >= 3, "\(backlog) bytes in \(waited) s")
         #expect(throttle.admit(256 * 1024, lane: .live) == 256 * 1024, "live is never held back by the backlog")
+        #expect(throttle.admit(256 * 1024, lane: .substream) == 256 * 1024)
         throttle.finished(.live)
         #expect(throttle.admit(256 * 1024, lane: .backlog) == 256 * 1024)
     }

@@ -32,14 +32,13 @@ package struct Daemon: Sendable {
         let abort = TransferAbort()
         let throttle = UplinkThrottle(settings.uplink.bandwidthLimit)
         let gate = ReadinessGate()
-        // Uploads, plus as many for small requests (manifests, small files' last steps, checks) so
-        // they never queue behind chunks, and one for the live reserve.
-        let storage = try settings.storage.makeStore(connections: 2 * settings.upload.concurrency + 2, abort: abort, throttle: throttle)
+        let storage = try settings.storage.makeStore(connections: UploadService.connections(concurrency: settings.upload.concurrency),
+                                                     abort: abort, throttle: throttle)
         let redis = RedisClient(url: settings.redis.url)
         let store = CheckpointStore(redis: redis, namespace: settings.redis.namespace)
         let context = PipelineContext(storage: storage, store: store, watch: settings.watch, upload: settings.upload, output: settings.output, abort: abort, logger: logger)
         let manager = StreamManager(watch: settings.watch, upload: settings.upload, uplink: settings.uplink, logger: logger)
-        await manager.setCameras(Set(settings.cameras.map(\.name)))
+        await manager.setCameras(Set(settings.cameras.map(\.name)), substreams: Set(settings.cameras.compactMap(\.liveFolder)))
         let lagAlert = Reloadable(settings.uplink.lagAlert)
         let uplink = UplinkMonitor(manager: manager, throttle: throttle, lagAlert: lagAlert, gate: gate, logger: logger) { [node = settings.upload.nodeID] report in
             try? await store.noteUplink(node: node, report.json(), now: WallClock.nowMilliseconds())

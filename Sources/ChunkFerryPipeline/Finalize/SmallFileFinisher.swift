@@ -1,4 +1,5 @@
 import ChunkFerryCheckpoint
+import ChunkFerryStorage
 import Synchronization
 
 /// The last steps of small files (see `Finalizer.finalizeSingleChunk`), off the upload workers:
@@ -13,6 +14,8 @@ final class SmallFileFinisher: Sendable {
         package var sha256: String
         package var chunk: ChunkRecord
         package var started: ContinuousClock.Instant
+        /// The uplink class of the job that sent the chunk: its manifest goes as that class too.
+        var lane: UplinkClass = UplinkClass.current
     }
 
     private struct State {
@@ -97,8 +100,10 @@ final class SmallFileFinisher: Sendable {
         let results = await withTaskGroup(of: (Int, Result<Finalizer.Stored, Finalizer.Stop>).self) { group in
             for (index, item) in batch.enumerated() {
                 group.addTask {
-                    (index, await finalizer.storeCompletion(item.record, size: item.size, sha256: item.sha256, chunks: [item.chunk],
-                                                            repaired: 0, reread: false, started: item.started, isNew: true))
+                    await UplinkClass.$current.withValue(item.lane) {
+                        (index, await finalizer.storeCompletion(item.record, size: item.size, sha256: item.sha256, chunks: [item.chunk],
+                                                                repaired: 0, reread: false, started: item.started, isNew: true))
+                    }
                 }
             }
             var results = [Result<Finalizer.Stored, Finalizer.Stop>](repeating: .failure(Finalizer.Stop(outcome: .stopped)), count: batch.count)

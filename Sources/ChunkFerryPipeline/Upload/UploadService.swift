@@ -28,10 +28,15 @@ package struct UploadService: Service {
     /// A new UPLOAD_CONCURRENCY: connections and read threads grow with it first, then the slots.
     package func resize(to count: Int) {
         let context = worker.context
-        context.storage.allowConnections(2 * count + 1)
+        context.storage.allowConnections(Self.connections(concurrency: count))
         context.reader.grow(to: count + 1)
         worker.slots.resize(count)
     }
+
+    /// Store connections for UPLOAD_CONCURRENCY `concurrency`: one per upload, as many for small
+    /// requests (manifests, small files' last steps, checks) so they never queue behind chunks,
+    /// and one for the live reserve.
+    package static func connections(concurrency: Int) -> Int { 2 * concurrency + 2 }
 
     package func run() async throws {
         guard await gate.wait() else { return }

@@ -156,6 +156,7 @@ package final class CurlConnection {
         _ = cf_curl_set_long(handle, CURLOPT_LOW_SPEED_TIME, options.stallTimeoutSeconds)
         _ = cf_curl_set_long(handle, CURLOPT_SSL_VERIFYPEER, options.verifyTLS ? 1 : 0)
         _ = cf_curl_set_long(handle, CURLOPT_SSL_VERIFYHOST, options.verifyTLS ? 2 : 0)
+        if options.throttle != nil { _ = cf_curl_keep_send_queue_short(handle) }
         if let caFile = options.caFile {
             _ = cf_curl_set_string(handle, CURLOPT_CAINFO, caFile)
         }
@@ -217,6 +218,8 @@ private struct Admission {
     let lane: UplinkClass
 
     func allow(_ wanted: Int) -> Int { throttle?.admit(wanted, lane: lane) ?? wanted }
+
+    func refund(_ unused: Int) { throttle?.refund(unused) }
 }
 
 /// A file range being sent: read by curl's callback, straight into curl's own buffer.
@@ -280,8 +283,10 @@ private let readTrailed: cf_curl_data_callback = { buffer, size, count, context 
     let source = Unmanaged<TrailedSource>.fromOpaque(context).takeUnretainedValue()
     guard !source.ended else { return 0 }
     let wanted = source.admission.throttle == nil ? size * count : source.admission.allow(size * count)
-    let filled = source.body.fill(UnsafeMutableRawBufferPointer(start: buffer, count: wanted)) ?? Int(CURL_READFUNC_ABORT)
+    guard let filled = source.body.fill(UnsafeMutableRawBufferPointer(start: buffer, count: wanted)) else { return Int(CURL_READFUNC_ABORT) }
     if filled == 0 { source.ended = true }
+    // A frame that did not fit waits for the next read: what it was admitted for goes back.
+    if filled < wanted { source.admission.refund(wanted - filled) }
     return filled
 }
 

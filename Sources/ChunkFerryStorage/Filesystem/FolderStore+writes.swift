@@ -55,16 +55,21 @@ extension FolderStore {
         defer { buffer.deallocate() }
         throttle?.started(lane)
         defer { throttle?.finished(lane) }
-        while true {
-            if abort?.isTriggered == true {
-                throw StoreError(code: "Aborted", message: "stopped at the shutdown deadline", httpStatus: nil, requestID: nil,
+        let aborted = StoreError(code: "Aborted", message: "stopped at the shutdown deadline", httpStatus: nil, requestID: nil,
                                  operation: "PutObject", resource: path(key))
-            }
+        while true {
+            if abort?.isTriggered == true { throw aborted }
             guard let count = body.fillPayload(buffer) else { throw sourceFailed(body.failure ?? .changed) }
             if count == 0 { return }
-            throttle?.pay(count, lane: lane)
-            guard FileOutput.writeAll(descriptor, UnsafeRawBufferPointer(rebasing: buffer[..<count])) else {
-                throw FolderFiles.failure(errno, "PutObject", path(key))
+            // Written as the throttle admits it, piece by piece, so a shutdown stops it in between.
+            var written = 0
+            while written < count {
+                let piece = throttle?.admit(count - written, lane: lane) ?? count - written
+                guard FileOutput.writeAll(descriptor, UnsafeRawBufferPointer(rebasing: buffer[written..<(written + piece)])) else {
+                    throw FolderFiles.failure(errno, "PutObject", path(key))
+                }
+                written += piece
+                if written < count, abort?.isTriggered == true { throw aborted }
             }
         }
     }

@@ -98,27 +98,34 @@ package final class UplinkThrottle: Sendable {
                     register(&state)
                     return (nil, 0.02)
                 }
+                // Pieces of a twentieth of a second at the rate: not a packet per read.
                 let cap = paused ? Self.trickle : state.rate.map { max(1024, $0 / 20) } ?? wanted
                 guard let rate = state.rate else {
                     return (record(&state, min(wanted, cap), now: now), 0)
                 }
-                if state.tokens >= 1 || paused {
-                    let bytes = min(wanted, cap, paused ? cap : max(1, Int(state.tokens)))
-                    state.tokens -= Double(bytes)
-                    return (record(&state, bytes, now: now), 0)
+                let piece = min(wanted, cap)
+                // A trickle is paid from the bucket too, and only while it is not deep in debt:
+                // many paused transfers never starve the one that has the uplink.
+                if paused ? state.tokens > -state.capacity : state.tokens >= Double(piece) {
+                    state.tokens -= Double(piece)
+                    return (record(&state, piece, now: now), 0)
                 }
                 register(&state)
-                return (nil, min(0.02, max(0.001, (1 - state.tokens) / Double(rate))))
+                return (nil, min(0.02, max(0.001, (Double(piece) - state.tokens) / Double(rate))))
             }
             if let granted { return granted }
             clock.sleep(pause)
         }
     }
 
-    /// Waits until all `count` bytes may go (the folder store writes a whole buffer at once).
-    package func pay(_ count: Int, lane: UplinkClass) {
-        var left = count
-        while left > 0 { left -= admit(left, lane: lane) }
+    /// Gives back bytes admitted but not sent (a body's framing kept them for its next read).
+    package func refund(_ bytes: Int) {
+        guard bytes > 0 else { return }
+        let now = Int(clock.seconds())
+        state.withLock { state in
+            if state.rate != nil { state.tokens = min(state.capacity, state.tokens + Double(bytes)) }
+            if let last = state.recent.last, last.second == now { state.recent[state.recent.count - 1].bytes -= bytes }
+        }
     }
 
     /// Refills the bucket and follows the timetable to the current minute.
