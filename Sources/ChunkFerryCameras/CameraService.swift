@@ -106,12 +106,14 @@ package struct CameraService: Service {
         }
     }
 
-    /// The camera's recorder, and its snapshot taker when it has `snapshot_interval`.
+    /// The camera's recorder, its sub-stream's when it has `live_url`, and its snapshot taker
+    /// when it has `snapshot_interval`.
     private func record(_ camera: CameraSettings) async {
-        let recorder = CameraRecorder(camera: camera, watchRoot: watchRoot, board: board, manager: manager,
-                                      minimumFreeBytes: 64 << 20, logger: logger)
+        let recorders = [camera, camera.substream].compactMap { $0 }.map { stream in
+            CameraRecorder(camera: stream, watchRoot: watchRoot, board: board, manager: manager, minimumFreeBytes: 64 << 20, logger: logger)
+        }
         await withDiscardingTaskGroup { parts in
-            parts.addTask { try? await recorder.run() }
+            for recorder in recorders { parts.addTask { try? await recorder.run() } }
             if let interval = camera.snapshotInterval {
                 let source = SnapshotSource(camera: camera, http: camera.snapshotURL == nil ? nil : snapshotHTTP.pool())
                 let taker = SnapshotTaker(camera: camera, interval: interval, source: source, watchRoot: watchRoot,

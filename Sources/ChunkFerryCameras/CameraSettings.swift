@@ -9,7 +9,9 @@ import Configuration
 ///   as `CAMERA_<NAME>_PASSWORD` (name upper-cased, `-` as `_`).
 /// - `enabled` (default true), `segment_duration` (default `1h`, cut on wall-clock boundaries),
 ///   `snapshot_interval` (optional), `snapshot_url` (optional HTTP JPEG source; else a frame of
-///   the stream), `relay_url` (optional: the stream republished over RTSP, not re-encoded).
+///   the stream), `relay_url` (optional: the stream republished over RTSP, not re-encoded),
+///   `live_url` (optional: the camera's low-bitrate sub-stream, recorded beside the main stream
+///   into `<name>/live/` and sent first on a slow uplink; its password as `rtsp_url`'s).
 package struct CameraSettings: Sendable, Hashable {
     package var name: String
     var rtspURL: CameraURL
@@ -18,8 +20,28 @@ package struct CameraSettings: Sendable, Hashable {
     var snapshotInterval: Duration?
     var snapshotURL: CameraURL?
     var relayURL: CameraURL?
+    var liveURL: CameraURL?
+    /// The recorder of another camera's sub-stream (`substream`).
+    var isSubstream = false
 
-    package static let keys = ["name", "rtsp_url", "enabled", "segment_duration", "snapshot_interval", "snapshot_url", "relay_url"]
+    package static let keys = ["name", "rtsp_url", "enabled", "segment_duration", "snapshot_interval", "snapshot_url", "relay_url", "live_url"]
+
+    /// The folder its sub-stream is recorded into, under WATCH_DIR (`<name>/live`).
+    package var liveFolder: String? { liveURL == nil ? nil : "\(name)/live" }
+
+    /// What records the sub-stream: the same camera in `<name>/live/`, nothing but the recording.
+    var substream: CameraSettings? {
+        guard let liveURL, let liveFolder else { return nil }
+        var copy = self
+        copy.name = liveFolder
+        copy.rtspURL = liveURL
+        copy.liveURL = nil
+        copy.snapshotInterval = nil
+        copy.snapshotURL = nil
+        copy.relayURL = nil
+        copy.isSubstream = true
+        return copy
+    }
 
     /// Every camera in the config file, checked: names present, unique and usable as folders.
     package static func list(config: SettingsReader) throws(SettingsError) -> [CameraSettings] {
@@ -87,6 +109,15 @@ package struct CameraSettings: Sendable, Hashable {
                 throw refuse("relay_url", "must start with rtsp:// or rtsps:// (\(CameraURL(text)?.description ?? "not a URL"))")
             }
             relayURL = url
+        }
+        if let text = fields["live_url"]?.trimmed(), !text.isEmpty {
+            guard var url = CameraURL(text), ["rtsp", "rtsps"].contains(url.scheme) else {
+                throw refuse("live_url", "must start with rtsp:// or rtsps:// and name a host (\(CameraURL(text)?.description ?? "not a URL"))")
+            }
+            if url.password == nil, url.user != nil, url.user == rtsp.user, rtsp.password != nil, let account = rtsp.decodedCredentials {
+                url = url.with(password: account.password)  // same account as the main stream
+            }
+            liveURL = url
         }
         if snapshotURL != nil && snapshotInterval == nil {
             throw refuse("snapshot_url", "needs snapshot_interval too (how often), such as 10s")

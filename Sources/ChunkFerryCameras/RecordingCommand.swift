@@ -10,6 +10,9 @@ struct RecordingCommand: Sendable {
     var videoOnly = false
 
     static let fileNamePattern = "%Y%m%d_%H%M%S.mp4"
+    /// The sub-stream's names differ from the main stream's, so a KEY_TEMPLATE of
+    /// `{camera}/…/{name}` keeps both.
+    static let substreamFileNamePattern = "%Y%m%d_%H%M%S_live.mp4"
     /// ffmpeg's socket I/O timeout for the camera, in microseconds.
     static let ioTimeoutMicroseconds = 10_000_000
 
@@ -24,7 +27,7 @@ struct RecordingCommand: Sendable {
         // flush_packets: the inner MP4 muxer hands each fragment to the disk at once. Without it
         // ffmpeg fills a 256 KiB buffer first, which a 140 kbit/s stream takes 15 s to do.
         let movflags = "movflags=+frag_keyframe+empty_moov+default_base_moof:frag_duration=1000000:flush_packets=1"
-        let output = "\(directory)/\(Self.fileNamePattern)"
+        let output = "\(directory)/\(camera.isSubstream ? Self.substreamFileNamePattern : Self.fileNamePattern)"
         var arguments = Self.input(camera, logLevel: "warning") + ["-map", "0:v"]
         if !videoOnly { arguments += ["-map", "0:a?"] }
         arguments += ["-c", "copy"]

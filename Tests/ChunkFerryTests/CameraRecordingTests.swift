@@ -188,6 +188,42 @@ import Testing
         expectNoSecret([camera.password], in: fixture)
     }
 
+    /// `live_url`: the camera's sub-stream is recorded beside the main stream and goes up
+    /// first. On an uplink slower than both streams together, the bucket alone gives back the
+    /// sub-stream's recording to within MAX_LAG + 5 s of its end.
+    @Test func aSubStreamIsOffSiteFirstOnAnUplinkSlowerThanBothStreams() async throws {
+        let main = try await RTSPServer(bitrateKbps: 2000)
+        defer { main.stop() }
+        let sub = try await RTSPServer(bitrateKbps: 150)
+        defer { sub.stop() }
+        let fixture = try await fixture([["name": "porch", "rtsp_url": main.url(), "live_url": sub.url()]], ["MAX_LAG": "5s", "IDLE_TIMEOUT": "60s"])
+        defer { fixture.stopAllInBackground() }
+        let proxy = try FaultProxy(upstreamPort: fixture.seaweed.s3Port)
+        defer { proxy.stop() }
+        proxy.limit(125_000)  // 1 Mbit/s against 2.15 Mbit/s recorded
+        let run = try fixture.start(environment: ["S3_ENDPOINT": proxy.endpoint])
+        let live = "\(fixture.watchDir)/porch/live"
+        let name = try await waitForGrowth(live, in: fixture, bytes: 1)
+        #expect(name.hasSuffix("_live.mp4"), "named apart from the main stream's: \(name)")
+        let mainName = try await waitForGrowth("\(fixture.watchDir)/porch", in: fixture, bytes: 1)
+        let started = ContinuousClock.now
+        try await Task.sleep(for: .seconds(25))
+        run.kill9()
+        for camera in [main, sub] { CameraConfig.killAll(containing: "127.0.0.1:\(camera.port)/cam") }
+        let elapsed = (ContinuousClock.now - started).seconds
+        let mainSize = CameraConfig.size("\(fixture.watchDir)/porch/\(mainName)")
+        #expect(Double(mainSize) > 125_000 * elapsed, "the main stream alone outruns the uplink: \(mainSize) bytes in \(elapsed) s")
+        let recorded = try #require(try await FFmpeg.duration(of: "\(live)/\(name)"))
+
+        let output = Scratch.directory("substream") + "/porch-live.mp4"
+        let restore = try fixture.start(["restore", "porch/live/\(name)", "--output", output],
+                                        environment: ["REDIS_URL": "redis://127.0.0.1:\(FreePort.next())/0", "WATCH_DIR": "/nonexistent"])
+        #expect(await restore.waitForExit(timeout: .seconds(60)) == 0, "\(restore.log())")
+        let restored = try #require(try await FFmpeg.duration(of: output), "the sub-stream's recording plays from the bucket")
+        #expect(recorded >= 10 && restored >= recorded - 5 - 5, "all but MAX_LAG + 5 s of \(recorded) s: \(restored) s")
+        expectNoSecret([main.password], in: fixture)
+    }
+
     @Test func theRelayIsReceivedAndADeadRelayTargetDoesNotStopTheRecording() async throws {
         let camera = try await RTSPServer()
         defer { camera.stop() }

@@ -63,6 +63,28 @@ import Testing
         #expect(!"\(url)".contains("p%40ss"))
     }
 
+    /// `live_url`: the sub-stream, recorded into `<name>/live/` under names of its own, with the
+    /// main stream's password when the user is the same; a wrong scheme is refused by name.
+    @Test func aSubStreamIsRecordedBesideTheMainStream() async throws {
+        let settings = try await settings("""
+            cameras:
+              - name: porch
+                rtsp_url: rtsp://admin@192.168.1.20:554/h264Preview_01_main
+                live_url: rtsp://admin@192.168.1.20:554/h264Preview_01_sub
+                snapshot_interval: 10s
+            """, environment: ["CAMERA_PORCH_PASSWORD": "p4ss-sub"])
+        let porch = settings.cameras[0]
+        #expect(porch.liveFolder == "porch/live")
+        let sub = try #require(porch.substream)
+        #expect(sub.name == "porch/live" && sub.isSubstream && sub.snapshotInterval == nil && sub.liveURL == nil)
+        #expect(sub.rtspURL.full == "rtsp://admin:p4ss-sub@192.168.1.20:554/h264Preview_01_sub")
+        #expect(!"\(sub.rtspURL)".contains("p4ss-sub"))
+        #expect(RecordingCommand(camera: sub, directory: "/w/porch/live").arguments.last == "/w/porch/live/%Y%m%d_%H%M%S_live.mp4")
+        #expect(RecordingCommand(camera: porch, directory: "/w/porch").arguments.last == "/w/porch/%Y%m%d_%H%M%S.mp4")
+        let wrong = await refusal("cameras:\n  - name: a\n    rtsp_url: rtsp://cam/1\n    live_url: http://user:hunter22@cam/sub\n")
+        #expect(wrong?.contains("camera 'a': live_url") == true && wrong?.contains("hunter22") == false, "\(wrong ?? "accepted")")
+    }
+
     @Test func mistakesAreRefusedNamingTheCameraAndTheKey() async throws {
         let noName = await refusal("cameras:\n  - rtsp_url: rtsp://cam/1\n")
         #expect(noName?.contains("camera 1") == true && noName?.contains("name") == true, "\(noName ?? "accepted")")

@@ -52,7 +52,7 @@ extension ConfigReloader {
         targets.scanInterval.value = settings.watch.scanInterval
         if settings.uplink.bandwidthLimit != targets.throttle.schedule { targets.throttle.change(to: settings.uplink.bandwidthLimit) }
         targets.lagAlert.value = settings.uplink.lagAlert
-        await targets.manager.setCameras(Set(settings.cameras.map(\.name)))
+        await targets.manager.setCameras(Set(settings.cameras.map(\.name)), substreams: Set(settings.cameras.compactMap(\.liveFolder)))
         targets.logLevel.value = settings.log.level
         if settings.upload.concurrency != state.settings.upload.concurrency { targets.uploads.resize(to: settings.upload.concurrency) }
         if settings.storage.backend == state.settings.storage.backend {  // STORAGE_BACKEND itself waits for a restart

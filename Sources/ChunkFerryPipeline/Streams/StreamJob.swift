@@ -31,6 +31,8 @@ package struct StreamWork: Sendable {
     package var digest: RunningDigest
     /// The provisional tail in the store, to delete once its chunk is committed.
     package var provisional: ProvisionalTail? = nil
+    /// No tail sent by this run yet: pieces an earlier run left may be in the store.
+    var sweepPieces = false
     /// The file's times moved since its stream was finalized, at the same size (see `TrackedFile`).
     var suspectRewrite = false
 }

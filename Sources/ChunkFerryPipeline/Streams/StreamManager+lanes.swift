@@ -3,20 +3,25 @@ import ChunkFerryStorage
 /// Which uplink class a file's work goes in: live footage before the backlog.
 extension StreamManager {
     /// Whether `file` is being written: a camera's current recording, or changed within
-    /// IDLE_TIMEOUT. Its unsent bytes are what a burglar would take with the box.
+    /// IDLE_TIMEOUT; or it just stopped growing under this run's eyes (changed within twice
+    /// IDLE_TIMEOUT), so its finalization sends fresh footage. Its unsent bytes are what a
+    /// burglar would take with the box.
     func isLive(_ file: TrackedFile, now: ContinuousClock.Instant = .now) -> Bool {
-        now - file.changedAt < idleTimeout || recordingFiles.values.contains(RelativePath(file.path))
+        let quiet = now - file.changedAt
+        return quiet < idleTimeout || (file.grewHere && quiet < idleTimeout * 2)
+            || recordingFiles.values.contains(RelativePath(file.path))
     }
 
+    /// Live (a camera's sub-stream ahead of the rest) while being written, else backlog.
     func uplinkClass(of file: TrackedFile, now: ContinuousClock.Instant = .now) -> UplinkClass {
-        isLive(file, now: now) ? .live : .backlog
+        isLive(file, now: now) ? (isSubstream(file.path) ? .substream : .live) : .backlog
     }
 
-    /// Queues `job` for `file` in its class's lane: live work in the order it came, the backlog
+    /// Queues `job` for `file` in its class's lane: live work in the order it came; the backlog
     /// by the file's modification time (BACKLOG_ORDER: newest first by default).
     func enqueue(_ job: StreamJob, for file: TrackedFile, now: ContinuousClock.Instant = .now) {
         let lane = uplinkClass(of: file, now: now)
-        let rank: Int64 = lane == .live ? 0 : backlogNewestFirst ? -file.status.modified : file.status.modified
+        let rank: Int64 = lane != .backlog ? 0 : backlogNewestFirst ? -file.status.modified : file.status.modified
         queue.push(job, lane: lane.rawValue, rank: rank)
     }
 }
@@ -37,7 +42,7 @@ extension StreamManager {
             guard unsent > 0 else { continue }
             let lane = uplinkClass(of: file, now: now)
             overview.unsentBytes[lane, default: 0] += unsent
-            guard lane == .live, let since = file.unsentSince else { continue }
+            guard lane <= .live, let since = file.unsentSince else { continue }
             let camera = camera(of: file.path)
             overview.oldestUnsent[camera] = max(overview.oldestUnsent[camera] ?? .zero, now - since)
         }
@@ -50,8 +55,15 @@ extension StreamManager {
         return path.contains("/") && cameras.contains(first) ? first : "other"
     }
 
-    /// The configured cameras' names (at start and at every reload).
-    package func setCameras(_ names: Set<String>) {
+    /// The configured cameras' names and their sub-streams' folders (at start and at every reload).
+    package func setCameras(_ names: Set<String>, substreams: Set<String> = []) {
         cameras = names
+        substreamFolders = substreams
+    }
+
+    /// Whether `path` is in a camera's sub-stream folder (`<camera>/live/`).
+    func isSubstream(_ path: String) -> Bool {
+        guard !substreamFolders.isEmpty, let slash = path.lastIndex(of: "/") else { return false }
+        return substreamFolders.contains(String(path[..<slash]))
     }
 }

@@ -18,6 +18,8 @@ package actor StreamManager {
     let backlogNewestFirst: Bool
     /// Camera names, for the loss window per camera (`uplinkOverview`); set at start and reload.
     var cameras: Set<String> = []
+    /// Cameras' sub-stream folders (`<camera>/live`): their live work goes first.
+    var substreamFolders: Set<String> = []
     /// Reloadable (`apply`).
     package var idleTimeout: Duration
     package var maxLag: Duration?
@@ -208,7 +210,7 @@ package actor StreamManager {
         }
         running.insert(streamID)
         return StreamWork(path: path, streamID: file.streamID, status: file.status, record: file.record,
-                          verifyBucket: !file.bucketChecked, digest: file.digest, provisional: file.provisional,
+                          verifyBucket: !file.bucketChecked, digest: file.digest, provisional: file.provisional, sweepPieces: !file.piecesSwept,
                           suspectRewrite: file.suspectRewrite)
     }
 
@@ -329,6 +331,7 @@ package actor StreamManager {
         } else if !status.isUnchanged(since: file.status) {
             file.status = status
             file.changedAt = .now
+            file.grewHere = true
             file.retryAfter = nil
             file.sighted(status.size, at: file.changedAt)
             files[key] = file
@@ -460,6 +463,7 @@ package actor StreamManager {
         let key = RelativePath(path)
         guard files[key]?.streamID == streamID else { return }
         files[key]?.provisional = tail
+        files[key]?.piecesSwept = true
         files[key]?.held(upTo: tail.end)
     }
 

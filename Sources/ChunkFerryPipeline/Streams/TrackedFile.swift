@@ -25,6 +25,10 @@ package struct TrackedFile: Sendable {
     /// A finished file whose times moved at the same size: its next job compares its bytes with
     /// the recording before trusting it (a loop recorder rewrites files in place).
     var suspectRewrite = false
+    /// Whether this run looked for provisional pieces an earlier run left in the store.
+    var piecesSwept = false
+    /// Whether this run saw it grow: when it goes idle its tail is fresh footage, not backlog.
+    var grewHere = false
     /// Why the store refuses one of this stream's objects: no job until it is retried.
     package var failure: String?
     /// The stream's whole-file digest, fed as its chunks are committed.
@@ -60,8 +64,11 @@ extension TrackedFile {
     }
 }
 
-/// A provisional object holding bytes `[index × chunk size, end)` of a growing file.
+/// The provisional pieces in the store holding bytes `[index × chunk size, end)` of a growing
+/// file: one per MAX_LAG flush, each starting where the one before ended.
 package struct ProvisionalTail: Sendable, Equatable {
     package var index: Int
     package var end: Int64
+    /// Where each piece starts, as an offset into chunk `index`, in the order they were sent.
+    package var pieces: [Int64] = [0]
 }

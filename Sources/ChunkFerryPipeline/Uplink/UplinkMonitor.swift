@@ -60,8 +60,8 @@ package final class UplinkMonitor: Service, Sendable {
         for name in labelled {
             Gauge(label: "chunkferry_unsent_oldest_seconds", dimensions: [("camera", name)]).record(ages[name] ?? 0)
         }
-        for lane in UplinkClass.allCases {
-            Gauge(label: "chunkferry_backlog_bytes", dimensions: [("class", lane.label)]).record(report.unsentBytes[lane.label] ?? 0)
+        for label in UplinkClass.labels {
+            Gauge(label: "chunkferry_backlog_bytes", dimensions: [("class", label)]).record(report.unsentBytes[label] ?? 0)
         }
         Gauge(label: "chunkferry_uplink_bytes_per_second").record(report.measuredBytesPerSecond)
         Gauge(label: "chunkferry_bandwidth_limit_bytes_per_second").record(report.limitBytesPerSecond ?? 0)

@@ -41,7 +41,8 @@ package struct UplinkReport: Codable, Sendable, Equatable {
     package init(_ overview: StreamManager.UplinkOverview, measured: Double, limit: Int?, lagAlert: Duration) {
         cameras = overview.oldestUnsent.map { Camera(name: $0.key, oldestUnsentSeconds: ($0.value.seconds * 10).rounded() / 10) }
             .sorted { ($0.oldestUnsentSeconds, $1.name) > ($1.oldestUnsentSeconds, $0.name) }
-        unsentBytes = Dictionary(uniqueKeysWithValues: UplinkClass.allCases.map { ($0.label, overview.unsentBytes[$0] ?? 0) })
+        unsentBytes = Dictionary(uniqueKeysWithValues: UplinkClass.labels.map { ($0, 0) })
+        for (lane, bytes) in overview.unsentBytes { unsentBytes[lane.label, default: 0] += bytes }
         measuredBytesPerSecond = measured.rounded()
         limitBytesPerSecond = limit
         let total = unsentBytes.values.reduce(0, +)
@@ -100,7 +101,7 @@ extension UplinkReport {
         var lines = ["uplink (\(node)): \(Self.rate(measuredBytesPerSecond)) measured, BANDWIDTH_LIMIT \(limit)"]
         let waiting = cameras.map { "\($0.name) \(Self.age($0.oldestUnsentSeconds))\(behind.contains($0.name) ? " (behind)" : "")" }
         lines.append("  live footage not in the store yet, oldest byte: \(waiting.isEmpty ? "none" : waiting.joined(separator: ", "))")
-        let classes = UplinkClass.allCases.map { "\($0.label) \(Self.bytes(unsentBytes[$0.label] ?? 0))" }
+        let classes = UplinkClass.labels.map { "\($0) \(Self.bytes(unsentBytes[$0] ?? 0))" }
         lines.append("  unsent: \(classes.joined(separator: ", ")); \(drainSeconds == 0 ? "nothing waits" : drainText)")
         return lines
     }

@@ -43,7 +43,7 @@ package struct StreamWorker: Sendable {
     /// bodies pause for it meanwhile, see `UplinkThrottle`).
     package func runReserve() async {
         let queue = manager.queue
-        while let queued = await queue.next(through: UplinkClass.live.rawValue) {
+        while let queued = await queue.next(through: UplinkClass.live.rawValue) {  // and sub-streams
             await carryOut(queued)
         }
     }
