@@ -30,11 +30,26 @@ package struct ObjectLayout: Sendable {
         return streamPrefix + "chunk-" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
     }
 
-    /// The bytes past whole chunk `index` of a stream still growing, replaced as it grows and
-    /// deleted once chunk `index` is committed (see MAX_LAG).
-    package func provisionalKey(streamPrefix: String, index: Int) -> String {
+    /// A piece of the bytes past whole chunk `index` of a stream still growing, starting `from`
+    /// bytes into that chunk: each MAX_LAG flush sends what the earlier ones did not, and all go
+    /// once chunk `index` is committed. The first piece (`from` 0) has the key a whole tail had.
+    package func provisionalKey(streamPrefix: String, index: Int, from: Int64 = 0) -> String {
         let digits = String(index)
-        return streamPrefix + "provisional-" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
+        let key = streamPrefix + "provisional-" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
+        guard from > 0 else { return key }
+        let offset = String(from)
+        return key + "-" + String(repeating: "0", count: max(0, 10 - offset.count)) + offset
+    }
+
+    /// The chunk index and offset into it of a provisional piece's object name
+    /// (`provisional-00000003` or `provisional-00000003-0001048576`); nil for other names.
+    package static func provisionalPiece(_ name: Substring) -> (index: Int, from: Int64)? {
+        guard name.hasPrefix("provisional-") else { return nil }
+        let parts = name.dropFirst("provisional-".count).split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count <= 2, parts[0].count == 8, let index = Int(parts[0]) else { return nil }
+        guard parts.count == 2 else { return (index, 0) }
+        guard parts[1].count == 10, let from = Int64(parts[1]) else { return nil }
+        return (index, from)
     }
 
     package func manifestKey(streamPrefix: String) -> String {

@@ -49,6 +49,47 @@ import Testing
         #expect(manifest.chunks.count == 2)
     }
 
+    /// Each flush sends only what the earlier ones did not, as a piece of its own; `restore`
+    /// joins them from the bucket alone; the chunk that holds them takes them away.
+    @Test func eachFlushSendsOnlyTheNewBytesAndRestoreJoinsThePieces() async throws {
+        let fixture = try await DaemonFixture(environment: ["MAX_LAG": "1s", "IDLE_TIMEOUT": "60s", "LOG_LEVEL": "debug"])
+        defer { fixture.stopAllInBackground() }
+        let path = "pieces.mp4"
+        let file = "\(fixture.watchDir)/\(path)"
+        let daemon = try fixture.start()
+        var written: [UInt8] = []
+        for (step, size) in [300_000, 200_000, 100_000].enumerated() {
+            let piece = FileWriter.randomBytes(size)
+            try FileWriter.append(file, piece)
+            let from = written.count
+            written += piece
+            let name = from == 0 ? "provisional-00000000" : String(format: "provisional-00000000-%010d", from)
+            try await fixture.waitUntil("piece \(step) is in the store", timeout: .seconds(30)) {
+                try await objects(fixture, path)[name] == piece
+            }
+        }
+        let sent = fixture.events(event: "provisional.uploaded").reduce(0) { $0 + (Int($1["tail.bytes"] ?? "") ?? 0) }
+        #expect(sent == written.count, "each byte sent once before its chunk: \(sent) for \(written.count)")
+
+        // The recorder is destroyed: the bucket alone gives the pieces back, joined.
+        daemon.kill9()
+        let output = Scratch.directory("pieces") + "/pieces.mp4"
+        let restore = try fixture.start(["restore", path, "--output", output],
+                                        environment: ["REDIS_URL": "redis://127.0.0.1:\(FreePort.next())/0", "WATCH_DIR": "/nonexistent"])
+        #expect(await restore.waitForExit(timeout: .seconds(60)) == 0, "\(restore.log())")
+        #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: output))) == written)
+        #expect(restore.log().contains("provisional tail of \(written.count) bytes"), "\(restore.log())")
+
+        // Restarted, the file grows past a whole chunk: the chunk is committed and no piece of
+        // it is left.
+        try fixture.start()
+        try FileWriter.append(file, FileWriter.randomBytes(5 * 1024 * 1024))
+        try await fixture.waitUntil("chunk 0 took the pieces' place", timeout: .seconds(60)) {
+            let stored = try await objects(fixture, path)
+            return stored["chunk-00000000"] != nil && !stored.keys.contains { $0.hasPrefix("provisional-00000000") }
+        }
+    }
+
     @Test func maxLagZeroSendsOnlyWholeChunks() async throws {
         let fixture = try await DaemonFixture(environment: ["MAX_LAG": "0", "IDLE_TIMEOUT": "8s"])
         defer { fixture.stopAllInBackground() }

@@ -47,14 +47,38 @@ extension Restorer {
                         chunkCount: count, sha256: nil, complete: false, provisionalBytes: provisional.count, wholeObject: nil)
     }
 
-    /// The provisional tail that follows chunk `index - 1`, checked like a chunk; empty if none.
+    /// The provisional tail that follows chunk `index - 1`: its pieces in order, each checked
+    /// like a chunk, as far as they run on without a gap; empty if none. A store that cannot
+    /// list gives the first piece only.
     func provisionalTail(streamPrefix: String, index: Int) async throws(Failure) -> [UInt8] {
-        let key = ObjectLayout(prefix: "").provisionalKey(streamPrefix: streamPrefix, index: index)
-        let head: ObjectInfo?
-        do { head = try await storage.head(key: key) } catch { throw Failure(description: error.description) }
-        guard let head else { return [] }
-        let bytes = try await fetch(key: key, range: nil)
-        try await verify(bytes, against: key, info: head)
+        let first = ObjectLayout(prefix: "").provisionalKey(streamPrefix: streamPrefix, index: index)
+        var pieces: [(from: Int64, key: String)] = []
+        if storage.lists {
+            for object in try await list(prefix: first) {
+                guard let piece = ObjectLayout.provisionalPiece(object.key.dropFirst(streamPrefix.count)), piece.index == index else { continue }
+                pieces.append((piece.from, object.key))
+            }
+            pieces.sort { $0.from < $1.from }
+        } else {
+            pieces = [(0, first)]
+        }
+        var bytes: [UInt8] = []
+        for piece in pieces {
+            if piece.from < Int64(bytes.count) { continue }  // a leftover the pieces after it cover
+            guard piece.from == Int64(bytes.count) else { break }  // a gap: what follows cannot be placed
+            let head: ObjectInfo?
+            do { head = try await storage.head(key: piece.key) } catch { throw Failure(description: error.description) }
+            guard let head else { break }  // deleted meanwhile: its chunk was committed
+            let got: [UInt8]
+            do {
+                got = try await fetch(key: piece.key, range: nil)
+            } catch {
+                if error.isNotFound { break }
+                throw error
+            }
+            try await verify(got, against: piece.key, info: head)
+            bytes += got
+        }
         return bytes
     }
 
