@@ -47,14 +47,14 @@ static inline CURLcode cf_curl_set_progress_callback(CURL *handle, cf_curl_progr
     return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
 }
 
-// At most 128 KiB unsent in a connection's send queue (TCP_NOTSENT_LOWAT): an upload that
+// At most 64 KiB unsent in a connection's send queue (TCP_NOTSENT_LOWAT): an upload that
 // pauses for a more urgent one stops taking the uplink at once, instead of after the megabytes
 // the kernel would otherwise have queued. In-flight bytes are not limited, so a fast or distant
 // store is not slowed.
 static inline int cf_curl_short_send_queue(void *userdata, curl_socket_t socket, curlsocktype purpose) {
     (void)userdata;
     if (purpose == CURLSOCKTYPE_IPCXN) {
-        int lowat = 128 * 1024;
+        int lowat = 64 * 1024;
         (void)setsockopt(socket, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
     }
     return CURL_SOCKOPT_OK;

@@ -41,7 +41,9 @@ import Testing
     /// Each S3_INTEGRITY mode finds the patched chunk by its own kind of checksum.
     @Test(arguments: S3Settings.Integrity.allCases)
     func bytesRewrittenNearTheStartAfterUploadAreRepaired(integrity: S3Settings.Integrity) async throws {
-        let fixture = try await DaemonFixture(environment: ["S3_INTEGRITY": integrity.rawValue])
+        // IDLE_TIMEOUT long enough that a loaded machine does not finalize the file before the
+        // patch, which would make the patch a reopening instead of a repair.
+        let fixture = try await DaemonFixture(environment: ["S3_INTEGRITY": integrity.rawValue, "IDLE_TIMEOUT": "8s"])
         try fixture.start()
         let path = "rewrite.mp4"
         try FileWriter.append("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(6 * 1024 * 1024))

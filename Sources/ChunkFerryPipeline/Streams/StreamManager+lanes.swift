@@ -67,3 +67,26 @@ extension StreamManager {
         return substreamFolders.contains(String(path[..<slash]))
     }
 }
+
+extension StreamManager {
+    /// How fast a provisional piece went up lately (bytes per second, per transfer), smoothed.
+    func notePieceRate(bytes: Int, took: Duration) {
+        // Small pieces measure the round trip more than the uplink.
+        guard bytes >= 16 * 1024, took > .milliseconds(1) else { return }
+        let rate = Double(bytes) / took.seconds
+        pieceRate = pieceRate.map { 0.7 * $0 + 0.3 * rate } ?? rate
+    }
+
+    /// How long `bytes` take to send at the pieces' recent rate (half a second of slack), at
+    /// most `limit`. Before any piece was measured, BANDWIDTH_LIMIT shared by the live files
+    /// that wait is the guess; without one, zero.
+    func sendingTime(_ bytes: Int64, files: Int, within limit: Duration) -> Duration {
+        guard bytes > 0, let rate = pieceRate ?? bandwidthLimit.map({ Double($0) / Double(max(1, files)) }) else { return .zero }
+        return min(limit, .milliseconds(Int64(Double(bytes) / rate * 1000) + 500))
+    }
+
+    /// BANDWIDTH_LIMIT in force now (the uplink monitor tells it every second).
+    package func noteBandwidthLimit(_ bytesPerSecond: Int?) {
+        bandwidthLimit = bytesPerSecond
+    }
+}

@@ -20,6 +20,9 @@ package actor StreamManager {
     var cameras: Set<String> = []
     /// Cameras' sub-stream folders (`<camera>/live`): their live work goes first.
     var substreamFolders: Set<String> = []
+    /// Bytes per second a provisional piece went up at lately (see `flushLaggingTails`).
+    var pieceRate: Double?
+    var bandwidthLimit: Int?
     /// Reloadable (`apply`).
     package var idleTimeout: Duration
     package var maxLag: Duration?
@@ -414,14 +417,24 @@ package actor StreamManager {
     }
 
     /// Queues a provisional tail for every growing file whose bytes past its last whole chunk
-    /// waited MAX_LAG (a whole chunk due is sent by its upload job instead).
+    /// will have waited MAX_LAG by the time they are in the store (a whole chunk due is sent by
+    /// its upload job instead): on a slow uplink a piece is sent as much earlier as it takes to
+    /// send, up to half of MAX_LAG; it costs requests, not bytes.
     func flushLaggingTails(now: ContinuousClock.Instant = .now) {
         guard let maxLag else { return }
+        // The pieces due now share the uplink: each goes as early as all of them take.
+        var unsent: Int64 = 0, waiting = 0
+        for file in files.values where file.record?.state == .active && isLive(file, now: now) && file.status.size > file.storeHolds {
+            unsent += file.status.size - file.storeHolds
+            waiting += 1
+        }
+        let lead = sendingTime(unsent, files: waiting, within: maxLag / 2)
         for (path, file) in files where !file.jobPending && !running.contains(file.streamID) && file.failure == nil {
-            guard let record = file.record, record.state == .active, let since = file.unsentSince, now - since >= maxLag,
+            guard let record = file.record, record.state == .active, let since = file.unsentSince,
                   file.retryAfter.map({ now >= $0 }) ?? true else { continue }
             let pending = file.status.size - record.committedOffset
             guard pending > 0, pending < Int64(record.chunkSize) else { continue }
+            guard now - since >= maxLag - lead else { continue }
             if let tail = file.provisional, tail.index == record.chunkCount, tail.end >= file.status.size { continue }
             files[path]?.jobPending = true
             enqueue(.tail(path: path.value, streamID: file.streamID), for: file, now: now)
@@ -459,7 +472,8 @@ package actor StreamManager {
     }
 
     /// The store holds `tail`: bytes past it still wait, since they were first seen.
-    func tailSent(_ path: String, streamID: String, tail: ProvisionalTail) {
+    func tailSent(_ path: String, streamID: String, tail: ProvisionalTail, bytes: Int = 0, took: Duration = .zero) {
+        notePieceRate(bytes: bytes, took: took)
         let key = RelativePath(path)
         guard files[key]?.streamID == streamID else { return }
         files[key]?.provisional = tail

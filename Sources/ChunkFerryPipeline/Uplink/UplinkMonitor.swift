@@ -49,7 +49,8 @@ package final class UplinkMonitor: Service, Sendable {
 
     /// The report as things stand now.
     package func look() async -> UplinkReport {
-        UplinkReport(await manager.uplinkOverview(), measured: throttle.measuredRate, limit: throttle.limit, lagAlert: lagAlert.value)
+        await manager.noteBandwidthLimit(throttle.limit)
+        return UplinkReport(await manager.uplinkOverview(), measured: throttle.measuredRate, limit: throttle.limit, lagAlert: lagAlert.value)
     }
 
     private func record(_ report: UplinkReport, labelled: inout Set<String>) {

@@ -36,6 +36,7 @@ extension ChunkSender {
         }
         let key = context.layout.provisionalKey(streamPrefix: record.keyPrefix, index: index, from: offset - chunkStart)
         let attributes = ObjectAttributes(temporary: true, streamID: record.id, chunkIndex: index)
+        let sending = ContinuousClock.now
         switch await putConfirmed(key: key, context.fileRange(record, offset: offset, length: length), hash, attributes) {
         case .confirmed: break
         case .stopped: return .stopped
@@ -45,7 +46,7 @@ extension ChunkSender {
         context.metrics.provisionalBytes.increment(by: length)
         tail.pieces.append(offset - chunkStart)
         tail.end = end
-        await manager.tailSent(work.path, streamID: work.streamID, tail: tail)
+        await manager.tailSent(work.path, streamID: work.streamID, tail: tail, bytes: length, took: .now - sending)
         context.logger.debug("provisional tail uploaded", metadata: [
             "event": "provisional.uploaded",
             "file.path": "\(record.path)", "stream.id": "\(record.id)", "chunk.index": "\(index)", "tail.bytes": "\(length)",

@@ -26,7 +26,7 @@ package struct PipelineContext: Sendable {
         self.abort = abort
         self.storage = storage
         self.store = store
-        reader = ChunkReader(threads: upload.concurrency + 1)  // and the live reserve
+        reader = ChunkReader(threads: 2 * upload.concurrency)  // and the live reserve
         layout = ObjectLayout(prefix: upload.keyPrefix, besideWholeObjects: output.mode.assemblesWhole)
         watchRoot = watch.directory
         self.upload = upload

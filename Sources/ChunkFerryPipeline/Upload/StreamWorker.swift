@@ -38,9 +38,9 @@ package struct StreamWorker: Sendable {
         }
     }
 
-    /// The live reserve: one worker beyond UPLOAD_CONCURRENCY that takes live work only, so a
-    /// recording's next chunk never waits for backlog chunks crawling up a slow uplink (their
-    /// bodies pause for it meanwhile, see `UplinkThrottle`).
+    /// A live reserve worker: beyond UPLOAD_CONCURRENCY, it takes live work only, so a
+    /// recording's next chunk or piece never waits for backlog chunks crawling up a slow uplink
+    /// (their bodies pause for it meanwhile, see `UplinkThrottle`).
     package func runReserve() async {
         let queue = manager.queue
         while let queued = await queue.next(through: UplinkClass.live.rawValue) {  // and sub-streams

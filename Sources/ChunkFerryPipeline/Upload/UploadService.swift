@@ -2,8 +2,8 @@ import ChunkFerrySupport
 import Logging
 import ServiceLifecycle
 
-/// UPLOAD_CONCURRENCY workers taking jobs from the stream manager (and a live reserve, see
-/// `StreamWorker.runReserve`), and the finisher of their small files. A reload may change the concurrency (`resize(to:)`): more workers start, or
+/// UPLOAD_CONCURRENCY workers taking jobs from the stream manager (and as many for live footage
+/// only, see `StreamWorker.runReserve`), and the finisher of their small files. A reload may change the concurrency (`resize(to:)`): more workers start, or
 /// those past the new number park once their job is done. On shutdown the queue closes,
 /// in-flight chunks get until the deadline to finish, then their transfers are aborted
 /// (never committed).
@@ -29,14 +29,14 @@ package struct UploadService: Service {
     package func resize(to count: Int) {
         let context = worker.context
         context.storage.allowConnections(Self.connections(concurrency: count))
-        context.reader.grow(to: count + 1)
+        context.reader.grow(to: 2 * count)
         worker.slots.resize(count)
     }
 
-    /// Store connections for UPLOAD_CONCURRENCY `concurrency`: one per upload, as many for small
-    /// requests (manifests, small files' last steps, checks) so they never queue behind chunks,
-    /// and one for the live reserve.
-    package static func connections(concurrency: Int) -> Int { 2 * concurrency + 2 }
+    /// Store connections for UPLOAD_CONCURRENCY `concurrency`: one per upload, one per live
+    /// reserve worker, as many again for small requests (manifests, small files' last steps,
+    /// checks) so they never queue behind chunks, and one more.
+    package static func connections(concurrency: Int) -> Int { 3 * concurrency + 1 }
 
     package func run() async throws {
         guard await gate.wait() else { return }
@@ -59,9 +59,14 @@ package struct UploadService: Service {
                 }
             }
             startWorkers()
-            group.addTask {
-                await worker.runReserve()
-                return .worker
+            // Live footage's own workers, as many as UPLOAD_CONCURRENCY at start: live work never
+            // waits for backlog chunks crawling up a slow uplink to end.
+            let reserves = worker.slots.capacity
+            for _ in 0..<reserves {
+                group.addTask {
+                    await worker.runReserve()
+                    return .worker
+                }
             }
             group.addTask {
                 await worker.finisher.run(worker.finalizer)
@@ -87,7 +92,7 @@ package struct UploadService: Service {
                 case .worker:
                     finished += 1
                     // Every slot worker and the live reserve.
-                    if finished == started + 1 && queue.isClosed { worker.finisher.close() }
+                    if finished == started + reserves && queue.isClosed { worker.finisher.close() }
                 case .finisher: group.cancelAll(); return
                 default: break
                 }
