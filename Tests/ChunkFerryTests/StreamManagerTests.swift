@@ -50,6 +50,33 @@ import Testing
         return (path, id)
     }
 
+    /// A file cut back below its provisional pieces (rewritten in place, still in its first
+    /// chunk) forgets them: the next flush starts again at the chunk instead of joining old
+    /// bytes to new ones.
+    @Test func aFileCutBackBelowItsPiecesStartsThemAgain() async throws {
+        let manager = manager()
+        await manager.observe([seen("cam/a.mp4", size: 700_000)])
+        let job = try #require(await jobs(manager).first)
+        guard case .upload(let path, let id) = job else { Issue.record("\(job)"); return }
+        _ = await manager.begin(path, streamID: id)
+        await manager.finish(path, streamID: id, outcome: .progressed(try record(for: job, committed: 0)))
+        await manager.tailSent(path, streamID: id, tail: ProvisionalTail(index: 0, end: 700_000, pieces: [0, 400_000]))
+        #expect(await manager.files[RelativePath(path)]?.provisional?.end == 700_000)
+        await manager.observe([seen(path, size: 200_000)])
+        let file = try #require(await manager.files[RelativePath(path)])
+        #expect(file.provisional == nil && !file.piecesSwept && file.streamID == id)
+        #expect(file.storeHolds == 0, "nothing of the new bytes is in the store")
+    }
+
+    /// Bytes that go as pieces, over BANDWIDTH_LIMIT: how much before MAX_LAG a piece is sent.
+    @Test func piecesGoAsMuchEarlierAsTheyTakeToSend() async {
+        let manager = manager()
+        #expect(await manager.sendingTime(1_000_000, files: 4, within: .seconds(5)) == .zero, "nothing measured, no limit: on time")
+        await manager.noteBandwidthLimit(500_000)
+        #expect(await manager.sendingTime(1_000_000, files: 4, within: .seconds(5)) == .milliseconds(2_500))
+        #expect(await manager.sendingTime(10_000_000, files: 4, within: .seconds(5)) == .seconds(5), "at most half of MAX_LAG")
+    }
+
     @Test func aGrowingFileHasOneJobAtATime() async throws {
         let manager = manager()
         await manager.observe([seen("cam/a.mp4", size: 100)])

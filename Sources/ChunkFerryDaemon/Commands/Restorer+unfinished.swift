@@ -48,38 +48,26 @@ extension Restorer {
     }
 
     /// The provisional tail that follows chunk `index - 1`: its pieces in order, each checked
-    /// like a chunk, as far as they run on without a gap; empty if none. A store that cannot
-    /// list gives the first piece only.
+    /// like a chunk, as far as they run on; empty if none. Each piece's key names where it
+    /// starts, so the next one is found where the bytes so far end: no listing, any store.
     func provisionalTail(streamPrefix: String, index: Int) async throws(Failure) -> [UInt8] {
-        let first = ObjectLayout(prefix: "").provisionalKey(streamPrefix: streamPrefix, index: index)
-        var pieces: [(from: Int64, key: String)] = []
-        if storage.lists {
-            for object in try await list(prefix: first) {
-                guard let piece = ObjectLayout.provisionalPiece(object.key.dropFirst(streamPrefix.count)), piece.index == index else { continue }
-                pieces.append((piece.from, object.key))
-            }
-            pieces.sort { $0.from < $1.from }
-        } else {
-            pieces = [(0, first)]
-        }
+        let layout = ObjectLayout(prefix: "")
         var bytes: [UInt8] = []
-        for piece in pieces {
-            if piece.from < Int64(bytes.count) { continue }  // a leftover the pieces after it cover
-            guard piece.from == Int64(bytes.count) else { break }  // a gap: what follows cannot be placed
+        while true {
+            let key = layout.provisionalKey(streamPrefix: streamPrefix, index: index, from: Int64(bytes.count))
             let head: ObjectInfo?
-            do { head = try await storage.head(key: piece.key) } catch { throw Failure(description: error.description) }
-            guard let head else { break }  // deleted meanwhile: its chunk was committed
+            do { head = try await storage.head(key: key) } catch { throw Failure(description: error.description) }
+            guard let head, head.size > 0 else { return bytes }  // the end, or deleted meanwhile: its chunk was committed
             let got: [UInt8]
             do {
-                got = try await fetch(key: piece.key, range: nil)
+                got = try await fetch(key: key, range: nil)
             } catch {
-                if error.isNotFound { break }
+                if error.isNotFound { return bytes }
                 throw error
             }
-            try await verify(got, against: piece.key, info: head)
+            try await verify(got, against: key, info: head)
             bytes += got
         }
-        return bytes
     }
 
     /// Checks `bytes` against the checksum the store kept with `key` (`info`, else a HEAD), when it keeps one.

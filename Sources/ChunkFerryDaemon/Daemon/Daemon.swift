@@ -32,7 +32,7 @@ package struct Daemon: Sendable {
         let abort = TransferAbort()
         let throttle = UplinkThrottle(settings.uplink.bandwidthLimit)
         let gate = ReadinessGate()
-        let storage = try settings.storage.makeStore(connections: UploadService.connections(concurrency: settings.upload.concurrency),
+        let storage = try settings.storage.makeStore(connections: UploadService.connections(concurrency: settings.upload.concurrency, reserves: settings.upload.concurrency),
                                                      abort: abort, throttle: throttle)
         let redis = RedisClient(url: settings.redis.url)
         let store = CheckpointStore(redis: redis, namespace: settings.redis.namespace)

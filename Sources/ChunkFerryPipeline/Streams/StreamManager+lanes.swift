@@ -77,11 +77,11 @@ extension StreamManager {
         pieceRate = pieceRate.map { 0.7 * $0 + 0.3 * rate } ?? rate
     }
 
-    /// How long `bytes` take to send at the pieces' recent rate (half a second of slack), at
-    /// most `limit`. Before any piece was measured, BANDWIDTH_LIMIT shared by the live files
-    /// that wait is the guess; without one, zero.
+    /// How long `bytes` of pieces for `files` files take to send (half a second of slack), at
+    /// most `limit`: at BANDWIDTH_LIMIT when there is one, else at the rate pieces went up at
+    /// lately, times the files sending at once; zero before any was measured.
     func sendingTime(_ bytes: Int64, files: Int, within limit: Duration) -> Duration {
-        guard bytes > 0, let rate = pieceRate ?? bandwidthLimit.map({ Double($0) / Double(max(1, files)) }) else { return .zero }
+        guard bytes > 0, let rate = bandwidthLimit.map(Double.init) ?? pieceRate.map({ $0 * Double(max(1, files)) }) else { return .zero }
         return min(limit, .milliseconds(Int64(Double(bytes) / rate * 1000) + 500))
     }
 

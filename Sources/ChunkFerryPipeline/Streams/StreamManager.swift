@@ -332,6 +332,12 @@ package actor StreamManager {
             retire(file, reason: "the file was truncated below what was uploaded; a new stream starts")
             files[key] = trackedFile(path, status, generation: file.generation + 1, record: nil, changedAt: .now)
         } else if !status.isUnchanged(since: file.status) {
+            if status.size < file.storeHolds {
+                // Cut back below its provisional pieces: they no longer hold this file's bytes.
+                // The next flush starts again at the chunk and sweeps them.
+                file.provisional = nil
+                file.piecesSwept = false
+            }
             file.status = status
             file.changedAt = .now
             file.grewHere = true
@@ -425,6 +431,8 @@ package actor StreamManager {
         // The pieces due now share the uplink: each goes as early as all of them take.
         var unsent: Int64 = 0, waiting = 0
         for file in files.values where file.record?.state == .active && isLive(file, now: now) && file.status.size > file.storeHolds {
+            // Only what goes as pieces: whole chunks due go by their upload jobs.
+            guard let record = file.record, file.status.size - record.committedOffset < Int64(record.chunkSize) else { continue }
             unsent += file.status.size - file.storeHolds
             waiting += 1
         }

@@ -65,7 +65,8 @@ extension ChunkSender {
         guard let tail = work.provisional else { return }
         let record: StreamRecord
         switch outcome {
-        case .progressed(let current), .finalized(let current): record = current
+        case .progressed(let current), .finalized(let current), .changed(let current), .refused(let current, _): record = current
+        case .unreadable(let current?, _): record = current
         default: return
         }
         guard record.chunkCount > tail.index || record.state != .active else { return }

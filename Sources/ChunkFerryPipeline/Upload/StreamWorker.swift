@@ -87,7 +87,12 @@ package struct StreamWorker: Sendable {
     private func leased(_ work: StreamWork) async -> StreamWork? {
         guard let lease = await context.checkpoints.acquireLease(work.streamID), lease.held else { return nil }
         var work = work
-        if lease.isNew { work.record = nil }
+        if lease.isNew {
+            // Another instance may have worked on it meanwhile: its record and pieces are to be found again.
+            work.record = nil
+            work.provisional = nil
+            work.sweepPieces = true
+        }
         return work
     }
 

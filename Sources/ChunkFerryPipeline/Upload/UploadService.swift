@@ -28,15 +28,16 @@ package struct UploadService: Service {
     /// A new UPLOAD_CONCURRENCY: connections and read threads grow with it first, then the slots.
     package func resize(to count: Int) {
         let context = worker.context
-        context.storage.allowConnections(Self.connections(concurrency: count))
-        context.reader.grow(to: 2 * count)
+        context.storage.allowConnections(Self.connections(concurrency: count, reserves: context.upload.concurrency))
+        context.reader.grow(to: count + context.upload.concurrency)
         worker.slots.resize(count)
     }
 
-    /// Store connections for UPLOAD_CONCURRENCY `concurrency`: one per upload, one per live
-    /// reserve worker, as many again for small requests (manifests, small files' last steps,
-    /// checks) so they never queue behind chunks, and one more.
-    package static func connections(concurrency: Int) -> Int { 3 * concurrency + 1 }
+    /// Store connections for UPLOAD_CONCURRENCY `concurrency` and `reserves` live workers (the
+    /// concurrency at start): one per upload, one per live worker, as many as uploads for small
+    /// requests (manifests, small files' last steps, checks) so they never queue behind chunks,
+    /// and one more.
+    package static func connections(concurrency: Int, reserves: Int) -> Int { 2 * concurrency + reserves + 1 }
 
     package func run() async throws {
         guard await gate.wait() else { return }
@@ -61,7 +62,7 @@ package struct UploadService: Service {
             startWorkers()
             // Live footage's own workers, as many as UPLOAD_CONCURRENCY at start: live work never
             // waits for backlog chunks crawling up a slow uplink to end.
-            let reserves = worker.slots.capacity
+            let reserves = worker.context.upload.concurrency
             for _ in 0..<reserves {
                 group.addTask {
                     await worker.runReserve()
