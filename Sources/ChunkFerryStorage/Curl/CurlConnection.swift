@@ -85,8 +85,8 @@ package final class CurlConnection {
         let code: CURLcode
         switch request.body {
         case .bytes(let body) where !body.isEmpty && admission.throttle != nil:
-            let source = BytesSource(body, admission: admission)
-            code = performUpload(length: body.count, bufferSize: 64 * 1024, read: readBytes, seek: seekBytes,
+            let source = BodySource(body, admission: admission)
+            code = performUpload(length: body.count, bufferSize: 64 * 1024, read: readBody, seek: seekBody,
                                  context: Unmanaged.passUnretained(source).toOpaque())
         case .bytes(let body) where !body.isEmpty:
             code = body.withUnsafeBytes { bytes in
@@ -95,14 +95,14 @@ package final class CurlConnection {
                 return curl_easy_perform(handle)
             }
         case .file(let range):
-            let source: FileSource
+            let source: BodySource
             do throws(FileReadError) {
-                source = try FileSource(range, admission: admission)
+                source = try BodySource(range, admission: admission)
             } catch {
                 throw TransportError(kind: .source(error), curlCode: 0, message: error.description)
             }
             defer { source.close() }
-            code = performUpload(length: range.length, bufferSize: 256 * 1024, read: readFile, seek: seekFile,
+            code = performUpload(length: range.length, bufferSize: 256 * 1024, read: readBody, seek: seekBody,
                                  context: Unmanaged.passUnretained(source).toOpaque())
             if let failure = source.failure {
                 throw TransportError(kind: .source(failure), curlCode: Int(code.rawValue), message: failure.description)
@@ -222,32 +222,56 @@ private struct Admission {
     func refund(_ unused: Int) { throttle?.refund(unused) }
 }
 
-/// A file range being sent: read by curl's callback, straight into curl's own buffer.
-private final class FileSource {
-    let descriptor: Int32
-    let range: FileRange
+/// A body curl pulls through its read callback, straight into its own buffer: a file range, or
+/// bytes in memory when the throttle must see them (without one they go as POSTFIELDS).
+private final class BodySource {
+    private enum Origin {
+        case file(descriptor: Int32, offset: Int64)
+        case bytes([UInt8])
+    }
+
+    private let origin: Origin
+    let length: Int
     let admission: Admission
     var sent = 0
     var failure: FileReadError?
 
     init(_ range: FileRange, admission: Admission) throws(FileReadError) {
-        self.range = range
+        origin = .file(descriptor: try range.open().descriptor, offset: range.offset)
+        length = range.length
         self.admission = admission
-        descriptor = try range.open().descriptor
     }
 
-    package func close() { _ = Glibc.close(descriptor) }
+    init(_ bytes: [UInt8], admission: Admission) {
+        origin = .bytes(bytes)
+        length = bytes.count
+        self.admission = admission
+    }
+
+    /// Reads the bytes from `sent` on into `buffer`; how many.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(FileReadError) -> Int {
+        switch origin {
+        case .file(let descriptor, let offset):
+            return try FileRange.read(descriptor, into: buffer, at: offset + Int64(sent))
+        case .bytes(let bytes):
+            bytes.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[sent..<(sent + buffer.count)])) }
+            return buffer.count
+        }
+    }
+
+    func close() {
+        if case .file(let descriptor, _) = origin { _ = Glibc.close(descriptor) }
+    }
 }
 
-private let readFile: cf_curl_data_callback = { buffer, size, count, context in
+private let readBody: cf_curl_data_callback = { buffer, size, count, context in
     guard let buffer, let context else { return 0 }
-    let source = Unmanaged<FileSource>.fromOpaque(context).takeUnretainedValue()
-    let left = min(size * count, source.range.length - source.sent)
+    let source = Unmanaged<BodySource>.fromOpaque(context).takeUnretainedValue()
+    let left = min(size * count, source.length - source.sent)
     guard left > 0 else { return 0 }
     let wanted = source.admission.allow(left)
     do throws(FileReadError) {
-        let got = try FileRange.read(source.descriptor, into: UnsafeMutableRawBufferPointer(start: buffer, count: wanted),
-                                     at: source.range.offset + Int64(source.sent))
+        let got = try source.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: wanted))
         guard got > 0 else { throw .truncated(available: source.sent) }
         source.sent += got
         return got
@@ -257,10 +281,10 @@ private let readFile: cf_curl_data_callback = { buffer, size, count, context in
     }
 }
 
-private let seekFile: cf_curl_seek_callback = { context, offset, origin in
+private let seekBody: cf_curl_seek_callback = { context, offset, origin in
     guard let context, origin == SEEK_SET else { return Int32(CURL_SEEKFUNC_CANTSEEK) }
-    let source = Unmanaged<FileSource>.fromOpaque(context).takeUnretainedValue()
-    guard offset >= 0, Int(offset) <= source.range.length else { return Int32(CURL_SEEKFUNC_FAIL) }
+    let source = Unmanaged<BodySource>.fromOpaque(context).takeUnretainedValue()
+    guard offset >= 0, Int(offset) <= source.length else { return Int32(CURL_SEEKFUNC_FAIL) }
     source.sent = Int(offset)
     return Int32(CURL_SEEKFUNC_OK)
 }
@@ -294,39 +318,6 @@ private let rewindTrailed: cf_curl_seek_callback = { context, offset, origin in
     guard let context, origin == SEEK_SET, offset == 0 else { return Int32(CURL_SEEKFUNC_CANTSEEK) }
     let source = Unmanaged<TrailedSource>.fromOpaque(context).takeUnretainedValue()
     return Int32(source.body.canRewind ? CURL_SEEKFUNC_OK : CURL_SEEKFUNC_CANTSEEK)
-}
-
-/// Bytes in memory being sent through the throttle (without one they go as POSTFIELDS).
-private final class BytesSource {
-    let bytes: [UInt8]
-    let admission: Admission
-    var sent = 0
-
-    init(_ bytes: [UInt8], admission: Admission) {
-        self.bytes = bytes
-        self.admission = admission
-    }
-}
-
-private let readBytes: cf_curl_data_callback = { buffer, size, count, context in
-    guard let buffer, let context else { return 0 }
-    let source = Unmanaged<BytesSource>.fromOpaque(context).takeUnretainedValue()
-    let left = min(size * count, source.bytes.count - source.sent)
-    guard left > 0 else { return 0 }
-    let wanted = source.admission.allow(left)
-    source.bytes.withUnsafeBytes { bytes in
-        UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress!.advanced(by: source.sent), byteCount: wanted)
-    }
-    source.sent += wanted
-    return wanted
-}
-
-private let seekBytes: cf_curl_seek_callback = { context, offset, origin in
-    guard let context, origin == SEEK_SET else { return Int32(CURL_SEEKFUNC_CANTSEEK) }
-    let source = Unmanaged<BytesSource>.fromOpaque(context).takeUnretainedValue()
-    guard offset >= 0, Int(offset) <= source.bytes.count else { return Int32(CURL_SEEKFUNC_FAIL) }
-    source.sent = Int(offset)
-    return Int32(CURL_SEEKFUNC_OK)
 }
 
 private let checkAbort: cf_curl_progress_callback = { context, _, _, _, _ in
