@@ -177,8 +177,7 @@ import Testing
 
         // Redis went with the recorder: restore asks the store alone.
         let output = Scratch.directory("burglar") + "/shop.mp4"
-        let restore = try fixture.start(["restore", "shop/\(name)", "--output", output],
-                                        environment: ["REDIS_URL": "redis://127.0.0.1:\(FreePort.next())/0", "WATCH_DIR": "/nonexistent"])
+        let restore = try fixture.restoreFromStoreAlone("shop/\(name)", to: output)
         #expect(await restore.waitForExit(timeout: .seconds(60)) == 0, "\(restore.log())")
         #expect(restore.log().contains("provisional tail"), "says the tail was provisional: \(restore.log())")
         let restored = try #require(try await FFmpeg.duration(of: output), "the restored recording plays")
@@ -216,8 +215,7 @@ import Testing
         let recorded = try #require(try await FFmpeg.duration(of: "\(live)/\(name)"))
 
         let output = Scratch.directory("substream") + "/porch-live.mp4"
-        let restore = try fixture.start(["restore", "porch/live/\(name)", "--output", output],
-                                        environment: ["REDIS_URL": "redis://127.0.0.1:\(FreePort.next())/0", "WATCH_DIR": "/nonexistent"])
+        let restore = try fixture.restoreFromStoreAlone("porch/live/\(name)", to: output)
         #expect(await restore.waitForExit(timeout: .seconds(60)) == 0, "\(restore.log())")
         let restored = try #require(try await FFmpeg.duration(of: output), "the sub-stream's recording plays from the bucket")
         #expect(recorded >= 10 && restored >= recorded - 5 - 5, "all but MAX_LAG + 5 s of \(recorded) s: \(restored) s")
@@ -402,8 +400,7 @@ import Testing
         let recorded = try #require(try await FFmpeg.duration(of: "\(folder)/\(name)"))
 
         let output = Scratch.directory("low-bitrate") + "/attic.mp4"
-        let restore = try fixture.start(["restore", "attic/\(name)", "--output", output],
-                                        environment: ["REDIS_URL": "redis://127.0.0.1:\(FreePort.next())/0", "WATCH_DIR": "/nonexistent"])
+        let restore = try fixture.restoreFromStoreAlone("attic/\(name)", to: output)
         #expect(await restore.waitForExit(timeout: .seconds(60)) == 0, "\(restore.log())")
         let restored = try #require(try await FFmpeg.duration(of: output), "the restored recording plays")
         #expect(restored >= recorded - 5 - 3, "all but MAX_LAG + 3 s of \(recorded) s: \(restored) s")

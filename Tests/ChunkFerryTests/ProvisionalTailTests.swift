@@ -74,8 +74,7 @@ import Testing
         // The recorder is destroyed: the bucket alone gives the pieces back, joined.
         daemon.kill9()
         let output = Scratch.directory("pieces") + "/pieces.mp4"
-        let restore = try fixture.start(["restore", path, "--output", output],
-                                        environment: ["REDIS_URL": "redis://127.0.0.1:\(FreePort.next())/0", "WATCH_DIR": "/nonexistent"])
+        let restore = try fixture.restoreFromStoreAlone(path, to: output)
         #expect(await restore.waitForExit(timeout: .seconds(60)) == 0, "\(restore.log())")
         #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: output))) == written)
         #expect(restore.log().contains("provisional tail of \(written.count) bytes"), "\(restore.log())")

@@ -68,8 +68,7 @@ import Testing
         #expect(fixture.events(event: "stream.finalized").count < backlog.count, "the backlog was still draining: the uplink was contended")
 
         let output = Scratch.directory("uplink-burglar") + "/now.mp4"
-        let restore = try fixture.start(["restore", "cam/now.mp4", "--output", output],
-                                        environment: ["REDIS_URL": "redis://127.0.0.1:\(FreePort.next())/0", "WATCH_DIR": "/nonexistent"])
+        let restore = try fixture.restoreFromStoreAlone("cam/now.mp4", to: output)
         #expect(await restore.waitForExit(timeout: .seconds(60)) == 0, "\(restore.log())")
         let restored = try [UInt8](Data(contentsOf: URL(fileURLWithPath: output)))
         #expect(restored == Array(written.prefix(restored.count)), "the restored bytes are the recording's")

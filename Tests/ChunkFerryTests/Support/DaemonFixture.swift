@@ -129,6 +129,13 @@ final class DaemonFixture: @unchecked Sendable {
         }
     }
 
+    /// `chunkferry restore path --output output` as after a burglary: Redis (a port nobody
+    /// answers on) and WATCH_DIR gone, the store alone.
+    func restoreFromStoreAlone(_ path: String, to output: String) throws -> ManagedProcess {
+        try start(["restore", path, "--output", output],
+                  environment: ["REDIS_URL": "redis://127.0.0.1:\(FreePort.next())/0", "WATCH_DIR": "/nonexistent"])
+    }
+
     /// Waits until `condition` holds, checking every 100 ms.
     func waitUntil(_ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
