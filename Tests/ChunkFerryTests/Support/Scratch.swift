@@ -3,10 +3,25 @@ import Foundation
 /// Scratch folders for one test run, under the system's temporary directory.
 enum Scratch {
     static let root: String = {
+        sweepEarlierRuns()
         let path = NSTemporaryDirectory() + "chunkferry-tests-\(getpid())"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }()
+
+    /// A run leaves gigabytes of recordings and store data behind, and runs killed midway leave
+    /// their folders too: a day of runs once filled the disk, and SeaweedFS then refused every
+    /// write. Each run removes the folders of runs whose process has gone.
+    private static func sweepEarlierRuns() {
+        let temporary = NSTemporaryDirectory()
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []
+        for name in names where name.hasPrefix("chunkferry-tests-") {
+            guard let pid = pid_t(name.dropFirst("chunkferry-tests-".count)), pid != getpid() else { continue }
+            if kill(pid, 0) == -1 && errno == ESRCH {
+                try? FileManager.default.removeItem(atPath: temporary + name)
+            }
+        }
+    }
 
     /// A new, empty folder named after `label`.
     static func directory(_ label: String) -> String {
