@@ -74,11 +74,13 @@ package struct KeyTemplate: Sendable, Equatable {
     }
 
     /// The key for a recording (no prefix): `path` escaped relative path, `streamID`, `firstSeen` unix ms.
-    package func render(path: String, streamID: String, firstSeen: Int64, timeZone: TimeZone) -> String {
+    /// With `layout` (PATH_LAYOUT) the camera and time come from where the layout puts them.
+    package func render(path: String, streamID: String, firstSeen: Int64, timeZone: TimeZone, layout: PathLayout? = nil) -> String {
         let components = path.utf8.split(separator: UInt8(ascii: "/")).map { String(decoding: $0, as: UTF8.self) }
         let name = components.last ?? ""
         let (stem, ext) = Self.split(name: name[...])
-        let time = RecordingTime.parse(name: String(stem)) ?? RecordingTime(unixMilliseconds: firstSeen, timeZone: timeZone)
+        let laid = layout?.match(path)
+        let time = laid?.time ?? RecordingTime.parse(name: String(stem)) ?? RecordingTime(unixMilliseconds: firstSeen, timeZone: timeZone)
         var out = ""
         for part in parts {
             switch part {
@@ -90,7 +92,7 @@ package struct KeyTemplate: Sendable, Equatable {
                 case "name": out += name
                 case "stem": out += stem
                 case "ext": out += ext
-                case "camera": out += components.count > 1 ? components[0] : ""
+                case "camera": out += laid?.camera ?? (components.count > 1 ? components[0] : "")
                 case "yyyy": out += Self.padded(time.year, 4)
                 case "mm": out += Self.padded(time.month, 2)
                 case "dd": out += Self.padded(time.day, 2)

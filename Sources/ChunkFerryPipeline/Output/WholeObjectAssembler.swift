@@ -134,7 +134,7 @@ package struct WholeObjectAssembler: Sendable {
     /// `isDone` when this stream's object with these bytes is there already.
     private func key(for record: StreamRecord, size: Int64, sha256: String) async -> (value: String, isDone: Bool)? {
         let rendered = context.output.template.render(
-            path: record.path, streamID: record.id, firstSeen: record.startedAt, timeZone: context.output.timeZone)
+            path: record.path, streamID: record.id, firstSeen: record.startedAt, timeZone: context.output.timeZone, layout: context.output.layout)
         let preferred = context.layout.prefix + rendered
         // A stream begun under OUTPUT=chunks has its folder at `<path>/<id>/`, which rules out a
         // `<path>` object in MinIO and SeaweedFS.

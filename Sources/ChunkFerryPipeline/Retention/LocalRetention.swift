@@ -49,6 +49,7 @@ package struct LocalRetention: Service {
         } else if let keepFor = settings.keepFor {
             chosen = await manager.uploadedFiles(finishedBefore: now - keepFor.milliseconds, limit: batch).map { ($0, .retention) }
         }
+        var missingAfterUploaded: Int64 = 0
         if let minimum = settings.minimumFree, let disk = await FileCalls.shared.diskSpace(context.watchRoot) {
             var missing = minimum.bytes(ofTotal: disk.total) - disk.available - chosen.reduce(0) { $0 + $1.file.file.size }
             var sawAll = true
@@ -61,6 +62,7 @@ package struct LocalRetention: Service {
                     missing -= file.file.size
                 }
             }
+            missingAfterUploaded = missing
             await pressure.update(short: missing > 0 && sawAll, disk: disk, minimum: minimum, context: context)
         }
         for (file, reason) in chosen.prefix(batch) {
@@ -69,6 +71,10 @@ package struct LocalRetention: Service {
             guard let record = try? await context.store.stream(file.streamID)?.record, record.state == .finalized,
                   record.fileSize == file.file.size, let holder = await storeHolds(record) else { continue }
             await delete(file, record: record, heldBy: holder, reason: reason)
+        }
+        if await manager.eventsOnly, settings.keepFor != nil || missingAfterUploaded > 0 {
+            _ = await deleteOutsideEvents(keepFor: settings.keepFor, missing: missingAfterUploaded,
+                                          limit: batch - min(batch, chosen.count), now: now)
         }
     }
 

@@ -6,7 +6,8 @@ import Foundation
 /// Keys: `OUTPUT` (`chunks`, the default: chunk objects and a manifest; `whole`: one object per
 /// recording, assembled in the store, chunk objects deleted once it is confirmed; `both`),
 /// `KEY_TEMPLATE` (default `{path}`; see `KeyTemplate`), `KEY_TIMEZONE` (default `UTC`: the zone
-/// of the date placeholders when the file name carries no date).
+/// of the date placeholders when the file name carries no date), `PATH_LAYOUT` (see `PathLayout`),
+/// `PATH_TIMEZONE` (default `UTC`: the zone of times written in paths, for events).
 package struct OutputSettings: Sendable {
     package enum Mode: String, Sendable, CaseIterable {
         case chunks, whole, both
@@ -17,12 +18,19 @@ package struct OutputSettings: Sendable {
 
     package var mode: Mode
     package var template: KeyTemplate
-    var timeZone: TimeZone
+    package var timeZone: TimeZone
+    /// Where the camera and time are in a path (PATH_LAYOUT); nil: first folder, date in the name.
+    package var layout: PathLayout?
+    /// The zone of times written in paths and names: ChunkFerry's recorder and Frigate write UTC.
+    package var pathTimeZone: TimeZone
 
-    package init(mode: Mode = .chunks, template: String = "{path}", timeZone: TimeZone = TimeZone(identifier: "UTC")!) throws(SettingsError) {
+    package init(mode: Mode = .chunks, template: String = "{path}", timeZone: TimeZone = TimeZone(identifier: "UTC")!,
+                 layout: PathLayout? = nil, pathTimeZone: TimeZone = TimeZone(identifier: "UTC")!) throws(SettingsError) {
         self.mode = mode
         self.template = try KeyTemplate(template)
         self.timeZone = timeZone
+        self.layout = layout
+        self.pathTimeZone = pathTimeZone
     }
 
     package init(config: SettingsReader) throws(SettingsError) {
@@ -34,6 +42,11 @@ package struct OutputSettings: Sendable {
         guard let timeZone = TimeZone(identifier: zoneText) else {
             throw SettingsError(.keyTimezone, value: zoneText, expected: "a time zone name such as UTC or Europe/Berlin")
         }
-        try self.init(mode: mode, template: config.string(.keyTemplate) ?? "{path}", timeZone: timeZone)
+        let pathZoneText = config.string(.pathTimezone) ?? "UTC"
+        guard let pathTimeZone = TimeZone(identifier: pathZoneText) else {
+            throw SettingsError(.pathTimezone, value: pathZoneText, expected: "a time zone name such as UTC or Europe/Berlin")
+        }
+        let layout = try config.string(.pathLayout).map { text throws(SettingsError) in try PathLayout(text) }
+        try self.init(mode: mode, template: config.string(.keyTemplate) ?? "{path}", timeZone: timeZone, layout: layout, pathTimeZone: pathTimeZone)
     }
 }

@@ -12,16 +12,18 @@ extension StreamManager {
             || recordingFiles.values.contains(RelativePath(file.path))
     }
 
-    /// Live (a camera's sub-stream ahead of the rest) while being written, else backlog.
+    /// Live (a camera's sub-stream ahead of the rest) while being written; else event when an
+    /// event's window takes it in; else backlog.
     func uplinkClass(of file: TrackedFile, now: ContinuousClock.Instant = .now) -> UplinkClass {
-        isLive(file, now: now) ? (isSubstream(file.path) ? .substream : .live) : .backlog
+        if isLive(file, now: now) { return isSubstream(file.path) ? .substream : .live }
+        return inEventWindow(file) ? .event : .backlog
     }
 
     /// Queues `job` for `file` in its class's lane: live work in the order it came; the backlog
     /// by the file's modification time (BACKLOG_ORDER: newest first by default).
     func enqueue(_ job: StreamJob, for file: TrackedFile, now: ContinuousClock.Instant = .now) {
         let lane = uplinkClass(of: file, now: now)
-        let rank: Int64 = lane != .backlog ? 0 : backlogNewestFirst ? -file.status.modified : file.status.modified
+        let rank: Int64 = lane < .event ? 0 : backlogNewestFirst ? -file.status.modified : file.status.modified
         queue.push(job, lane: lane.rawValue, rank: rank)
     }
 }
@@ -37,7 +39,7 @@ extension StreamManager {
 
     package func uplinkOverview(now: ContinuousClock.Instant = .now) -> UplinkOverview {
         var overview = UplinkOverview()
-        for file in files.values where !file.isFinalizedAsIs {
+        for file in files.values where !file.isFinalizedAsIs && !isHeld(file) {
             let unsent = file.status.size - file.storeHolds
             guard unsent > 0 else { continue }
             let lane = uplinkClass(of: file, now: now)

@@ -14,6 +14,8 @@ extension StreamManager {
         /// Age of the oldest byte the store does not hold.
         package var oldestUnsent: Duration?
         package var initialScanDone = false
+        /// Files UPLOAD_SCOPE=events keeps local (no event wants them).
+        package var keptLocal = 0
     }
 
     package func overview(now: ContinuousClock.Instant = .now) -> Overview {
@@ -21,6 +23,10 @@ extension StreamManager {
         for file in files.values {
             if file.isFinalizedAsIs {
                 overview.finalized += 1
+                continue
+            }
+            if isHeld(file) {
+                overview.keptLocal += 1
                 continue
             }
             overview.active += 1

@@ -1,6 +1,7 @@
 import ChunkFerryCheckpoint
 import ChunkFerryStorage
 import ChunkFerrySupport
+import Foundation
 import Logging
 import Metrics
 
@@ -23,6 +24,12 @@ package actor StreamManager {
     /// Bytes per second a provisional piece went up at lately (see `flushLaggingTails`).
     var pieceRate: Double?
     var bandwidthLimit: Int?
+    /// What events ask for (see `setEvents`); nil without event sources.
+    var eventWindows: EventWindows?
+    /// UPLOAD_SCOPE=events: files outside every event window are not sent.
+    var eventsOnly = false
+    var pathLayout: PathLayout?
+    var pathTimeZone = TimeZone(identifier: "UTC")!
     /// Reloadable (`apply`).
     package var idleTimeout: Duration
     package var maxLag: Duration?
@@ -348,8 +355,8 @@ package actor StreamManager {
         scheduleIfDue(key)
     }
 
-    private func scheduleIfDue(_ key: RelativePath) {
-        guard var file = files[key], !file.jobPending, !running.contains(file.streamID), file.failure == nil else { return }
+    func scheduleIfDue(_ key: RelativePath) {
+        guard var file = files[key], !file.jobPending, !running.contains(file.streamID), file.failure == nil, !isHeld(file) else { return }
         if let retryAfter = file.retryAfter, ContinuousClock.now < retryAfter { return }
         let due: Bool
         if let record = file.record {
@@ -405,7 +412,7 @@ package actor StreamManager {
         } else {
             files[key] = trackedFile(path, status, generation: generation, record: nil, changedAt: changedAt)
             // Nothing known of it, finished already and small: the single-chunk shortcut.
-            if latest == nil, !recordingFiles.values.contains(key), status.size > 0, status.size <= chunkSize, age >= idleTimeout, let file = files[key] {
+            if latest == nil, !recordingFiles.values.contains(key), !isHeld(files[key]!), status.size > 0, status.size <= chunkSize, age >= idleTimeout, let file = files[key] {
                 files[key]?.jobPending = true
                 enqueue(.single(path: path, streamID: file.streamID), for: file)
                 return

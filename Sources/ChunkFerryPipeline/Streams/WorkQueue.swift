@@ -99,6 +99,23 @@ final class WorkQueue<Job: Sendable>: Sendable {
         waiter?.resume(returning: entry)
     }
 
+    /// Moves the jobs of lane `source` that `matches` into lane `target`, keeping their rank:
+    /// an event took in a file whose job waits in the backlog.
+    func move(from source: Int, to target: Int, where matches: (Job) -> Bool) {
+        state.withLock { state in
+            guard state.lanes.indices.contains(source), state.lanes.indices.contains(target), source != target else { return }
+            var kept = Lane()
+            while let entry = state.lanes[source].take() {
+                if matches(entry.job) {
+                    state.lanes[target].insert(Queued(job: entry.job, lane: target, rank: entry.rank, order: entry.order))
+                } else {
+                    kept.insert(entry)
+                }
+            }
+            state.lanes[source] = kept
+        }
+    }
+
     /// The next job of the lanes up to `through`, waiting for one; nil once the queue is closed.
     package func next(through: Int = .max) async -> Queued? {
         await withCheckedContinuation { continuation in

@@ -64,6 +64,17 @@ extension SettingKey {
     package static let output = SettingKey("OUTPUT", kind: "chunks, whole or both", default: "chunks", "what a finished recording becomes: chunks (chunk objects and a manifest), whole (one object, assembled in the store; chunks deleted) or both")
     package static let keyTemplate = SettingKey("KEY_TEMPLATE", kind: "template", default: "{path}", "key of whole objects under S3_PREFIX: {path} {dir} {name} {stem} {ext} {camera} {yyyy} {mm} {dd} {HH} {MM} {SS} {stream}")
     package static let keyTimezone = SettingKey("KEY_TIMEZONE", kind: "time zone name", default: "UTC", "time zone of {yyyy} {mm} {dd} {HH} when the file name carries no date, e.g. Europe/Berlin")
+    package static let pathLayout = SettingKey("PATH_LAYOUT", kind: "frigate or a pattern", default: "camera = first folder, time = first date in the name", "where a recorder puts the camera and start time in a path, for {camera} {yyyy}... and events: frigate (YYYY-MM-DD/HH/<camera>/MM.SS.mp4), or a pattern of {camera} {yyyy} {mm} {dd} {HH} {MM} {SS} {*} matched without the extension, such as Blue Iris's {camera}.{yyyy}{mm}{dd}_{HH}{MM}{SS}")
+    package static let pathTimezone = SettingKey("PATH_TIMEZONE", kind: "time zone name", default: "UTC", "time zone of the times written in paths and file names (ChunkFerry's recorder and Frigate write UTC; Blue Iris writes local time), for events")
+    package static let eventsToken = SettingKey("EVENTS_TOKEN", kind: "text, at least 16 characters", secret: true, "turns on POST /events on the HTTP_PORT endpoint: callers send Authorization: Bearer <token>")
+    package static let eventPreRoll = SettingKey("EVENT_PRE_ROLL", kind: "duration, 0 to 1h", default: "10s", "footage before an event's start that belongs to it")
+    package static let eventPostRoll = SettingKey("EVENT_POST_ROLL", kind: "duration, 0 to 1h", default: "10s", "footage after an event's end that belongs to it")
+    package static let eventKeyTemplate = SettingKey("EVENT_KEY_TEMPLATE", kind: "template", default: "events/{camera}/{yyyy}/{mm}/{dd}/{HH}{MM}{SS}-{label}.mp4", "key of an event's clip under S3_PREFIX ({camera} {label} {id} {yyyy} {mm} {dd} {HH} {MM} {SS}, the start in KEY_TIMEZONE); its record goes beside it as .json")
+    package static let eventSeverity = SettingKey("EVENT_SEVERITY", kind: "alert or detection", default: "alert", "which Frigate reviews are events: alert, or detection (which takes alerts too)")
+    package static let uploadScope = SettingKey("UPLOAD_SCOPE", kind: "all or events", default: "all", "what goes to the store: all recordings, or only those an event's window takes in (the rest stays local, and retention may delete it unsent)")
+    package static let mqttURL = SettingKey("MQTT_URL", kind: "URL", secret: true, "Frigate's MQTT broker: mqtt://user:pass@host:1883, or mqtts:// (TLS)")
+    package static let mqttTopic = SettingKey("MQTT_TOPIC", kind: "topic", default: "frigate/reviews", "topic of Frigate's review messages (frigate/events for Frigate before 0.14)")
+    package static let mqttCAFile = SettingKey("MQTT_CA_FILE", kind: "path", "with mqtts://: PEM file of CA certificates to trust (default: the system's)")
     package static let deleteAfterUpload = SettingKey("DELETE_AFTER_UPLOAD", kind: "true or false", default: "false", "delete a local file once it is finalized and the store holds it (the watch folder must be writable)")
     package static let localRetention = SettingKey("LOCAL_RETENTION", kind: "duration, or off", default: "off", "instead keep uploaded files this long, then delete them the same way, e.g. 7d")
     package static let minFreeSpace = SettingKey("MIN_FREE_SPACE", kind: "percentage (10%) or size, or off", default: "off", "below this free space under WATCH_DIR (10% or a size), delete uploaded files, oldest-uploaded first")
@@ -83,7 +94,9 @@ extension SettingKey {
         .redisURL, .redisNamespace, .storageBackend, .localStoragePath, .httpUploadURL, .httpAuthToken, .httpMethod, .httpCAFile,
         .s3Endpoint, .s3Bucket, .s3Prefix, .s3Region, .awsRegion, .accessKeyID,
         .secretAccessKey, .sessionToken, .awsProfile, .awsSharedCredentialsFile, .awsConfigFile, .forcePathStyle, .caFile, .stallTimeout, .createBucket, .integrity, .storageClass,
-        .output, .keyTemplate, .keyTimezone, .deleteAfterUpload, .localRetention, .minFreeSpace, .cleanupBatchSize,
+        .output, .keyTemplate, .keyTimezone, .pathLayout, .pathTimezone,
+        .eventsToken, .eventPreRoll, .eventPostRoll, .eventKeyTemplate, .eventSeverity, .uploadScope, .mqttURL, .mqttTopic, .mqttCAFile,
+        .deleteAfterUpload, .localRetention, .minFreeSpace, .cleanupBatchSize,
         .forgetAfter, .nodeID, .leaseTTL,
         .logLevel, .logFormat, .httpPort, .httpBind,
     ]
