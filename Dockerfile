@@ -3,7 +3,7 @@
 # Build: the same release build CI runs natively (scripts/build-release).
 FROM swift:6.3.1-bookworm AS build
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libhiredis-dev libcurl4-openssl-dev libssl-dev libisal-dev pkg-config \
+    && apt-get install -y --no-install-recommends libhiredis-dev libcurl4-openssl-dev libssl-dev libisal-dev libmosquitto-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Package.swift ./
@@ -17,7 +17,7 @@ RUN scripts/build-release /usr/local/bin/chunkferry
 # and ffmpeg, which records cameras (a program the daemon runs, not a library it links).
 FROM debian:12.12-slim
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates ffmpeg libcurl4 libhiredis0.14 libisal2 libssl3 libstdc++6 libgcc-s1 \
+    && apt-get install -y --no-install-recommends ca-certificates ffmpeg libcurl4 libhiredis0.14 libisal2 libmosquitto1 libssl3 libstdc++6 libgcc-s1 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin chunkferry
 COPY --from=build /usr/local/bin/chunkferry /usr/local/bin/chunkferry

@@ -41,13 +41,20 @@ let package = Package(
             pkgConfig: "libisal",
             providers: [.apt(["libisal-dev"])]
         ),
+        // Frigate's MQTT events (libmosquitto: MQTT 3.1.1 and 5, TLS, its own network thread).
+        .systemLibrary(
+            name: "CMosquitto",
+            pkgConfig: "libmosquitto",
+            providers: [.apt(["libmosquitto-dev"])]
+        ),
         // copy_file_range and extended attributes, which glibc declares only under _GNU_SOURCE.
         .systemLibrary(name: "CLinux"),
         // The commit a release was built from (scripts/build-release defines it), for --version.
         .systemLibrary(name: "CBuildInfo"),
         // The layers, each importing only those before it (scripts/check-layers holds them to it):
         // shared basics; the stores behind one protocol; the checkpoints in Redis; the pipeline
-        // from a file written to a chunk confirmed; the cameras' recorders; the daemon around them.
+        // from a file written to a chunk confirmed; the cameras' recorders; the events
+        // that say which footage matters; the daemon around them.
         .target(
             name: "ChunkFerrySupport",
             dependencies: [.product(name: "Configuration", package: "swift-configuration")]
@@ -82,10 +89,20 @@ let package = Package(
             ]
         ),
         .target(
+            name: "ChunkFerryEvents",
+            dependencies: [
+                "ChunkFerrySupport", "ChunkFerryStorage", "ChunkFerryCheckpoint", "ChunkFerryPipeline", "ChunkFerryCameras", "CMosquitto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+        .target(
             name: "ChunkFerryDaemon",
             dependencies: [
                 "ChunkFerrySupport", "ChunkFerryStorage", "ChunkFerryCheckpoint", "ChunkFerryPipeline",
-                "ChunkFerryCameras", "CBuildInfo",
+                "ChunkFerryCameras", "ChunkFerryEvents", "CBuildInfo",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -107,9 +124,10 @@ let package = Package(
         .testTarget(
             name: "ChunkFerryTests",
             dependencies: [
-                "ChunkFerryDaemon", "ChunkFerryCameras", "ChunkFerryPipeline", "ChunkFerryCheckpoint", "ChunkFerryStorage",
+                "ChunkFerryDaemon", "ChunkFerryEvents", "ChunkFerryCameras", "ChunkFerryPipeline", "ChunkFerryCheckpoint", "ChunkFerryStorage",
                 "ChunkFerrySupport", .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

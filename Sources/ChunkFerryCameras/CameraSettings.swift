@@ -11,7 +11,8 @@ import Configuration
 ///   `snapshot_interval` (optional), `snapshot_url` (optional HTTP JPEG source; else a frame of
 ///   the stream), `relay_url` (optional: the stream republished over RTSP, not re-encoded),
 ///   `live_url` (optional: the camera's low-bitrate sub-stream, recorded beside the main stream
-///   into `<name>/live/` and sent first on a slow uplink; its password as `rtsp_url`'s).
+///   into `<name>/live/` and sent first on a slow uplink; its password as `rtsp_url`'s),
+///   `frigate_name` (optional: the camera's name in Frigate's events, when it differs).
 package struct CameraSettings: Sendable, Hashable {
     package var name: String
     var rtspURL: CameraURL
@@ -21,10 +22,12 @@ package struct CameraSettings: Sendable, Hashable {
     var snapshotURL: CameraURL?
     var relayURL: CameraURL?
     var liveURL: CameraURL?
+    /// What Frigate calls this camera, when not `name`.
+    package var frigateName: String?
     /// The recorder of another camera's sub-stream (`substream`).
     var isSubstream = false
 
-    package static let keys = ["name", "rtsp_url", "enabled", "segment_duration", "snapshot_interval", "snapshot_url", "relay_url", "live_url"]
+    package static let keys = ["name", "rtsp_url", "enabled", "segment_duration", "snapshot_interval", "snapshot_url", "relay_url", "live_url", "frigate_name"]
 
     /// The folder its sub-stream is recorded into, under WATCH_DIR (`<name>/live`).
     package var liveFolder: String? { liveURL == nil ? nil : "\(name)/live" }
@@ -118,6 +121,9 @@ package struct CameraSettings: Sendable, Hashable {
                 url = url.with(password: account.password)  // same account as the main stream
             }
             liveURL = url
+        }
+        if let text = fields["frigate_name"]?.trimmed(), !text.isEmpty {
+            frigateName = text
         }
         if snapshotURL != nil && snapshotInterval == nil {
             throw refuse("snapshot_url", "needs snapshot_interval too (how often), such as 10s")

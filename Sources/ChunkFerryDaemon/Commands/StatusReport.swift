@@ -1,5 +1,6 @@
 import ChunkFerryCameras
 import ChunkFerryCheckpoint
+import ChunkFerryEvents
 import ChunkFerryPipeline
 import ChunkFerrySupport
 import Foundation
@@ -75,6 +76,8 @@ package struct StatusReport: Sendable {
     package var cameras: [CameraStatus] = []
     /// Each running instance's loss window and uplink, as it last reported them.
     package var uplinks: [(node: String, report: UplinkReport)] = []
+    /// Events not yet done (open, or ended and waiting for their clip), oldest first.
+    package var events: [CameraEvent] = []
 
     package static func load(from store: CheckpointStore, now: Int64? = nil) async throws(RedisError) -> StatusReport {
         let now = now ?? WallClock.nowMilliseconds()
@@ -94,6 +97,8 @@ package struct StatusReport: Sendable {
                 chunksInBucket: !record.chunksDeleted, localDeletedAt: record.localDeletedAt.map(WallClock.rfc3339(milliseconds:)))
         }, disks: disks, cameras: cameras)
         report.uplinks = uplinks
+        report.events = try await store.savedEvents().compactMap { try? JSONDecoder().decode(CameraEvent.self, from: Data($0.utf8)) }
+            .sorted { $0.start < $1.start }
         return report
     }
 
@@ -115,6 +120,10 @@ package struct StatusReport: Sendable {
             lines.append("disk under WATCH_DIR (\(watchDirectory)): \(Self.bytes(local.available)) free of \(Self.bytes(local.total))")
         }
         for (node, uplink) in uplinks { lines += uplink.statusLines(node: node) }
+        for event in events {
+            let state = event.end == nil ? "open" : "ended, clip pending"
+            lines.append("event \(state): \(event.camera) \(event.label) since \(WallClock.rfc3339(milliseconds: event.start)) (\(event.source.rawValue) \(event.id))")
+        }
         for disk in disks {
             lines.append("disk under WATCH_DIR (\(disk.node)): \(Self.bytes(disk.availableBytes)) free of \(Self.bytes(disk.totalBytes))")
             if disk.nearlyFull {

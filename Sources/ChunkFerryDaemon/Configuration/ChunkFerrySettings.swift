@@ -1,4 +1,5 @@
 import ChunkFerryCameras
+import ChunkFerryEvents
 import ChunkFerryPipeline
 import ChunkFerrySupport
 #if canImport(Glibc)
@@ -18,6 +19,8 @@ package struct ChunkFerrySettings: Sendable {
     package var endpoint = EndpointSettings()
     /// Cameras to record into WATCH_DIR/<name>/ (config file only).
     package var cameras: [CameraSettings] = []
+    /// Event sources (webhook, Frigate) and what events do.
+    package var events = EventSettings()
 
     package init(watch: WatchSettings, upload: UploadSettings, output: OutputSettings, retention: RetentionSettings = RetentionSettings(),
                 storage: StorageSettings, redis: RedisSettings, log: LogSettings = LogSettings()) {
@@ -48,6 +51,10 @@ package struct ChunkFerrySettings: Sendable {
         log = try LogSettings(config: config)
         endpoint = try EndpointSettings(config: config)
         cameras = try CameraSettings.list(config: config)
+        events = try EventSettings(config: config)
+        if events.hasSources && endpoint.port == nil && events.mqtt == nil {
+            throw SettingsError(key: .eventsToken, message: "EVENTS_TOKEN is set but HTTP_PORT=0 turns the endpoint off, so POST /events cannot be reached: set HTTP_PORT")
+        }
         // What the recorders write is uploaded whatever FILE_EXTENSIONS says.
         watch.fileExtensions.formUnion(CameraSettings.recordedExtensions(cameras))
     }

@@ -1,5 +1,6 @@
 import ChunkFerryCameras
 import ChunkFerryCheckpoint
+import ChunkFerryEvents
 import ChunkFerryPipeline
 import ChunkFerryStorage
 import ChunkFerrySupport
@@ -65,18 +66,21 @@ package struct Daemon: Sendable {
             CameraService(cameras: settings.cameras, watchRoot: settings.watch.directory, manager: manager, board: board,
                           reporter: CameraReporter(board: board, store: store, node: settings.upload.nodeID), logger: logger)
         }
-        let sources = HealthSources(
+        let book = await makeEventBook(manager: manager, store: store)
+        var sources = HealthSources(
             status: status, manager: manager, context: context, board: board, watchDirectory: settings.watch.directory,
             diskLow: { disk in
                 disk.available < (retention.value.minimumFree?.bytes(ofTotal: disk.total) ?? max(disk.total / 20, 256 << 20))
             },
             storage: .init(backend: storage.backend.rawValue, location: storage.location), uplink: uplink)
+        sources.events = book
 
         // Started in order, stopped in reverse: the watcher stops first, the uploads drain last,
         // and the endpoint answers (`/ready`: 503) until they did.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: OperationsEndpoint(settings: settings.endpoint, sources: sources,
-                                              metrics: MetricsPage(registry: registry, sources: sources), logger: logger),
+                                              metrics: MetricsPage(registry: registry, sources: sources),
+                                              events: book.flatMap { book in settings.events.token.map { ($0, book) } }, logger: logger),
                   successTerminationBehavior: .ignore, serviceName: "endpoint"),
             .init(service: leaseKeeper, serviceName: "leases"),
             .init(service: uploads, serviceName: "uploads"),
@@ -86,6 +90,13 @@ package struct Daemon: Sendable {
         services.append(.init(service: StateJanitor(retention: retention, context: context, gate: gate, watchRoot: manager.watchRoot), serviceName: "state-janitor"))
         let retry = RetryRequests(context: context, manager: manager, gate: gate)
         services.append(.init(service: retry, serviceName: "retry-requests"))
+        if let book {
+            services.append(.init(service: EventClipper(book: book, manager: manager, context: context, gate: gate, logger: logger), serviceName: "event-clips"))
+            if let mqtt = settings.events.mqtt {
+                services.append(.init(service: FrigateListener(settings: mqtt, severity: settings.events.severity, book: book,
+                                                               nodeID: settings.upload.nodeID, gate: gate, logger: logger), serviceName: "frigate"))
+            }
+        }
         if let folder = storage as? FolderStore {
             services.append(.init(service: TemporarySweeper(store: folder, gate: gate, logger: logger), serviceName: "temporary-sweeper"))
         }
@@ -118,6 +129,17 @@ package struct Daemon: Sendable {
         configuration.maximumCancellationDuration = .seconds(3)
         try await ServiceGroup(configuration: configuration).run()
         logger.info("stopped", metadata: ["event": "daemon.stopped"])
+    }
+
+    /// The event book, when an event source is set: the manager learns the windows it keeps.
+    private func makeEventBook(manager: StreamManager, store: CheckpointStore) async -> EventBook? {
+        guard settings.events.hasSources else { return nil }
+        let windows = EventWindows()
+        await manager.setEvents(windows, eventsOnly: settings.events.eventsOnly, layout: settings.output.layout, timeZone: settings.output.pathTimeZone)
+        var frigateNames: [String: String] = [:]
+        for camera in settings.cameras { if let name = camera.frigateName { frigateNames[name] = camera.name } }
+        return EventBook(settings: settings.events, windows: windows, manager: manager, store: store,
+                         cameras: Set(settings.cameras.map(\.name)), frigateNames: frigateNames, logger: logger)
     }
 
     private func logStart(storage: any ObjectStore) {

@@ -1,4 +1,5 @@
 import ChunkFerryCameras
+import ChunkFerryEvents
 import ChunkFerryPipeline
 import ChunkFerrySupport
 
@@ -14,6 +15,8 @@ struct HealthSources: Sendable {
     let diskLow: @Sendable (DiskSpace) -> Bool
     let storage: HealthReport.Storage
     let uplink: UplinkMonitor
+    /// Where events are kept; nil without an event source.
+    var events: EventBook? = nil
 
     /// `/ready`: the startup checks passed, the first scan completed, not shutting down.
     func isReady() async -> Bool {
@@ -77,6 +80,8 @@ struct HealthSources: Sendable {
                 (label, outages.contains { $0.label == label } ? "down" : "up")
             }),
             disk: disk.map { .init(freeBytes: $0.available, totalBytes: $0.total) },
-            cameras: cameras.map { .init(name: $0.name, state: $0.state.rawValue, since: WallClock.rfc3339(milliseconds: $0.since), reason: $0.reason) })
+            cameras: cameras.map { .init(name: $0.name, state: $0.state.rawValue, since: WallClock.rfc3339(milliseconds: $0.since), reason: $0.reason) },
+            events: await events?.open().map { .init(id: $0.id, camera: $0.camera, label: $0.label, source: $0.source.rawValue,
+                                                     since: WallClock.rfc3339(milliseconds: $0.start)) })
     }
 }

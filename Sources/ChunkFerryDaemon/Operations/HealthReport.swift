@@ -67,6 +67,16 @@ struct HealthReport: Codable, Sendable {
     var dependencies: [String: String]
     var disk: Disk?
     var cameras: [Camera]
+    /// Events still open (nil without an event source).
+    var events: [OpenEvent]?
+
+    struct OpenEvent: Codable, Sendable {
+        var id: String
+        var camera: String
+        var label: String
+        var source: String
+        var since: String
+    }
 
     var httpStatus: Int { status == .unhealthy ? 503 : 200 }
 }

@@ -1,13 +1,18 @@
+import ChunkFerryEvents
+import ChunkFerrySupport
 import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// `/health`, `/ready` and `/metrics` on HTTP_BIND:HTTP_PORT, a Service in the daemon's group.
+/// `/health`, `/ready` and `/metrics` on HTTP_BIND:HTTP_PORT, a Service in the daemon's group;
+/// with EVENTS_TOKEN also `POST /events` (see `EventWebhook`).
 /// A port that cannot be bound is one error line; uploading goes on without the endpoint.
 struct OperationsEndpoint: Service {
     let settings: EndpointSettings
     let sources: HealthSources
     let metrics: MetricsPage
+    /// The webhook's token and book; nil: no `/events` route.
+    var events: (token: Secret, book: EventBook)? = nil
     let logger: Logger
 
     func run() async throws {
@@ -20,6 +25,10 @@ struct OperationsEndpoint: Service {
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: await metrics.render())))
+        }
+        if let events {
+            let webhook = EventWebhook(token: events.token, book: events.book, logger: logger)
+            router.post("/events") { request, _ in await webhook.respond(to: request) }
         }
         let logger = logger
         let app = Application(

@@ -33,6 +33,26 @@ struct Endpoint: Sendable {
         return Page(status: object["status"] as? Int ?? 0, body: object["body"] as? String ?? "")
     }
 
+    /// `POST` of `body` to `path` with `headers`, as a webhook caller would; nil when nothing answers.
+    func post(_ path: String, body: String, headers: [String: String] = [:]) throws -> Page? {
+        let script = """
+        import json, sys, urllib.request, urllib.error
+        request = urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST", headers=json.loads(sys.argv[3]))
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                status, body = response.status, response.read()
+        except urllib.error.HTTPError as error:
+            status, body = error.code, error.read()
+        except OSError:
+            sys.exit(3)
+        print(json.dumps({"status": status, "body": body.decode()}))
+        """
+        let headerJSON = String(decoding: try JSONSerialization.data(withJSONObject: headers), as: UTF8.self)
+        guard let output = try Self.python(script, ["http://127.0.0.1:\(port)\(path)", body, headerJSON]),
+              let object = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] else { return nil }
+        return Page(status: object["status"] as? Int ?? 0, body: object["body"] as? String ?? "")
+    }
+
     /// Every sample of `/metrics`, keyed `name{label="value",...}` (labels sorted), parsed by
     /// prometheus_client; throws if the page does not parse.
     func metrics() throws -> [String: Double] {
