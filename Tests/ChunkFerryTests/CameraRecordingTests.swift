@@ -187,6 +187,38 @@ import Testing
         expectNoSecret([camera.password], in: fixture)
     }
 
+    /// A webhook event on a camera being recorded: once it has ended and its window is in the
+    /// store, a clip cut from the recording in progress plays and covers the window.
+    @Test func aWebhookEventOnARecordingCameraBecomesAClipThatPlays() async throws {
+        let camera = try await RTSPServer()
+        defer { camera.stop() }
+        let port = FreePort.next()
+        let token = "camera-events-token-0123456789"
+        let fixture = try await fixture([["name": "gate", "rtsp_url": camera.url()]], [
+            "HTTP_PORT": String(port), "EVENTS_TOKEN": token, "EVENT_PRE_ROLL": "3s", "EVENT_POST_ROLL": "3s",
+            "MAX_LAG": "5s", "IDLE_TIMEOUT": "60s",
+        ])
+        defer { fixture.stopAllInBackground() }
+        try fixture.start()
+        _ = try await waitForGrowth("\(fixture.watchDir)/gate", in: fixture, bytes: 1)
+        try await Task.sleep(for: .seconds(8))
+        let endpoint = Endpoint(port: port)
+        let headers = ["Authorization": "Bearer \(token)"]
+        let start = Date().timeIntervalSince1970 - 2
+        #expect(try endpoint.post("/events", body: #"{"camera": "gate", "label": "car", "id": "c1", "start": \#(start)}"#, headers: headers)?.status == 201)
+        try await Task.sleep(for: .seconds(5))
+        let end = Date().timeIntervalSince1970
+        #expect(try endpoint.post("/events", body: #"{"camera": "gate", "id": "c1", "end": \#(end)}"#, headers: headers)?.status == 200)
+        try await fixture.waitUntil("the clip is stored", timeout: .seconds(60)) { !fixture.events(event: "event.clip").isEmpty }
+        let key = try #require(fixture.events(event: "event.clip").first?["clip.key"])
+        let path = Scratch.directory("camera-clip") + "/clip.mp4"
+        try Data(try await fixture.storage.get(key: key, range: nil)).write(to: URL(fileURLWithPath: path))
+        let duration = try #require(try await FFmpeg.duration(of: path), "the clip plays")
+        let window = end - start + 6
+        #expect(abs(duration - window) <= 1, "the clip covers the \(window) s window: \(duration) s")
+        expectNoSecret([camera.password, token], in: fixture)
+    }
+
     /// `live_url`: the camera's sub-stream is recorded beside the main stream and goes up
     /// first. On an uplink slower than both streams together, the bucket alone gives back the
     /// sub-stream's recording to within MAX_LAG + 5 s of its end.

@@ -214,18 +214,22 @@ import Testing
         #expect(!daemon.log().contains(broker.password), "the broker's password never shows")
     }
 
-    /// UPLOAD_SCOPE=events: last night's segments stay local; a recording in progress goes up
-    /// once an event opens on its camera, within MAX_LAG + 5 s, as a burglar would find it.
+    /// UPLOAD_SCOPE=events: last night's segments never go up, and LOCAL_RETENTION deletes them
+    /// unsent; a recording in progress goes up once an event opens on its camera, within
+    /// MAX_LAG + 5 s, as a burglar would find it.
     @Test func eventsOnlySendsNothingOutsideEventWindows() async throws {
         let port = FreePort.next()
         let fixture = try await DaemonFixture(environment: [
             "HTTP_PORT": String(port), "EVENTS_TOKEN": Self.token, "UPLOAD_SCOPE": "events", "MAX_LAG": "5s", "IDLE_TIMEOUT": "10s",
+            "LOCAL_RETENTION": "30m",
         ])
         defer { fixture.stopAllInBackground() }
         try FileManager.default.createDirectory(atPath: "\(fixture.watchDir)/yard", withIntermediateDirectories: true)
+        var old: [String] = []
         for hour in 1...3 {
             let start = Self.secondsAgo(Double(hour) * 3600)
             let path = "\(fixture.watchDir)/yard/\(Self.recorderName(start)).mp4"
+            old.append(path)
             try FileWriter.write(path, FileWriter.randomBytes(1 << 20))
             try FileManager.default.setAttributes([.modificationDate: start + 600], ofItemAtPath: path)
         }
@@ -246,6 +250,10 @@ import Testing
         _ = try await endpoint.waitFor("/ready", status: 200)
         try await record(for: .seconds(8))
         #expect(try await fixture.storage.list(prefix: "").isEmpty, "nothing goes up without an event")
+        try await fixture.waitUntil("retention deleted last night's segments unsent", timeout: .seconds(30)) {
+            old.allSatisfy { !FileManager.default.fileExists(atPath: $0) }
+        }
+        #expect(fixture.events(event: "file.deleted").allSatisfy { $0["reason"] == "LOCAL_RETENTION" && $0["file.path"] != name })
 
         let opened = try #require(try endpoint.post("/events", body: #"{"camera": "yard", "label": "person", "id": "intruder"}"#, headers: Self.auth))
         #expect(opened.status == 201, "\(opened.body)")

@@ -52,7 +52,7 @@ package struct ChunkFerrySettings: Sendable {
         endpoint = try EndpointSettings(config: config)
         cameras = try CameraSettings.list(config: config)
         events = try EventSettings(config: config)
-        if events.hasSources && endpoint.port == nil && events.mqtt == nil {
+        if events.token != nil && endpoint.port == nil {
             throw SettingsError(key: .eventsToken, message: "EVENTS_TOKEN is set but HTTP_PORT=0 turns the endpoint off, so POST /events cannot be reached: set HTTP_PORT")
         }
         // What the recorders write is uploaded whatever FILE_EXTENSIONS says.

@@ -138,8 +138,11 @@ package struct Daemon: Sendable {
         await manager.setEvents(windows, eventsOnly: settings.events.eventsOnly, layout: settings.output.layout, timeZone: settings.output.pathTimeZone)
         var frigateNames: [String: String] = [:]
         for camera in settings.cameras { if let name = camera.frigateName { frigateNames[name] = camera.name } }
-        return EventBook(settings: settings.events, windows: windows, manager: manager, store: store,
-                         cameras: Set(settings.cameras.map(\.name)), frigateNames: frigateNames, logger: logger)
+        let book = EventBook(settings: settings.events, windows: windows, manager: manager, store: store,
+                             cameras: Set(settings.cameras.map(\.name)), frigateNames: frigateNames, logger: logger)
+        // Before any service starts: retention must know the windows of events a crash left open.
+        await book.restore()
+        return book
     }
 
     private func logStart(storage: any ObjectStore) {

@@ -15,6 +15,8 @@ package actor EventBook {
     static let capacity = 1000
 
     private var events: [String: CameraEvent] = [:]
+    /// Whether the events Redis kept are loaded (see `restore`).
+    private(set) var restored = false
     let settings: EventSettings
     let windows: EventWindows
     private let manager: StreamManager
@@ -76,7 +78,7 @@ package actor EventBook {
                                     end: update.end, source: update.source, severity: update.severity)
             if let end = event.end, end < event.start { return .endsBeforeStart }
             events[key] = event
-            dropOldestIfFull()
+            await dropOldestIfFull()
             outcome = .opened(event)
             Counter(label: "chunkferry_events_total", dimensions: [("camera", camera), ("source", update.source.rawValue)]).increment()
             logger.notice("event opened", metadata: [
@@ -94,14 +96,21 @@ package actor EventBook {
         return outcome
     }
 
-    /// Events saved by an earlier run.
-    package func restore() async {
-        guard let saved = try? await store.savedEvents() else { return }
+    /// Loads the events an earlier run saved, once; false while Redis cannot be asked. Until it
+    /// succeeds the pipeline deletes no footage unsent. An event already updated by a source
+    /// since start keeps what the source said.
+    @discardableResult
+    package func restore() async -> Bool {
+        guard !restored else { return true }
+        guard let saved = try? await store.savedEvents() else { return false }
         for json in saved {
-            guard let event = try? JSONDecoder().decode(CameraEvent.self, from: Data(json.utf8)) else { continue }
+            guard let event = try? JSONDecoder().decode(CameraEvent.self, from: Data(json.utf8)), events[event.key] == nil else { continue }
             events[event.key] = event
         }
-        if !saved.isEmpty { await publish() }
+        restored = true
+        await publish()
+        await manager.eventsLoaded()
+        return true
     }
 
     /// Open events first ended at the longest an event may last.
@@ -122,8 +131,10 @@ package actor EventBook {
             .sorted { $0.start < $1.start }
     }
 
-    /// The clip is written (or given up): the event is done.
+    /// The clip of `event` as it was is written (or given up): the event is done, unless a
+    /// source changed it meanwhile (a later end): then it is due again, and cut again.
     package func done(_ event: CameraEvent) async {
+        guard events[event.key] == event else { return }
         events[event.key] = nil
         try? await store.dropEvent(event.key)
         await publish()
@@ -156,9 +167,10 @@ package actor EventBook {
         }
     }
 
-    private func dropOldestIfFull() {
+    private func dropOldestIfFull() async {
         guard events.count > Self.capacity, let oldest = events.values.filter({ $0.end != nil }).min(by: { $0.start < $1.start }) else { return }
         events[oldest.key] = nil
+        try? await store.dropEvent(oldest.key)
         logger.warning("more than \(Self.capacity) events waiting for clips; the oldest is given up", metadata: ["event.id": "\(oldest.id)"])
     }
 }

@@ -31,6 +31,10 @@ struct ClipCut: Sendable {
 
     /// Writes the clip to `output`; nil, or the reason it failed in one line.
     func run(into output: String) async -> String? {
+        // A line break in a name would end the concat list's line and start a directive of its own.
+        if let odd = pieces.first(where: { $0.path.contains("\n") || $0.path.contains("\r") }) {
+            return "the recording \(odd.path.split(separator: "/").last ?? "") has a line break in its name; ffmpeg's list cannot name it"
+        }
         let listPath = output + ".txt"
         let list = list
         // On a file-call thread, like every filesystem call of async code.

@@ -15,7 +15,9 @@ import Glibc
 package struct EventClipper: Service {
     /// Video a clip is cut from (snapshots are linked, not cut).
     static let videoExtensions: Set<String> = ["mp4", "mov", "m4v", "mkv", "ts"]
-    /// An event no recording covers this long after its window closed gets a record without a clip.
+    /// An event no recording covers this long after its window closed gets a record without a
+    /// clip; one whose window the store does not hold by then is cut from the local recordings
+    /// anyway (they go on up through the pipeline as always).
     static let patience: Int64 = 300_000
 
     let book: EventBook
@@ -31,8 +33,9 @@ package struct EventClipper: Service {
 
     package func run() async throws {
         guard await gate.wait() else { return }
-        await book.restore()
         repeat {
+            // Loaded before the services started, unless Redis was down then.
+            guard await book.restore() else { continue }
             await book.endOverlong()
             for event in await book.due() {
                 guard !Task.isShuttingDownGracefully else { return }
@@ -56,8 +59,10 @@ package struct EventClipper: Service {
             }
             return
         }
-        // The window's bytes in the store first: the clip is a convenience, the recordings are the evidence.
-        for video in videos where video.stored < Self.bytes(of: video, within: window).upperBound { return }
+        // The window's bytes in the store first: the clip is a convenience, the recordings are
+        // the evidence. A recording the store refuses, or a slow store, does not hold it for ever.
+        let waiting = videos.filter { $0.stored < Self.bytes(of: $0, within: window).upperBound }
+        if !waiting.isEmpty && !waiting.contains(where: \.failed) && now - window.upperBound <= Self.patience { return }
 
         let folder = FileManager.default.temporaryDirectory.path + "/chunkferry-clips"
         _ = await FileCalls.shared.run { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }

@@ -33,6 +33,7 @@ package struct FrigateListener: Service {
         }
         var unknown: Set<String> = []
         var wasLost = false
+        var wasRefused = false
         await withGracefulShutdownHandler {
             for await happening in client.happenings {
                 switch happening {
@@ -41,8 +42,15 @@ package struct FrigateListener: Service {
                         "event": "mqtt.connected", "mqtt": "\(settings.location)", "mqtt.topic": "\(settings.topic)",
                     ])
                     wasLost = false
+                    wasRefused = false
                 case .refused(let reason):
-                    logger.error("the MQTT broker refused ChunkFerry (\(reason)): check the user and password in MQTT_URL", metadata: ["mqtt": "\(settings.location)"])
+                    if !wasRefused {
+                        logger.error("the MQTT broker refused ChunkFerry (\(reason)): check the user and password in MQTT_URL; retrying", metadata: [
+                            "event": "mqtt.refused", "mqtt": "\(settings.location)",
+                        ])
+                    }
+                    wasRefused = true
+                    wasLost = true
                 case .lost(let reason):
                     if !wasLost {
                         logger.warning("MQTT broker unreachable; retrying every few seconds (events from Frigate wait meanwhile)", metadata: [

@@ -29,7 +29,9 @@ struct FrigateMessage: Sendable, Equatable {
         guard let id = after["id"] as? String, !id.isEmpty else { return .failure(Problem(description: "no 'after.id'")) }
         guard let camera = after["camera"] as? String, !camera.isEmpty else { return .failure(Problem(description: "no 'after.camera'")) }
         func time(_ key: String) -> Int64? {
-            guard let number = after[key] as? NSNumber, !(after[key] is Bool), number.doubleValue > 0 else { return nil }
+            // 2000 to 2100: anything else is no time (and would overflow as milliseconds).
+            guard let number = after[key] as? NSNumber, !(after[key] is Bool), number.doubleValue > 946_684_800,
+                  number.doubleValue < 4_102_444_800 else { return nil }
             return Int64((number.doubleValue * 1000).rounded())
         }
         var label = after["label"] as? String

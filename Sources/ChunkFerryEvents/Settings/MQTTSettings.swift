@@ -38,6 +38,7 @@ package struct MQTTSettings: Sendable {
         port = components.port ?? (tls ? 8883 : 1883)
         user = components.user.flatMap { $0.removingPercentEncoding ?? $0 }.flatMap { $0.isEmpty ? nil : $0 }
         password = components.password.map { Secret($0.removingPercentEncoding ?? $0) }
+        if password != nil && user == nil { throw refuse("has a password but no user") }
         topic = config.string(.mqttTopic) ?? "frigate/reviews"
         guard !topic.isEmpty, !topic.contains("#"), !topic.contains("+") else {
             throw SettingsError(.mqttTopic, value: topic, expected: "one topic without wildcards, such as frigate/reviews")

@@ -101,15 +101,20 @@ package struct PathLayout: Sendable, Equatable {
 extension PathLayout.Match {
     /// The start as unix ms, reading the written time in `timeZone`; nil without one.
     package func start(in timeZone: TimeZone) -> Int64? {
-        time?.unixMilliseconds(in: timeZone)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        return start(in: calendar)
+    }
+
+    /// The same with a calendar already set to the zone (no calendar made per path).
+    func start(in calendar: Calendar) -> Int64? {
+        time?.unixMilliseconds(in: calendar)
     }
 }
 
 extension RecordingTime {
-    /// The instant these calendar fields name in `timeZone` (unix ms).
-    package func unixMilliseconds(in timeZone: TimeZone) -> Int64? {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
+    /// The instant these calendar fields name in `calendar`'s time zone (unix ms).
+    func unixMilliseconds(in calendar: Calendar) -> Int64? {
         let components = DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         return calendar.date(from: components).map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
     }

@@ -26,8 +26,9 @@ extension LocalRetention {
         }
         var freed: Int64 = 0
         for file in chosen {
-            // An event may have come for it meanwhile: then it goes up instead.
-            guard await manager.isKeptLocal(file.path, status: file.status) else { continue }
+            // Out of the manager's hands first: an event that comes now cannot start its upload
+            // under the deletion; if the deletion fails the file is looked at again.
+            guard await manager.claimKeptLocal(file.path, status: file.status) else { continue }
             let path = context.absolutePath(file.path)
             let logger = context.logger
             let unlinked = await FileCalls.shared.run { () -> Bool in
@@ -38,9 +39,11 @@ extension LocalRetention {
                 ])
                 return true
             }
-            guard unlinked == true else { continue }
+            guard unlinked == true else {
+                await manager.unclaim(file.path)
+                continue
+            }
             freed += file.status.size
-            await manager.vanished(file.path)
         }
         return freed
     }

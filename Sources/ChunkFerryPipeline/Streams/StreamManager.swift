@@ -29,7 +29,11 @@ package actor StreamManager {
     /// UPLOAD_SCOPE=events: files outside every event window are not sent.
     var eventsOnly = false
     var pathLayout: PathLayout?
-    var pathTimeZone = TimeZone(identifier: "UTC")!
+    /// Reads times written in paths (PATH_TIMEZONE).
+    var pathCalendar = Calendar(identifier: .gregorian)
+    /// Whether the event book has loaded the events Redis kept: until then no footage counts as
+    /// wanted by none (retention deletes nothing unsent).
+    var eventsKnown = false
     /// Reloadable (`apply`).
     package var idleTimeout: Duration
     package var maxLag: Duration?
@@ -118,6 +122,17 @@ package actor StreamManager {
         return lookAgain.map(\.value)
     }
 
+    /// Stops tracking a file that never had a stream (retention is about to delete it).
+    func dropUnstarted(_ key: RelativePath) {
+        guard files[key]?.record == nil else { return }
+        files[key] = nil
+    }
+
+    /// Asks the watcher to look at `path` again (see `pathsToLook`).
+    func lookAgainAt(_ path: String) {
+        lookAgain.insert(RelativePath(path))
+    }
+
     /// `path` was deleted or moved away.
     package func vanished(_ path: String) {
         // Under a share that went away, files are not deleted recordings: they come back with it.
@@ -196,7 +211,9 @@ package actor StreamManager {
         // The `limit` oldest by insertion into a short sorted list: no copy or sort of them all.
         var oldest: [(key: RelativePath, value: FinishedFile)] = []
         oldest.reserveCapacity(limit + 1)
-        for entry in finished where entry.value.completedAt <= cutoff {
+        // Footage an event not yet done wants stays until its clip is cut.
+        let events = eventWindows.map { !$0.isEmpty } ?? false
+        for entry in finished where entry.value.completedAt <= cutoff && !(events && wantedByEvent(entry.key.value, entry.value)) {
             guard oldest.count < limit || entry.value.completedAt < oldest[oldest.count - 1].value.completedAt else { continue }
             let at = oldest.firstIndex { entry.value.completedAt < $0.value.completedAt } ?? oldest.count
             oldest.insert(entry, at: at)
@@ -426,6 +443,7 @@ package actor StreamManager {
         let id = StreamIdentity.id(path: path, device: status.device, inode: status.inode, generation: generation)
         var file = TrackedFile(path: path, streamID: id, generation: generation, status: status, changedAt: changedAt, record: record)
         file.sighted(status.size, at: changedAt)  // for all it knows, nothing past the checkpoint is in the store
+        if eventWindows != nil { file.said = said(path) }
         return file
     }
 

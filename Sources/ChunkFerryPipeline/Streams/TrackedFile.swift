@@ -31,6 +31,8 @@ package struct TrackedFile: Sendable {
     var grewHere = false
     /// Why the store refuses one of this stream's objects: no job until it is retried.
     package var failure: String?
+    /// The camera and start time its path says (with an event source; see `StreamManager.said`).
+    var said: Said?
     /// The stream's whole-file digest, fed as its chunks are committed.
     package let digest = RunningDigest()
 
@@ -62,6 +64,12 @@ extension TrackedFile {
     package mutating func held(upTo offset: Int64) {
         sightings.removeAll { $0.size <= offset }
     }
+}
+
+/// What a path says of its footage: the camera, and the start (unix ms) when the path holds one.
+struct Said: Sendable {
+    var camera: String?
+    var start: Int64?
 }
 
 /// The provisional pieces in the store holding bytes `[index × chunk size, end)` of a growing
