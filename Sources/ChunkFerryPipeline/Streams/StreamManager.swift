@@ -428,6 +428,9 @@ package actor StreamManager {
             files[key]?.suspectRewrite = latest.finished.map { $0.size == status.size } ?? false
         } else {
             files[key] = trackedFile(path, status, generation: generation, record: nil, changedAt: changedAt)
+            // Written moments ago: fresh footage even if it landed whole (Frigate moves each
+            // finished segment in), so its finalization is live work, not backlog.
+            files[key]?.grewHere = age < idleTimeout
             // Nothing known of it, finished already and small: the single-chunk shortcut.
             if latest == nil, !recordingFiles.values.contains(key), !isHeld(files[key]!), status.size > 0, status.size <= chunkSize, age >= idleTimeout, let file = files[key] {
                 files[key]?.jobPending = true

@@ -38,12 +38,13 @@ package struct StreamWorker: Sendable {
         }
     }
 
-    /// A live reserve worker: beyond UPLOAD_CONCURRENCY, it takes live work only, so a
-    /// recording's next chunk or piece never waits for backlog chunks crawling up a slow uplink
-    /// (their bodies pause for it meanwhile, see `UplinkThrottle`).
+    /// A live reserve worker: beyond UPLOAD_CONCURRENCY, it takes live and event work, never
+    /// the backlog, so a recording's next chunk or piece, or an event's footage, never waits for
+    /// backlog chunks crawling up a slow uplink (their bodies pause for it meanwhile, see
+    /// `UplinkThrottle`).
     package func runReserve() async {
         let queue = manager.queue
-        while let queued = await queue.next(through: UplinkClass.live.rawValue) {  // and sub-streams
+        while let queued = await queue.next(through: UplinkClass.event.rawValue) {  // sub-streams, live, events
             await carryOut(queued)
         }
     }
