@@ -1,5 +1,6 @@
 @testable import ChunkFerryCameras
 @testable import ChunkFerryDaemon
+@testable import ChunkFerryEvents
 import Foundation
 import Testing
 
@@ -65,6 +66,24 @@ import Testing
 
     /// `live_url`: the sub-stream, recorded into `<name>/live/` under names of its own, with the
     /// main stream's password when the user is the same; a wrong scheme is refused by name.
+    /// Frigate's events name cameras its own way: `frigate_name` maps one to ours, and the
+    /// event settings come from the same file.
+    @Test func aFrigateNameMapsFrigatesCameraToOurs() async throws {
+        let settings = try await settings("""
+            mqtt_url: mqtt://chunkferry:mqtt-secret@192.168.1.10:1883
+            event_severity: detection
+            cameras:
+              - name: front-door
+                rtsp_url: rtsp://admin@192.168.1.20/stream1
+                frigate_name: front_door_cam
+            """)
+        #expect(settings.cameras[0].frigateName == "front_door_cam")
+        let mqtt = try #require(settings.events.mqtt)
+        #expect(mqtt.location == "mqtt://chunkferry@192.168.1.10:1883", "the broker as logs show it, without the password")
+        #expect(mqtt.password?.value == "mqtt-secret" && mqtt.topic == "frigate/reviews")
+        #expect(settings.events.severity == .detection)
+    }
+
     @Test func aSubStreamIsRecordedBesideTheMainStream() async throws {
         let settings = try await settings("""
             cameras:

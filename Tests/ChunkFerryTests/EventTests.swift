@@ -214,6 +214,32 @@ import Testing
         #expect(!daemon.log().contains(broker.password), "the broker's password never shows")
     }
 
+    /// `mqtts://`: the broker's certificate is checked; a private CA is trusted through
+    /// MQTT_CA_FILE, and without it the connection is refused (and said so), never made blind.
+    @Test func aBrokerOverTLSIsTrustedOnlyThroughMQTTCAFile() async throws {
+        let broker = try await MosquittoServer(tls: true)
+        defer { broker.process.stop() }
+        let certificate = try #require(broker.certificate)
+        let fixture = try await DaemonFixture(environment: ["MQTT_URL": broker.url])
+        defer { fixture.stopAllInBackground() }
+        try FileManager.default.createDirectory(atPath: "\(fixture.watchDir)/front_door", withIntermediateDirectories: true)
+        try FileWriter.write("\(fixture.watchDir)/front_door/a.mp4", FileWriter.randomBytes(1000))
+        let untrusting = try fixture.start()
+        try await fixture.waitUntil("the unverified broker is refused", timeout: .seconds(30)) { !fixture.events(event: "mqtt.lost").isEmpty }
+        #expect(fixture.events(event: "mqtt.connected").isEmpty, "no connection to a broker whose certificate is not trusted")
+        untrusting.stop()
+
+        try fixture.start(environment: ["MQTT_CA_FILE": certificate])
+        try await fixture.waitUntil("connected over TLS", timeout: .seconds(30)) { !fixture.events(event: "mqtt.connected").isEmpty }
+        let now = Date().timeIntervalSince1970
+        let review = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/frigate/review-new.json"), encoding: .utf8)
+            .replacing("__ID__", with: "tls-1").replacing("__CAMERA__", with: "front_door").replacing("__SEVERITY__", with: "alert")
+            .replacing("__START__", with: String(now)).replacing("__END__", with: "null")
+        try await broker.publish(review)
+        try await fixture.waitUntil("the review became an event", timeout: .seconds(30)) { !fixture.events(event: "event.opened").isEmpty }
+        for run in fixture.runs { #expect(!run.log().contains(broker.password), "the broker's password never shows") }
+    }
+
     /// UPLOAD_SCOPE=events: last night's segments never go up, and LOCAL_RETENTION deletes them
     /// unsent; a recording in progress goes up once an event opens on its camera, within
     /// MAX_LAG + 5 s, as a burglar would find it.

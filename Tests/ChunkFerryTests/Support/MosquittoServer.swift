@@ -8,8 +8,10 @@ final class MosquittoServer: TestServer {
     let directory: String
     let password: String
     let process: ManagedProcess
+    /// With TLS: the self-signed certificate (for 127.0.0.1) clients must trust.
+    let certificate: String?
 
-    init(password: String = "mqtt-" + UUID().uuidString.prefix(12).lowercased()) async throws {
+    init(password: String = "mqtt-" + UUID().uuidString.prefix(12).lowercased(), tls: Bool = false) async throws {
         port = FreePort.next()
         directory = Scratch.directory("mosquitto")
         self.password = password
@@ -20,7 +22,15 @@ final class MosquittoServer: TestServer {
         guard await made.waitForExit(timeout: .seconds(30)) == 0 else { throw HarnessError("mosquitto_passwd failed: \(made.log())") }
         // As root mosquitto drops to its own user, which cannot read a private scratch folder.
         let user = getuid() == 0 ? "user root\n" : ""
-        try "\(user)listener \(port) 127.0.0.1\nallow_anonymous false\npassword_file \(passwords)\npersistence false\n"
+        var tlsLines = ""
+        if tls {
+            try SeaweedServer.makeCertificate(in: directory)
+            certificate = "\(directory)/cert.pem"
+            tlsLines = "cafile \(directory)/cert.pem\ncertfile \(directory)/cert.pem\nkeyfile \(directory)/key.pem\n"
+        } else {
+            certificate = nil
+        }
+        try "\(user)listener \(port) 127.0.0.1\n\(tlsLines)allow_anonymous false\npassword_file \(passwords)\npersistence false\n"
             .write(toFile: "\(directory)/mosquitto.conf", atomically: true, encoding: .utf8)
         process = ManagedProcess(name: "mosquitto", executable: "mosquitto", arguments: ["-c", "\(directory)/mosquitto.conf"],
                                  logPath: "\(directory)/mosquitto.log")
@@ -28,7 +38,7 @@ final class MosquittoServer: TestServer {
     }
 
     /// MQTT_URL for the daemon.
-    var url: String { "mqtt://\(Self.user):\(password)@127.0.0.1:\(port)" }
+    var url: String { "\(certificate == nil ? "mqtt" : "mqtts")://\(Self.user):\(password)@127.0.0.1:\(port)" }
 
     func start() async throws {
         try process.start()
@@ -44,7 +54,7 @@ final class MosquittoServer: TestServer {
     func publish(_ message: String, topic: String = "frigate/reviews", password: String? = nil) async throws {
         let publisher = ManagedProcess(name: "mosquitto_pub", executable: "mosquitto_pub",
                                        arguments: ["-h", "127.0.0.1", "-p", String(port), "-u", Self.user, "-P", password ?? self.password,
-                                                   "-q", "1", "-t", topic, "-m", message],
+                                                   "-q", "1", "-t", topic, "-m", message] + (certificate.map { ["--cafile", $0] } ?? []),
                                        logPath: "\(directory)/pub-\(UUID().uuidString.prefix(8)).log")
         try publisher.start()
         let status = await publisher.waitForExit(timeout: .seconds(30))

@@ -88,7 +88,7 @@ final class SeaweedServer: TestServer {
     }
 
     /// A self-signed certificate for 127.0.0.1 and localhost, made with openssl.
-    private static func makeCertificate(in directory: String) throws {
+    static func makeCertificate(in directory: String) throws {
         let openssl = ManagedProcess(
             name: "openssl", executable: "openssl",
             arguments: ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(directory)/key.pem", "-out", "\(directory)/cert.pem",
