@@ -1,0 +1,66 @@
+/// An age X25519 recipient: `age1` and the Bech32 of a 32-byte public key.
+package struct AgeRecipient: Sendable, Hashable, CustomStringConvertible {
+    package let publicKey: [UInt8]
+
+    package init(publicKey: [UInt8]) {
+        self.publicKey = publicKey
+    }
+
+    /// Nil unless `text` is an `age1…` X25519 recipient, exactly.
+    package init?(_ text: String) {
+        guard let decoded = Bech32.decode(text), decoded.hrp == "age", decoded.data.count == 32, text == text.lowercased() else { return nil }
+        publicKey = decoded.data
+    }
+
+    package var description: String { Bech32.encode(hrp: "age", publicKey) }
+}
+
+/// An age X25519 identity: `AGE-SECRET-KEY-1` and the Bech32 of a 32-byte private key. Its
+/// description never shows the key.
+package struct AgeIdentity: Sendable, CustomStringConvertible {
+    let secretKey: [UInt8]
+    package let recipient: AgeRecipient
+
+    package init?(_ text: String) {
+        guard let decoded = Bech32.decode(text), decoded.hrp == "age-secret-key-", decoded.data.count == 32,
+              text == text.uppercased(), let publicKey = LibCrypto.x25519Public(decoded.data) else { return nil }
+        secretKey = decoded.data
+        recipient = AgeRecipient(publicKey: publicKey)
+    }
+
+    /// A new identity (tests and `age-keygen`'s job; ChunkFerry itself never holds one while running).
+    package static func generate() -> AgeIdentity {
+        AgeIdentity(Bech32.encode(hrp: "AGE-SECRET-KEY-", LibCrypto.random(32)).uppercased())!
+    }
+
+    /// Its text form, `AGE-SECRET-KEY-1…`, for writing an identity file.
+    package var secretText: String { Bech32.encode(hrp: "AGE-SECRET-KEY-", secretKey).uppercased() }
+
+    package var description: String { "age identity for \(recipient)" }
+
+    /// The identities of an identity file as `age-keygen` writes it: one per line, `#` comments
+    /// and blank lines skipped; nil with the number of the first line that is not one.
+    package static func parseFile(_ text: String) -> Result<[AgeIdentity], LineError> {
+        var identities: [AgeIdentity] = []
+        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingSuffix { $0 == "\r" || $0 == " " || $0 == "\t" }
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            guard let identity = AgeIdentity(String(line)) else { return .failure(LineError(line: number + 1)) }
+            identities.append(identity)
+        }
+        return .success(identities)
+    }
+
+    /// The line of an identity file that is not an identity (its text never shown: it may be a key).
+    package struct LineError: Error, Sendable, Equatable {
+        package var line: Int
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingSuffix(while drop: (Character) -> Bool) -> Substring {
+        var end = endIndex
+        while end > startIndex, drop(self[index(before: end)]) { end = index(before: end) }
+        return self[startIndex..<end]
+    }
+}
