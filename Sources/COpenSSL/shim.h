@@ -5,6 +5,7 @@
 #include <openssl/hmac.h>
 #include <openssl/kdf.h>
 #include <openssl/rand.h>
+#include <limits.h>
 
 // EVP_sha256()/EVP_md5() return const pointers Swift sees as OpaquePointer;
 // wrappers keep the call sites typed and short.
@@ -63,6 +64,7 @@ static inline int cf_x25519_public(unsigned char *out, const unsigned char *scal
 /// HKDF-SHA256 (RFC 5869), extract and expand, into out[out_length].
 static inline int cf_hkdf_sha256(unsigned char *out, size_t out_length, const unsigned char *ikm, size_t ikm_length,
                                  const unsigned char *salt, size_t salt_length, const unsigned char *info, size_t info_length) {
+    if (salt_length > INT_MAX || ikm_length > INT_MAX || info_length > INT_MAX) { return 0; }
     EVP_PKEY_CTX *context = EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, NULL);
     static const unsigned char empty = 0;
     int ok = context && EVP_PKEY_derive_init(context) == 1 && EVP_PKEY_CTX_set_hkdf_md(context, EVP_sha256()) == 1
@@ -94,7 +96,7 @@ static inline int cf_chacha20poly1305(int seal, unsigned char *out, const unsign
 }
 
 static inline int cf_random(unsigned char *out, size_t length) {
-    return RAND_bytes(out, (int)length) == 1;
+    return length <= INT_MAX && RAND_bytes(out, (int)length) == 1;
 }
 
 #endif

@@ -72,6 +72,11 @@ import Testing
         #expect(AgeIdentity(identity.secretText)?.recipient == identity.recipient)
         #expect(AgeRecipient(identity.recipient.description) == identity.recipient)
         #expect(!"\(identity)".contains(identity.secretText), "an identity never shows its key")
+        var dumped = ""
+        dump(identity, to: &dumped)
+        #expect(!dumped.contains(identity.secretText) && !dumped.contains("\(identity.secretKey)"), "nor does its mirror")
+        let lowOrder = Bech32.encode(hrp: "age", [UInt8](repeating: 0, count: 32))
+        #expect(AgeRecipient(lowOrder) == nil, "a point of low order is no recipient")
         let recipient = identity.recipient.description
         for bad in [recipient.uppercased(), String(recipient.dropLast()) + (recipient.last == "q" ? "p" : "q"), "age1", "ssh-ed25519 AAAA", identity.secretText] {
             #expect(AgeRecipient(bad) == nil, "\(bad) is not a recipient")

@@ -34,13 +34,14 @@ package enum AgeFile {
 
     static func header(fileKey: [UInt8], recipients: [AgeRecipient]) -> [UInt8] {
         let stanzas = recipients.map { recipient -> AgeHeader.Stanza in
-            while true {
-                let ephemeral = LibCrypto.random(32)
-                guard let share = LibCrypto.x25519Public(ephemeral), let shared = LibCrypto.x25519(ephemeral, recipient.publicKey) else { continue }
-                let wrapKey = LibCrypto.hkdfSHA256(key: shared, salt: share + recipient.publicKey, info: x25519Label, count: 32)
-                let body = LibCrypto.seal(key: wrapKey, nonce: [UInt8](repeating: 0, count: 12), fileKey)
-                return AgeHeader.Stanza(type: "X25519", arguments: [String(decoding: Base64.encodeUnpadded(share), as: UTF8.self)], body: body)
+            // A recipient is never of low order (`AgeRecipient` refuses one): this cannot fail.
+            let ephemeral = LibCrypto.random(32)
+            guard let share = LibCrypto.x25519Public(ephemeral), let shared = LibCrypto.x25519(ephemeral, recipient.publicKey) else {
+                preconditionFailure("X25519 with a checked recipient failed")
             }
+            let wrapKey = LibCrypto.hkdfSHA256(key: shared, salt: share + recipient.publicKey, info: x25519Label, count: 32)
+            let body = LibCrypto.seal(key: wrapKey, nonce: [UInt8](repeating: 0, count: 12), fileKey)
+            return AgeHeader.Stanza(type: "X25519", arguments: [String(decoding: Base64.encodeUnpadded(share), as: UTF8.self)], body: body)
         }
         return AgeHeader.encode(stanzas, fileKey: fileKey)
     }
@@ -71,7 +72,9 @@ package enum AgeFile {
         } catch {
             return Opened(plaintext: [], error: error)
         }
-        guard LibCrypto.hmacSHA256(key: AgeHeader.macKey(fileKey), header.macInput) == header.mac else {
+        // Compared whole, in constant time: how long it takes says nothing of where they differ.
+        let mac = LibCrypto.hmacSHA256(key: AgeHeader.macKey(fileKey), header.macInput)
+        guard zip(mac, header.mac).reduce(UInt8(0), { $0 | ($1.0 ^ $1.1) }) == 0 else {
             return Opened(plaintext: [], error: .mac)
         }
         var position = header.payloadOffset

@@ -2,30 +2,34 @@
 package struct AgeRecipient: Sendable, Hashable, CustomStringConvertible {
     package let publicKey: [UInt8]
 
-    package init(publicKey: [UInt8]) {
+    /// Nil unless `publicKey` is 32 bytes and not a point of low order (with which every
+    /// shared secret is zero: nothing could be encrypted to it).
+    package init?(publicKey: [UInt8]) {
+        guard publicKey.count == 32, LibCrypto.x25519(LibCrypto.random(32), publicKey) != nil else { return nil }
         self.publicKey = publicKey
     }
 
     /// Nil unless `text` is an `age1…` X25519 recipient, exactly.
     package init?(_ text: String) {
-        guard let decoded = Bech32.decode(text), decoded.hrp == "age", decoded.data.count == 32, text == text.lowercased() else { return nil }
-        publicKey = decoded.data
+        guard let decoded = Bech32.decode(text), decoded.hrp == "age", text == text.lowercased() else { return nil }
+        self.init(publicKey: decoded.data)
     }
 
     package var description: String { Bech32.encode(hrp: "age", publicKey) }
 }
 
-/// An age X25519 identity: `AGE-SECRET-KEY-1` and the Bech32 of a 32-byte private key. Its
-/// description never shows the key.
-package struct AgeIdentity: Sendable, CustomStringConvertible {
+/// An age X25519 identity: `AGE-SECRET-KEY-1` and the Bech32 of a 32-byte private key. Neither
+/// its description nor its mirror (`dump`, a test's failure message) shows the key.
+package struct AgeIdentity: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     let secretKey: [UInt8]
     package let recipient: AgeRecipient
 
     package init?(_ text: String) {
         guard let decoded = Bech32.decode(text), decoded.hrp == "age-secret-key-", decoded.data.count == 32,
-              text == text.uppercased(), let publicKey = LibCrypto.x25519Public(decoded.data) else { return nil }
+              text == text.uppercased(), let publicKey = LibCrypto.x25519Public(decoded.data),
+              let recipient = AgeRecipient(publicKey: publicKey) else { return nil }
         secretKey = decoded.data
-        recipient = AgeRecipient(publicKey: publicKey)
+        self.recipient = recipient
     }
 
     /// A new identity (tests and `age-keygen`'s job; ChunkFerry itself never holds one while running).
@@ -37,6 +41,8 @@ package struct AgeIdentity: Sendable, CustomStringConvertible {
     package var secretText: String { Bech32.encode(hrp: "AGE-SECRET-KEY-", secretKey).uppercased() }
 
     package var description: String { "age identity for \(recipient)" }
+    package var debugDescription: String { description }
+    package var customMirror: Mirror { Mirror(self, children: ["recipient": recipient]) }
 
     /// The identities of an identity file as `age-keygen` writes it: one per line, `#` comments
     /// and blank lines skipped; nil with the number of the first line that is not one.
