@@ -102,9 +102,16 @@ import Testing
             try await fixture.expectBucketMatchesFile(try await fixture.waitForManifestMatchingFile(segment))
         }
 
+        // A second event of the camera in the same second, with the same label: its own clip.
+        let second = try #require(try endpoint.post("/events", body: #"{"camera": "front", "label": "person", "id": "door-2", "start": \#(start), "end": \#(start + 5)}"#, headers: Self.auth))
+        #expect(second.status == 201, "\(second.body)")
+        try await fixture.waitUntil("the second clip is stored", timeout: .seconds(60)) { fixture.events(event: "event.clip").count >= 2 }
+        #expect(fixture.events(event: "event.clip").last?["clip.key"] == String(key.dropLast(4)) + "-door-2.mp4", "it does not overwrite the first")
+        #expect(try await fixture.storage.head(key: key) != nil)
+
         let metrics = try endpoint.metrics()
-        #expect(metrics[#"chunkferry_events_total{camera="front",source="webhook"}"#] == 1)
-        #expect(metrics["chunkferry_event_clips_total"] == 1)
+        #expect(metrics[#"chunkferry_events_total{camera="front",source="webhook"}"#] == 2)
+        #expect(metrics["chunkferry_event_clips_total"] == 2)
         #expect(try endpoint.fetch("/health")?.json?["events"] as? [[String: Any]] == nil || (try endpoint.fetch("/health")?.json?["events"] as? [[String: Any]])?.isEmpty == true)
     }
 

@@ -85,7 +85,7 @@ package struct EventClipper: Service {
             await finish(event, window: window, videos: videos, snapshots: snapshots, clip: nil, problem: problem)
             return
         }
-        let key = book.settings.keyTemplate.render(event, timeZone: context.output.timeZone)
+        let key = await clipKey(for: event)
         let attributes = ObjectAttributes(contentType: "video/mp4", metadata: ["event-id": event.id, "camera": event.camera])
         let stored = await UplinkClass.$current.withValue(.event) { await context.storeFile(output, key: key, attributes: attributes) }
         switch stored {
@@ -104,6 +104,14 @@ package struct EventClipper: Service {
         }
     }
 
+    /// EVENT_KEY_TEMPLATE's key, unless another event's clip holds it (two events of a camera in
+    /// the same second, with a template without `{id}`): then the key with `-<id>` before `.mp4`.
+    func clipKey(for event: CameraEvent) async -> String {
+        let key = book.settings.keyTemplate.render(event, timeZone: context.output.timeZone)
+        guard let held = await context.objectInfo(key), held.metadata["event-id"] != event.id else { return key }
+        return String(key.dropLast(4)) + "-" + EventKeyTemplate.safe(event.id) + ".mp4"
+    }
+
     /// Writes the record and closes the event.
     private func finish(_ event: CameraEvent, window: ClosedRange<Int64>, videos: [StreamManager.Recording],
                         snapshots: [StreamManager.Recording], clip: EventRecord.Clip?, problem: String?) async {
@@ -118,7 +126,8 @@ package struct EventClipper: Service {
             },
             snapshots: snapshots.map { .init(path: $0.path, manifest: context.manifestKey(path: $0.path, streamID: $0.streamID), at: EventRecord.time($0.start)) },
             clip: clip, problem: problem)
-        let key = EventKeyTemplate.recordKey(clip: clip?.key ?? book.settings.keyTemplate.render(event, timeZone: context.output.timeZone))
+        let clipKey = if let key = clip?.key { key } else { await clipKey(for: event) }
+        let key = EventKeyTemplate.recordKey(clip: clipKey)
         let written = await UplinkClass.$current.withValue(.event) {
             await context.storeBytes(record.json, key: key, attributes: ObjectAttributes(contentType: "application/json"))
         }

@@ -40,6 +40,12 @@ extension PipelineContext {
         } != nil
     }
 
+    /// The object at `key` under the prefix as a HEAD describes it; nil when there is none, or
+    /// when the store cannot say (then nothing is known to be there).
+    package func objectInfo(_ key: String) async -> ObjectInfo? {
+        (await storeCall { () async throws(StoreError) -> ObjectInfo? in try await storage.head(key: layout.prefix + key) }) ?? nil
+    }
+
     /// The absolute path of a file under WATCH_DIR, as a string for another program (ffmpeg).
     package func absolutePathString(_ relativePath: String) -> String {
         absolutePath(relativePath).withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
