@@ -19,6 +19,13 @@ package struct CameraEvent: Sendable, Codable, Equatable {
         (self.id, self.camera, self.label, self.start, self.end, self.source, self.severity) = (id, camera, label, start, end, source, severity)
     }
 
+    /// Unix seconds (with fractions) as unix ms; nil outside 2000 to 2100, which is no event's
+    /// time (and, as milliseconds, could overflow a window's end).
+    static func milliseconds(unixSeconds seconds: Double) -> Int64? {
+        guard seconds.isFinite, seconds > 946_684_800, seconds < 4_102_444_800 else { return nil }
+        return Int64((seconds * 1000).rounded())
+    }
+
     /// Where the book files it: ids of different sources never meet.
     var key: String { "\(source.rawValue):\(id)" }
 }

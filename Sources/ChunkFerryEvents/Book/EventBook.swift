@@ -57,7 +57,7 @@ package actor EventBook {
         while !(await manager.initialScanDone), ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(100))
         }
-        return await manager.camerasSeen().contains(name) ? name : nil
+        return await manager.hasFootage(of: name) ? name : nil
     }
 
     /// Applies what a source said; saves the event before answering.
@@ -65,20 +65,23 @@ package actor EventBook {
         guard let camera = await camera(named: update.camera) else { return .unknownCamera(update.camera) }
         let key = "\(update.source.rawValue):\(update.id)"
         let outcome: Outcome
-        if var event = events[key] {
-            if let label = update.label { event.label = label }
-            if let start = update.start { event.start = min(event.start, start) }
-            if let end = update.end { event.end = end }
-            if let severity = update.severity { event.severity = severity }
-            if let end = event.end, end < event.start { return .endsBeforeStart }
-            events[key] = event
+        let event: CameraEvent
+        if var known = events[key] {
+            let wasOpen = known.end == nil
+            if let label = update.label { known.label = label }
+            if let start = update.start { known.start = min(known.start, start) }
+            if let end = update.end { known.end = end }
+            if let severity = update.severity { known.severity = severity }
+            if let end = known.end, end < known.start { return .endsBeforeStart }
+            event = known
             outcome = .updated(event)
+            if wasOpen && event.end != nil {
+                logger.info("event ended", metadata: ["event": "event.ended", "camera": "\(event.camera)", "event.id": "\(event.id)"])
+            }
         } else {
-            let event = CameraEvent(id: update.id, camera: camera, label: update.label ?? "event", start: update.start ?? now,
-                                    end: update.end, source: update.source, severity: update.severity)
+            event = CameraEvent(id: update.id, camera: camera, label: update.label ?? "event", start: update.start ?? now,
+                                end: update.end, source: update.source, severity: update.severity)
             if let end = event.end, end < event.start { return .endsBeforeStart }
-            events[key] = event
-            await dropOldestIfFull()
             outcome = .opened(event)
             Counter(label: "chunkferry_events_total", dimensions: [("camera", camera), ("source", update.source.rawValue)]).increment()
             logger.notice("event opened", metadata: [
@@ -86,12 +89,9 @@ package actor EventBook {
                 "event.id": "\(event.id)", "event.source": "\(event.source.rawValue)",
             ])
         }
-        if let event = events[key] {
-            if event.end != nil, case .updated = outcome {
-                logger.info("event ended", metadata: ["event": "event.ended", "camera": "\(event.camera)", "event.id": "\(event.id)"])
-            }
-            await save(event)
-        }
+        events[key] = event
+        await dropOldestIfFull()
+        await save(event)
         await publish()
         return outcome
     }

@@ -1,3 +1,4 @@
+import ChunkFerrySupport
 import Foundation
 
 /// The JSON record written beside a clip: what happened, which footage it covers, and the
@@ -40,9 +41,7 @@ struct EventRecord: Sendable, Encodable {
     var problem: String?
 
     static func time(_ milliseconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000))
+        WallClock.rfc3339(milliseconds: milliseconds)
     }
 
     var json: [UInt8] {

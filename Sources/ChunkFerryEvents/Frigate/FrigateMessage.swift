@@ -29,10 +29,8 @@ struct FrigateMessage: Sendable, Equatable {
         guard let id = after["id"] as? String, !id.isEmpty else { return .failure(Problem(description: "no 'after.id'")) }
         guard let camera = after["camera"] as? String, !camera.isEmpty else { return .failure(Problem(description: "no 'after.camera'")) }
         func time(_ key: String) -> Int64? {
-            // 2000 to 2100: anything else is no time (and would overflow as milliseconds).
-            guard let number = after[key] as? NSNumber, !(after[key] is Bool), number.doubleValue > 946_684_800,
-                  number.doubleValue < 4_102_444_800 else { return nil }
-            return Int64((number.doubleValue * 1000).rounded())
+            guard let number = after[key] as? NSNumber, !(after[key] is Bool) else { return nil }
+            return CameraEvent.milliseconds(unixSeconds: number.doubleValue)
         }
         var label = after["label"] as? String
         if label == nil, let data = after["data"] as? [String: Any] {
@@ -46,7 +44,7 @@ struct FrigateMessage: Sendable, Equatable {
         return .success(FrigateMessage(
             type: type, id: id, camera: camera, severity: after["severity"] as? String,
             label: label.flatMap { $0.isEmpty ? nil : $0 } ?? (after["severity"] as? String ?? "event"),
-            start: time("start_time"), end: type == "end" ? (time("end_time") ?? nil) : time("end_time")))
+            start: time("start_time"), end: time("end_time")))
     }
 
     /// Whether EVENT_SEVERITY takes it: `detection` takes everything, `alert` only alerts.

@@ -15,9 +15,6 @@ package struct MQTTSettings: Sendable {
     /// The broker as logs show it: no password.
     package var location: String { "\(tls ? "mqtts" : "mqtt")://\(user.map { "\($0)@" } ?? "")\(host):\(port)" }
 
-    /// Whether the topic carries Frigate's reviews (0.14 and later) rather than its events.
-    package var carriesReviews: Bool { !topic.hasSuffix("/events") }
-
     package init(host: String, port: Int, tls: Bool = false, user: String? = nil, password: Secret? = nil,
                  topic: String = "frigate/reviews", caFile: String? = nil) {
         (self.host, self.port, self.tls, self.user, self.password, self.topic, self.caFile) = (host, port, tls, user, password, topic, caFile)

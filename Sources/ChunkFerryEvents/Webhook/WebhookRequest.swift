@@ -17,10 +17,7 @@ package enum WebhookRequest {
         guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else { return false }
         // Equal-length digests: the time taken says nothing of where the two first differ.
         let given = Digest.sha256(Array(header.dropFirst(7).trimmingCharacters(in: .whitespaces).utf8))
-        let wanted = Digest.sha256(Array(token.value.utf8))
-        var difference: UInt8 = 0
-        for (a, b) in zip(given, wanted) { difference |= a ^ b }
-        return difference == 0
+        return LibCrypto.equalInConstantTime(given, Digest.sha256(Array(token.value.utf8)))
     }
 
     /// The update a body asks for.
@@ -61,9 +58,8 @@ package enum WebhookRequest {
         guard let value else { return nil }
         let refusal = Refusal(status: 400, message: "field '\(field)' must be Unix seconds (such as 1767000000.5) or RFC 3339 (such as 2026-12-07T10:00:00Z)")
         if let number = value as? NSNumber, !(value is Bool) {
-            let seconds = number.doubleValue
-            guard seconds.isFinite, seconds > 946_684_800, seconds < 4_102_444_800 else { throw refusal }
-            return Int64((seconds * 1000).rounded())
+            guard let milliseconds = CameraEvent.milliseconds(unixSeconds: number.doubleValue) else { throw refusal }
+            return milliseconds
         }
         guard let text = value as? String else { throw refusal }
         let formatter = ISO8601DateFormatter()

@@ -99,14 +99,7 @@ package struct PathLayout: Sendable, Equatable {
 }
 
 extension PathLayout.Match {
-    /// The start as unix ms, reading the written time in `timeZone`; nil without one.
-    package func start(in timeZone: TimeZone) -> Int64? {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        return start(in: calendar)
-    }
-
-    /// The same with a calendar already set to the zone (no calendar made per path).
+    /// The start as unix ms, reading the written time in `calendar`'s time zone; nil without one.
     func start(in calendar: Calendar) -> Int64? {
         time?.unixMilliseconds(in: calendar)
     }

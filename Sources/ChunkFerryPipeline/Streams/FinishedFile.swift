@@ -25,6 +25,11 @@ package struct FinishedFile: Sendable {
         self.completedAt = completedAt
     }
 
+    /// Its status as it was when finished.
+    var status: FileStatus {
+        FileStatus(kind: .regular, device: device, inode: inode, size: size, modified: modified, changed: changed)
+    }
+
     /// Whether `status` is still this file, unchanged: a rewrite in place at the same size still
     /// moves its modification or status-change time.
     package func matches(_ status: FileStatus) -> Bool {

@@ -85,8 +85,7 @@ extension StreamManager {
                                    failed: file.failure != nil))
         }
         for (key, done) in finished where !isSubstream(key.value) {
-            let status = FileStatus(kind: .regular, device: done.device, inode: done.inode, size: done.size, modified: done.modified, changed: done.changed)
-            let seen = footage(said(key.value), status: status)
+            let seen = footage(said(key.value), status: done.status)
             guard seen.camera == camera, seen.start <= end, start <= seen.end else { continue }
             found.append(Recording(path: key.value, start: seen.start == Int64.min ? seen.end : seen.start, end: seen.end,
                                    size: done.size, stored: done.size,
@@ -100,18 +99,16 @@ extension StreamManager {
     /// retention keeps it until the event's clip is cut.
     func wantedByEvent(_ path: String, _ file: FinishedFile) -> Bool {
         guard let eventWindows, !eventWindows.isEmpty else { return false }
-        let status = FileStatus(kind: .regular, device: file.device, inode: file.inode, size: file.size, modified: file.modified, changed: file.changed)
-        let seen = footage(said(path), status: status)
+        let seen = footage(said(path), status: file.status)
         guard let camera = seen.camera else { return false }
         return eventWindows.overlaps(camera: camera, from: seen.start, to: seen.end)
     }
 
-    /// Cameras with footage here, by where PATH_LAYOUT (or the first folder) puts the name.
-    package func camerasSeen() -> Set<String> {
-        var seen = Set<String>()
-        for (key, file) in files { if let camera = (file.said ?? said(key.value)).camera { seen.insert(camera) } }
-        for key in finished.keys { if let camera = PathLayout.read(key.value, layout: pathLayout).camera { seen.insert(camera) } }
-        return seen
+    /// Whether `camera` has footage here, by where PATH_LAYOUT (or the first folder) puts the
+    /// name; stops at the first file that says so.
+    package func hasFootage(of camera: String) -> Bool {
+        files.contains { ($0.value.said ?? said($0.key.value)).camera == camera }
+            || finished.keys.contains { PathLayout.read($0.value, layout: pathLayout).camera == camera }
     }
 
     // Retention under UPLOAD_SCOPE=events (see `LocalRetention.deleteOutsideEvents`).

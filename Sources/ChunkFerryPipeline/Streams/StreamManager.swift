@@ -213,8 +213,9 @@ package actor StreamManager {
         oldest.reserveCapacity(limit + 1)
         // Footage an event not yet done wants stays until its clip is cut.
         let events = eventWindows.map { !$0.isEmpty } ?? false
-        for entry in finished where entry.value.completedAt <= cutoff && !(events && wantedByEvent(entry.key.value, entry.value)) {
-            guard oldest.count < limit || entry.value.completedAt < oldest[oldest.count - 1].value.completedAt else { continue }
+        for entry in finished where entry.value.completedAt <= cutoff {
+            guard oldest.count < limit || entry.value.completedAt < oldest[oldest.count - 1].value.completedAt,
+                  !(events && wantedByEvent(entry.key.value, entry.value)) else { continue }
             let at = oldest.firstIndex { entry.value.completedAt < $0.value.completedAt } ?? oldest.count
             oldest.insert(entry, at: at)
             if oldest.count > limit { oldest.removeLast() }

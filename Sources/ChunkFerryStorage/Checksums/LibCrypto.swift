@@ -73,17 +73,7 @@ package struct Digest: ~Copyable, @unchecked Sendable {
     }
 
     package static func hmacSHA256(key: [UInt8], message: String) -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: 32)
-        let data = Array(message.utf8)
-        let written = key.withUnsafeBytes { keyBytes in
-            data.withUnsafeBufferPointer { dataBytes in
-                output.withUnsafeMutableBufferPointer { out in
-                    cf_hmac_sha256(keyBytes.baseAddress, Int32(key.count), dataBytes.baseAddress, data.count, out.baseAddress)
-                }
-            }
-        }
-        precondition(written == 32, "libcrypto HMAC-SHA256 failed")
-        return output
+        LibCrypto.hmacSHA256(key: key, Array(message.utf8))
     }
 }
 
@@ -140,6 +130,11 @@ package enum LibCrypto {
         var out = [UInt8](repeating: 0, count: count)
         precondition(cf_random(&out, count) == 1, "libcrypto has no randomness")
         return out
+    }
+
+    /// Whether `a` and `b` are equal, in time that depends on their length only (MACs, tokens).
+    package static func equalInConstantTime(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.count == b.count && zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
     /// HMAC-SHA256 of bytes.

@@ -74,7 +74,7 @@ package enum AgeFile {
         }
         // Compared whole, in constant time: how long it takes says nothing of where they differ.
         let mac = LibCrypto.hmacSHA256(key: AgeHeader.macKey(fileKey), header.macInput)
-        guard zip(mac, header.mac).reduce(UInt8(0), { $0 | ($1.0 ^ $1.1) }) == 0 else {
+        guard LibCrypto.equalInConstantTime(mac, header.mac) else {
             return Opened(plaintext: [], error: .mac)
         }
         var position = header.payloadOffset

@@ -1,3 +1,5 @@
+import ChunkFerrySupport
+
 /// The header of an age v1 file (age-encryption.org/v1): the version line, recipient stanzas,
 /// and the MAC line. Parsing is strict, as the spec asks: canonical unpadded base64, body lines
 /// of exactly 64 columns but the last, LF only.
@@ -80,6 +82,7 @@ struct AgeHeader: Sendable {
 }
 
 /// Base64 as age writes it: the standard alphabet, no padding, canonical (unused bits zero).
+/// Decoding is strict, unlike `ByteEncoding`'s, which the store's headers need lenient.
 enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
     private static let values: [Int8] = {
@@ -89,16 +92,7 @@ enum Base64 {
     }()
 
     static func encodeUnpadded(_ bytes: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count * 4 + 2) / 3)
-        var index = 0
-        while index < bytes.count {
-            let chunk = Array(bytes[index..<min(index + 3, bytes.count)])
-            let value = chunk.enumerated().reduce(0) { $0 | Int($1.element) << (16 - 8 * $1.offset) }
-            for position in 0...chunk.count { out.append(alphabet[(value >> (18 - 6 * position)) & 63]) }
-            index += 3
-        }
-        return out
+        Array(ByteEncoding.base64(bytes).utf8.prefix { $0 != UInt8(ascii: "=") })
     }
 
     static func decodeCanonical(_ text: ArraySlice<UInt8>) -> [UInt8]? {

@@ -16,28 +16,19 @@ struct Endpoint: Sendable {
 
     /// `GET` (or `HEAD`) of `path`; nil when nothing answers.
     func fetch(_ path: String, method: String = "GET") throws -> Page? {
-        let script = """
-        import json, sys, urllib.request, urllib.error
-        request = urllib.request.Request(sys.argv[1], method=sys.argv[2])
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                status, body = response.status, response.read()
-        except urllib.error.HTTPError as error:
-            status, body = error.code, error.read()
-        except OSError:
-            sys.exit(3)
-        print(json.dumps({"status": status, "body": body.decode()}))
-        """
-        guard let output = try Self.python(script, ["http://127.0.0.1:\(port)\(path)", method]),
-              let object = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] else { return nil }
-        return Page(status: object["status"] as? Int ?? 0, body: object["body"] as? String ?? "")
+        try request(path, method: method)
     }
 
     /// `POST` of `body` to `path` with `headers`, as a webhook caller would; nil when nothing answers.
     func post(_ path: String, body: String, headers: [String: String] = [:]) throws -> Page? {
+        try request(path, method: "POST", body: body, headers: headers)
+    }
+
+    private func request(_ path: String, method: String, body: String? = nil, headers: [String: String] = [:]) throws -> Page? {
         let script = """
         import json, sys, urllib.request, urllib.error
-        request = urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST", headers=json.loads(sys.argv[3]))
+        data = sys.argv[3].encode() if sys.argv[4] == "1" else None
+        request = urllib.request.Request(sys.argv[1], data=data, method=sys.argv[2], headers=json.loads(sys.argv[5]))
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 status, body = response.status, response.read()
@@ -48,7 +39,7 @@ struct Endpoint: Sendable {
         print(json.dumps({"status": status, "body": body.decode()}))
         """
         let headerJSON = String(decoding: try JSONSerialization.data(withJSONObject: headers), as: UTF8.self)
-        guard let output = try Self.python(script, ["http://127.0.0.1:\(port)\(path)", body, headerJSON]),
+        guard let output = try Self.python(script, ["http://127.0.0.1:\(port)\(path)", method, body ?? "", body == nil ? "0" : "1", headerJSON]),
               let object = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] else { return nil }
         return Page(status: object["status"] as? Int ?? 0, body: object["body"] as? String ?? "")
     }
