@@ -24,6 +24,8 @@ package final class ChecksummedBody: @unchecked Sendable {
     package enum Source {
         case file(FileRange)
         case bytes([UInt8])
+        /// An age file made from plaintext as it is read (`ENCRYPT_TO`).
+        case sealed(SealingReader)
     }
 
     package let source: Source
@@ -50,6 +52,7 @@ package final class ChecksummedBody: @unchecked Sendable {
         length = switch source {
         case .file(let range): range.length
         case .bytes(let bytes): bytes.count
+        case .sealed(let reader): reader.length
         }
     }
 
@@ -68,13 +71,21 @@ package final class ChecksummedBody: @unchecked Sendable {
 
     package func open() throws(FileReadError) {
         openedAt = WallClock.nowMilliseconds()
-        guard case .file(let range) = source else { return }
-        let opened = try range.open()
-        descriptor = opened.descriptor
-        changed = opened.changed
+        switch source {
+        case .file(let range):
+            let opened = try range.open()
+            descriptor = opened.descriptor
+            changed = opened.changed
+        case .sealed(let reader):
+            try reader.open()
+            changed = reader.changed
+        case .bytes:
+            break
+        }
     }
 
     package func close() {
+        if case .sealed(let reader) = source { reader.close() }
         if descriptor >= 0 { _ = Glibc.close(descriptor) }
         descriptor = -1
     }
@@ -130,6 +141,13 @@ package final class ChecksummedBody: @unchecked Sendable {
         switch source {
         case .bytes(let bytes):
             bytes.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[consumed..<(consumed + buffer.count)])) }
+        case .sealed(let reader):
+            do throws(FileReadError) {
+                try reader.read(into: buffer)
+            } catch {
+                failure = error
+                return false
+            }
         case .file(let range):
             var filled = 0
             while filled < buffer.count {

@@ -9,6 +9,11 @@ package struct ObjectAttributes: Sendable {
     /// The stream and chunk it belongs to, for stores that pass them on (HTTP headers).
     package var streamID: String?
     package var chunkIndex: Int?
+    /// With `ENCRYPT_TO`: the box itself may read it back (a manifest, a write check; never
+    /// footage). See `BoxKey`.
+    package var readableByBox = false
+    /// The plaintext size of an object assembled from others (`ENCRYPT_TO` makes it larger).
+    package var length: Int64?
 
     package init(contentType: String = "application/octet-stream", metadata: [String: String] = [:], temporary: Bool = false,
                  streamID: String? = nil, chunkIndex: Int? = nil) {

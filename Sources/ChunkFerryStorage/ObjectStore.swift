@@ -53,6 +53,10 @@ package protocol ObjectStore: Sendable {
              attributes: ObjectAttributes) async throws(StoreError) -> PutResult
     /// Stores `body`'s bytes, hashed as they go; `body.checksum` is what was stored.
     func put(key: String, streaming body: ChecksummedBody, attributes: ObjectAttributes) async throws(StoreError) -> PutResult
+    /// Stores `body`'s bytes (a sealed object) whose checksum (and MD5 when `sendsMD5`) the caller
+    /// computed in a pass before: the header form, for stores that take no streamed checksum.
+    func put(key: String, pulled body: ChecksummedBody, checksum: ChunkChecksum, md5: [UInt8]?,
+             attributes: ObjectAttributes) async throws(StoreError) -> PutResult
     /// The object's size, checksum and metadata; nil when there is none (or the store cannot say).
     func head(key: String) async throws(StoreError) -> ObjectInfo?
     /// The object's bytes, or those in `range` (upper bound exclusive).
@@ -76,6 +80,11 @@ package protocol ObjectStore: Sendable {
 }
 
 extension ObjectStore {
+    /// The folder store objects go to, in front of it an `EncryptedStore` or not.
+    package var folderStore: FolderStore? {
+        (self as? FolderStore) ?? ((self as? EncryptedStore)?.base as? FolderStore)
+    }
+
     /// Stores without storage classes have nothing to change.
     package func changeStorageClass(_ name: String?) {}
 

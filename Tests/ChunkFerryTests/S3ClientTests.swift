@@ -188,14 +188,14 @@ import Testing
         let status = try FileStatus.of(Array(path.utf8CString)).get()
         let range = FileRange(path: Array(path.utf8CString), offset: 1024, length: body.count - 2048, device: status.device, inode: status.inode)
         let expected = CRC32C.of(Array(body[1024..<(body.count - 1024)]))
-        let put = try await client.putObject(key: "crc/good", file: range, checksum: .crc32c(expected.value), md5: nil)
+        let put = try await client.putObject(key: "crc/good", body: .file(range), checksum: .crc32c(expected.value), md5: nil, attributes: ObjectAttributes())
         #expect(!put.etag.isEmpty)
         let head = try #require(try await client.headObject(key: "crc/good"))
         #expect(ChunkChecksum.crc32c(expected.value).matches(head))
         #expect(sha(try await client.getObject(key: "crc/good")) == sha(Array(body[1024..<(body.count - 1024)])))
 
         let error = await #expect(throws: StoreError.self) {
-            _ = try await client.putObject(key: "crc/bad", file: range, checksum: .crc32c(expected.value ^ 1), md5: nil)
+            _ = try await client.putObject(key: "crc/bad", body: .file(range), checksum: .crc32c(expected.value ^ 1), md5: nil, attributes: ObjectAttributes())
         }
         #expect(error?.code == "BadDigest" || error?.code == "InvalidDigest")
         #expect(error?.isRetryable == false)

@@ -107,15 +107,16 @@ package final class CurlConnection {
             if let failure = source.failure {
                 throw TransportError(kind: .source(failure), curlCode: Int(code.rawValue), message: failure.description)
             }
-        case .trailed(let body):
+        case .trailed(let body), .pulled(let body):
             do throws(FileReadError) {
                 try body.open()
             } catch {
                 throw TransportError(kind: .source(error), curlCode: 0, message: error.description)
             }
             defer { body.close() }
-            let source = TrailedSource(body, admission: admission)
-            code = performUpload(length: body.encodedLength, bufferSize: ChecksummedBody.uploadBufferSize, read: readTrailed,
+            let bare = if case .pulled = request.body { true } else { false }
+            let source = TrailedSource(body, admission: admission, bare: bare)
+            code = performUpload(length: bare ? body.length : body.encodedLength, bufferSize: ChecksummedBody.uploadBufferSize, read: readTrailed,
                                  seek: rewindTrailed, context: Unmanaged.passUnretained(source).toOpaque())
             if let failure = body.failure {
                 throw TransportError(kind: .source(failure), curlCode: Int(code.rawValue), message: failure.description)
@@ -293,12 +294,15 @@ private let seekBody: cf_curl_seek_callback = { context, offset, origin in
 private final class TrailedSource {
     let body: ChecksummedBody
     let admission: Admission
+    /// The payload alone, without aws-chunked framing.
+    let bare: Bool
     /// Whether the last read returned 0: the end, which needs no admission.
     var ended = false
 
-    init(_ body: ChecksummedBody, admission: Admission) {
+    init(_ body: ChecksummedBody, admission: Admission, bare: Bool = false) {
         self.body = body
         self.admission = admission
+        self.bare = bare
     }
 }
 
@@ -307,7 +311,8 @@ private let readTrailed: cf_curl_data_callback = { buffer, size, count, context 
     let source = Unmanaged<TrailedSource>.fromOpaque(context).takeUnretainedValue()
     guard !source.ended else { return 0 }
     let wanted = source.admission.throttle == nil ? size * count : source.admission.allow(size * count)
-    guard let filled = source.body.fill(UnsafeMutableRawBufferPointer(start: buffer, count: wanted)) else { return Int(CURL_READFUNC_ABORT) }
+    let into = UnsafeMutableRawBufferPointer(start: buffer, count: wanted)
+    guard let filled = source.bare ? source.body.fillPayload(into) : source.body.fill(into) else { return Int(CURL_READFUNC_ABORT) }
     if filled == 0 { source.ended = true }
     // A frame that did not fit waits for the next read: what it was admitted for goes back.
     if filled < wanted { source.admission.refund(wanted - filled) }

@@ -12,12 +12,15 @@ package struct HTTPRequest: Sendable {
         case file(FileRange)
         /// Bytes followed by their CRC32C (aws-chunked), hashed as they are sent.
         case trailed(ChecksummedBody)
+        /// Bytes pulled from the body as they are sent, bare (a sealed object in the header form).
+        case pulled(ChecksummedBody)
 
         package var length: Int {
             switch self {
             case .bytes(let bytes): bytes.count
             case .file(let range): range.length
             case .trailed(let body): body.encodedLength
+            case .pulled(let body): body.length
             }
         }
     }

@@ -8,18 +8,14 @@ package enum AgeFile {
 
     /// `plaintext` encrypted to `recipients` (at least one).
     package static func encrypt(_ plaintext: [UInt8], to recipients: [AgeRecipient]) -> [UInt8] {
-        precondition(!recipients.isEmpty, "an age file needs a recipient")
-        let fileKey = LibCrypto.random(16)
-        var out = header(fileKey: fileKey, recipients: recipients)
-        let nonce = LibCrypto.random(16)
-        out += nonce
-        let key = payloadKey(fileKey: fileKey, nonce: nonce)
+        let sealer = AgeSealer(recipients: recipients)
+        var out = sealer.prefix
+        out.reserveCapacity(Int(sealer.fileSize(plaintext: Int64(plaintext.count))))
         var counter: UInt64 = 0
         var start = 0
         repeat {
             let end = min(start + chunkSize, plaintext.count)
-            let last = end == plaintext.count
-            out += plaintext[start..<end].withUnsafeBytes { LibCrypto.seal(key: key, nonce: chunkNonce(counter, last: last), $0) }
+            out += plaintext[start..<end].withUnsafeBytes { sealer.seal($0, counter: counter, last: end == plaintext.count) }
             counter += 1
             start = end
         } while start < plaintext.count
@@ -63,49 +59,77 @@ package enum AgeFile {
 
     /// Decrypts `file` with the first identity that opens it. Plaintext is released chunk by chunk
     /// as each chunk's tag checks, so a damaged payload still gives what came before the damage.
-    package static func decrypt(_ file: [UInt8], identities: [AgeIdentity]) -> Opened {
-        let fileKey: [UInt8]
-        let header: AgeHeader
-        do throws(AgeError) {
-            header = try AgeHeader.parse(file)
-            fileKey = try unwrap(header, identities: identities)
-        } catch {
-            return Opened(plaintext: [], error: error)
-        }
-        // Compared whole, in constant time: how long it takes says nothing of where they differ.
-        let mac = LibCrypto.hmacSHA256(key: AgeHeader.macKey(fileKey), header.macInput)
-        guard LibCrypto.equalInConstantTime(mac, header.mac) else {
-            return Opened(plaintext: [], error: .mac)
-        }
-        var position = header.payloadOffset
-        // The nonce is part of the header as far as failing goes.
-        guard file.count - position >= 16 else { return Opened(plaintext: [], error: .header("the payload's nonce is cut short")) }
-        let key = payloadKey(fileKey: fileKey, nonce: Array(file[position..<position + 16]))
-        position += 16
+    package static func decrypt(_ file: [UInt8], identities: [AgeIdentity], concatenated: Bool = false) -> Opened {
         var plaintext: [UInt8] = []
-        var counter: UInt64 = 0
-        while true {
-            let remaining = file.count - position
-            guard remaining > 0 else { return Opened(plaintext: plaintext, error: .payload("it ends before its last chunk")) }
-            let take = min(remaining, chunkSize + 16)
-            let sealed = Array(file[position..<position + take])
-            // A short chunk is the last; a full one is the last if its tag says so.
-            var last = take < chunkSize + 16
-            var opened = LibCrypto.open(key: key, nonce: chunkNonce(counter, last: last), sealed)
-            if opened == nil && !last {
-                last = true
-                opened = LibCrypto.open(key: key, nonce: chunkNonce(counter, last: true), sealed)
+        let error = open(size: Int64(file.count), identities: identities, concatenated: concatenated, read: { offset, count in
+            Array(file[Int(offset)..<Int(offset) + count])
+        }, emit: { plaintext += $0; return true })
+        return Opened(plaintext: plaintext, error: error)
+    }
+
+    /// Decrypts the age file of `size` bytes that `read(offset, count)` gives, handing each
+    /// chunk's plaintext to `emit` once its tag checks (`emit` returns false to stop). With
+    /// `concatenated`, several age files one after another (a whole object joined from chunk
+    /// objects) decrypt as one: each file's last chunk is the one whose tag checks with STREAM's
+    /// last-chunk flag, and the next file's header follows it. Nil when every byte decrypted.
+    package static func open(size: Int64, identities: [AgeIdentity], concatenated: Bool,
+                             read: (Int64, Int) -> [UInt8], emit: ([UInt8]) -> Bool) -> AgeError? {
+        var position: Int64 = 0
+        repeat {
+            let header: AgeHeader
+            let fileKey: [UInt8]
+            do throws(AgeError) {
+                header = try AgeHeader.parse(read(position, Int(min(size - position, 64 * 1024))))
+                fileKey = try unwrap(header, identities: identities)
+            } catch {
+                return error
             }
-            guard let opened else { return Opened(plaintext: plaintext, error: .payload("chunk \(counter) does not authenticate")) }
-            // Only an empty file has an empty chunk; a last chunk after others must hold bytes.
-            if last && opened.isEmpty && counter > 0 { return Opened(plaintext: plaintext, error: .payload("its last chunk is empty")) }
-            plaintext += opened
-            position += take
-            counter += 1
-            if last {
-                return Opened(plaintext: plaintext, error: position == file.count ? nil : .payload("bytes follow its last chunk"))
+            // Compared whole, in constant time: how long it takes says nothing of where they differ.
+            let mac = LibCrypto.hmacSHA256(key: AgeHeader.macKey(fileKey), header.macInput)
+            guard LibCrypto.equalInConstantTime(mac, header.mac) else { return .mac }
+            position += Int64(header.payloadOffset)
+            // The nonce is part of the header as far as failing goes.
+            guard size - position >= 16 else { return .header("the payload's nonce is cut short") }
+            let key = payloadKey(fileKey: fileKey, nonce: read(position, 16))
+            position += 16
+            var counter: UInt64 = 0
+            while true {
+                let remaining = size - position
+                guard remaining > 0 else { return .payload("it ends before its last chunk") }
+                let window = read(position, Int(min(remaining, Int64(chunkSize + 16))))
+                guard let (opened, taken, last) = openChunk(window, key: key, counter: counter, concatenated: concatenated) else {
+                    return .payload("chunk \(counter) does not authenticate")
+                }
+                // Only an empty file has an empty chunk; a last chunk after others must hold bytes.
+                if last && opened.isEmpty && counter > 0 { return .payload("its last chunk is empty") }
+                guard emit(opened) else { return nil }
+                position += Int64(taken)
+                counter += 1
+                if last { break }
             }
+            if position < size && !concatenated { return .payload("bytes follow its last chunk") }
+        } while position < size
+        return nil
+    }
+
+    /// The chunk at the start of `window`: its plaintext, its sealed length and whether it is
+    /// the last; nil when no reading of it authenticates.
+    private static func openChunk(_ window: [UInt8], key: [UInt8], counter: UInt64,
+                                  concatenated: Bool) -> (plaintext: [UInt8], length: Int, last: Bool)? {
+        if window.count == chunkSize + 16 {
+            if let opened = LibCrypto.open(key: key, nonce: chunkNonce(counter, last: false), window) { return (opened, window.count, false) }
         }
+        if let opened = LibCrypto.open(key: key, nonce: chunkNonce(counter, last: true), window) { return (opened, window.count, true) }
+        guard concatenated else { return nil }
+        // A short last chunk with the next file's header after it in the window.
+        var from = 16
+        while from < window.count, let found = window[from...].firstRange(of: AgeHeader.versionLine) {
+            if let opened = LibCrypto.open(key: key, nonce: chunkNonce(counter, last: true), Array(window[..<found.lowerBound])) {
+                return (opened, found.lowerBound, true)
+            }
+            from = found.lowerBound + 1
+        }
+        return nil
     }
 
     /// The file key from the first X25519 stanza an identity opens.

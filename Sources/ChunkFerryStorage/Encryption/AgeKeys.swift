@@ -32,6 +32,14 @@ package struct AgeIdentity: Sendable, CustomStringConvertible, CustomDebugString
         self.recipient = recipient
     }
 
+    /// The identity of a 32-byte private key; nil if its public key is of low order.
+    init?(secretKey: [UInt8]) {
+        guard secretKey.count == 32, let publicKey = LibCrypto.x25519Public(secretKey),
+              let recipient = AgeRecipient(publicKey: publicKey) else { return nil }
+        self.secretKey = secretKey
+        self.recipient = recipient
+    }
+
     /// A new identity (tests and `age-keygen`'s job; ChunkFerry itself never holds one while running).
     package static func generate() -> AgeIdentity {
         AgeIdentity(Bech32.encode(hrp: "AGE-SECRET-KEY-", LibCrypto.random(32)).uppercased())!
@@ -48,7 +56,7 @@ package struct AgeIdentity: Sendable, CustomStringConvertible, CustomDebugString
     /// and blank lines skipped; nil with the number of the first line that is not one.
     package static func parseFile(_ text: String) -> Result<[AgeIdentity], LineError> {
         var identities: [AgeIdentity] = []
-        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (number, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
             let line = raw.trimmingSuffix { $0 == "\r" || $0 == " " || $0 == "\t" }
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard let identity = AgeIdentity(String(line)) else { return .failure(LineError(line: number + 1)) }

@@ -29,6 +29,18 @@ extension FolderStore {
         try await write(key: key, body: body, attributes: attributes) { () throws(StoreError) -> ChunkChecksum in body.checksum! }
     }
 
+    /// A folder hashes what it writes: the caller's checksum is checked against it.
+    package func put(key: String, pulled body: ChecksummedBody, checksum: ChunkChecksum, md5: [UInt8]?,
+                     attributes: ObjectAttributes) async throws(StoreError) -> PutResult {
+        try await write(key: key, body: body, attributes: attributes) { () throws(StoreError) -> ChunkChecksum in
+            guard body.checksum == checksum else {
+                throw StoreError(code: "BadDigest", message: "the bytes written differ from the bytes hashed", httpStatus: nil,
+                                 requestID: nil, operation: "PutObject", resource: self.path(key))
+            }
+            return checksum
+        }
+    }
+
     /// Writes `body` to `key` through a temporary file; `verify` gives the checksum to keep
     /// once every byte is written, or refuses them.
     private func write(key: String, body: ChecksummedBody, attributes: ObjectAttributes,

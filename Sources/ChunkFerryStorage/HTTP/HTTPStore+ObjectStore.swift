@@ -48,6 +48,15 @@ extension HTTPStore: ObjectStore {
         return try await put(key: key, bytes: bytes, attributes: attributes)
     }
 
+    package func put(key: String, pulled body: ChecksummedBody, checksum: ChunkChecksum, md5: [UInt8]?,
+                     attributes: ObjectAttributes) async throws(StoreError) -> PutResult {
+        guard case .sha256(let sha256) = checksum else {
+            throw StoreError(code: "ChecksumNotAccepted", message: "the HTTP backend sends SHA-256 digests only", httpStatus: nil,
+                             requestID: nil, operation: "PutObject", resource: url(key))
+        }
+        return try await put(key: key, body: .pulled(body), sha256: sha256, attributes: attributes)
+    }
+
     /// One object: its type, length (set by curl), digest, and which stream and chunk it is.
     /// A server that echoes another `Repr-Digest` than was sent received other bytes.
     private func put(key: String, body: HTTPRequest.Body, sha256: [UInt8], attributes: ObjectAttributes) async throws(StoreError) -> PutResult {

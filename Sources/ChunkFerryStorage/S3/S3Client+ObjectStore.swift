@@ -43,11 +43,17 @@ extension S3Client: ObjectStore {
     }
 
     package func put(key: String, file: FileRange, checksum: ChunkChecksum, md5: [UInt8]?, attributes: ObjectAttributes) async throws(StoreError) -> PutResult {
-        try await putObject(key: key, file: file, checksum: checksum, md5: md5, temporary: attributes.temporary)
+        try await putObject(key: key, body: .file(file), checksum: checksum, md5: md5, attributes: attributes)
     }
 
     package func put(key: String, streaming body: ChecksummedBody, attributes: ObjectAttributes) async throws(StoreError) -> PutResult {
-        try await putObject(key: key, trailing: body, contentType: attributes.contentType, temporary: attributes.temporary)
+        try await putObject(key: key, trailing: body, contentType: attributes.contentType, metadata: attributes.metadata,
+                            temporary: attributes.temporary)
+    }
+
+    package func put(key: String, pulled body: ChecksummedBody, checksum: ChunkChecksum, md5: [UInt8]?,
+                     attributes: ObjectAttributes) async throws(StoreError) -> PutResult {
+        try await putObject(key: key, body: .pulled(body), checksum: checksum, md5: md5, attributes: attributes)
     }
 
     package func head(key: String) async throws(StoreError) -> ObjectInfo? { try await headObject(key: key) }

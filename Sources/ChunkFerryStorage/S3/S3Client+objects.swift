@@ -15,15 +15,16 @@ extension S3Client {
         return try await put(key: key, body: .bytes(body), checksum: checksum, md5: md5, contentType: contentType, metadata: metadata)
     }
 
-    /// Stores a range of a file, streamed from disk, whose checksum (and MD5, in md5 mode) the
-    /// caller computed: if the bytes change before they are sent, the store rejects them (BadDigest).
-    /// A CRC32C goes with an unsigned payload: the signature covers the headers, the checksum
-    /// header the bytes. `temporary`: the object is deleted within minutes (chunks under
-    /// OUTPUT=whole), so it takes the bucket's default class: infrequent-access classes bill 30
-    /// days or more for anything stored.
-    package func putObject(key: String, file: FileRange, checksum: ChunkChecksum, md5: [UInt8]?, temporary: Bool = false) async throws(StoreError) -> PutResult {
-        try await put(key: key, body: .file(file), checksum: checksum, md5: settings.integrity == .md5 ? md5 : nil,
-                      contentType: "application/octet-stream", metadata: [:], storageClass: !temporary)
+    /// Stores a range of a file streamed from disk (or a body pulled as it is sent) whose checksum
+    /// (and MD5, in md5 mode) the caller computed: if the bytes change before they are sent, the
+    /// store rejects them (BadDigest). A CRC32C goes with an unsigned payload: the signature covers
+    /// the headers, the checksum header the bytes. A `temporary` object is deleted within minutes
+    /// (chunks under OUTPUT=whole), so it takes the bucket's default class: infrequent-access
+    /// classes bill 30 days or more for anything stored.
+    package func putObject(key: String, body: HTTPRequest.Body, checksum: ChunkChecksum, md5: [UInt8]?,
+                           attributes: ObjectAttributes) async throws(StoreError) -> PutResult {
+        try await put(key: key, body: body, checksum: checksum, md5: settings.integrity == .md5 ? md5 : nil,
+                      contentType: attributes.contentType, metadata: attributes.metadata, storageClass: !attributes.temporary)
     }
 
     private func put(key: String, body: HTTPRequest.Body, checksum: ChunkChecksum, md5: [UInt8]?, contentType: String,

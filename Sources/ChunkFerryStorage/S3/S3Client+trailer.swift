@@ -15,8 +15,8 @@ extension S3Client {
     /// the store from the trailer. A store that refuses the form (501 NotImplemented and kin)
     /// answers `TrailerNotAccepted`: the caller stops trailers and sends in the header form.
     package func putObject(key: String, trailing body: ChecksummedBody, contentType: String = "application/octet-stream",
-                   temporary: Bool = false) async throws(StoreError) -> PutResult {
-        let headers = objectHeaders(contentType: contentType, metadata: [:], storageClass: !temporary) + [
+                           metadata: [String: String] = [:], temporary: Bool = false) async throws(StoreError) -> PutResult {
+        let headers = objectHeaders(contentType: contentType, metadata: metadata, storageClass: !temporary) + [
             ("Content-Encoding", "aws-chunked"),
             ("x-amz-decoded-content-length", String(body.length)),
             ("x-amz-trailer", ChecksummedBody.trailerName),
