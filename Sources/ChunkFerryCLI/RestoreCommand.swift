@@ -14,6 +14,9 @@ struct RestoreCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the file; written only if every byte verifies.")
     var output: String
 
+    @Option(name: .long, help: "An age identity file (as age-keygen writes it) for footage encrypted with ENCRYPT_TO; may be given more than once.")
+    var identity: [String] = []
+
     @OptionGroup var options: SettingsOptions
 
     func run() async throws {
@@ -33,7 +36,7 @@ struct RestoreCommand: AsyncParsableCommand {
             let store = CheckpointStore(
                 redis: RedisClient(url: redis.url, connectTimeoutMilliseconds: 1_000, commandTimeoutMilliseconds: 2_000),
                 namespace: redis.namespace)
-            var restorer = try Restorer(storage: storage, store: store, prefix: prefix)
+            var restorer = try Restorer(storage: storage, store: store, prefix: prefix, identityFiles: identity)
             let progress = RestoreProgress.isTerminal ? RestoreProgress() : nil
             if let progress { restorer.progress = { progress.update(written: $0, total: $1) } }
             let restored: Restored

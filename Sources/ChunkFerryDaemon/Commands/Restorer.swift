@@ -28,8 +28,17 @@ package struct Restorer: Sendable {
         self.prefix = ObjectLayout(prefix: prefix).prefix
     }
 
-    package init(storage settings: StorageSettings, store: CheckpointStore?, prefix: String = "") throws(StoreError) {
-        self.init(storage: try settings.makeStore(connections: 1), store: store, prefix: prefix)
+    /// `identities` open objects encrypted to them (ENCRYPT_TO); an encrypted object no identity
+    /// opens fails with a line asking for one.
+    package init(storage settings: StorageSettings, store: CheckpointStore?, prefix: String = "",
+                 identityFiles: [String] = []) throws(StartupFailure) {
+        let identities = try IdentityFile.read(identityFiles)
+        do {
+            let storage = EncryptedStore(try settings.makeStore(connections: 1), recipients: [], box: nil, identities: identities)
+            self.init(storage: storage, store: store, prefix: prefix)
+        } catch {
+            throw StartupFailure(message: "\(error)")
+        }
     }
 
     /// Ends the store's connections (see `ObjectStore.shutDown`).

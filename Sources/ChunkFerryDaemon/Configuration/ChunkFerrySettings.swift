@@ -1,6 +1,7 @@
 import ChunkFerryCameras
 import ChunkFerryEvents
 import ChunkFerryPipeline
+import ChunkFerryStorage
 import ChunkFerrySupport
 #if canImport(Glibc)
 import Glibc
@@ -21,6 +22,8 @@ package struct ChunkFerrySettings: Sendable {
     package var cameras: [CameraSettings] = []
     /// Event sources (webhook, Frigate) and what events do.
     package var events = EventSettings()
+    /// ENCRYPT_TO: whom objects are encrypted to.
+    package var encryption = EncryptionSettings()
 
     package init(watch: WatchSettings, upload: UploadSettings, output: OutputSettings, retention: RetentionSettings = RetentionSettings(),
                 storage: StorageSettings, redis: RedisSettings, log: LogSettings = LogSettings()) {
@@ -52,6 +55,7 @@ package struct ChunkFerrySettings: Sendable {
         endpoint = try EndpointSettings(config: config)
         cameras = try CameraSettings.list(config: config)
         events = try EventSettings(config: config)
+        encryption = try EncryptionSettings(config: config)
         if events.token != nil && endpoint.port == nil {
             throw SettingsError(key: .eventsToken, message: "EVENTS_TOKEN is set but HTTP_PORT=0 turns the endpoint off, so POST /events cannot be reached: set HTTP_PORT")
         }

@@ -33,8 +33,14 @@ package struct Daemon: Sendable {
         let abort = TransferAbort()
         let throttle = UplinkThrottle(settings.uplink.bandwidthLimit)
         let gate = ReadinessGate()
-        let storage = try settings.storage.makeStore(connections: UploadService.connections(concurrency: settings.upload.concurrency, reserves: settings.upload.concurrency),
-                                                     abort: abort, throttle: throttle)
+        let storage: any ObjectStore
+        do {
+            storage = try settings.makeStore(connections: UploadService.connections(concurrency: settings.upload.concurrency, reserves: settings.upload.concurrency),
+                                             abort: abort, throttle: throttle)
+        } catch {
+            logger.critical("cannot start: \(error.message)", metadata: ["event": "startup.failed"])
+            throw error
+        }
         let redis = RedisClient(url: settings.redis.url)
         let store = CheckpointStore(redis: redis, namespace: settings.redis.namespace)
         let context = PipelineContext(storage: storage, store: store, watch: settings.watch, upload: settings.upload, output: settings.output, abort: abort, logger: logger)
@@ -97,7 +103,7 @@ package struct Daemon: Sendable {
                                                                nodeID: settings.upload.nodeID, gate: gate, logger: logger), serviceName: "frigate"))
             }
         }
-        if let folder = storage as? FolderStore {
+        if let folder = storage.folderStore {
             services.append(.init(service: TemporarySweeper(store: folder, gate: gate, logger: logger), serviceName: "temporary-sweeper"))
         }
         if settings.retention.isEnabled || reload?.path != nil {

@@ -8,7 +8,8 @@ extension StartupChecks {
     func writeAccess() async -> Outcome {
         let key = "\(settings.upload.keyPrefix).chunkferry-check/\(settings.upload.nodeID)-\(UInt32.random(in: 0...UInt32.max))"
         let body = Array("chunkferry write check\n".utf8)
-        let attributes = ObjectAttributes(contentType: "text/plain")
+        var attributes = ObjectAttributes(contentType: "text/plain")
+        attributes.readableByBox = true  // read back when the store cannot list
         do {
             var notes: [String] = []
             if storage.streamsChecksums {

@@ -31,8 +31,8 @@ package struct StartupChecks: Sendable {
     }
 
     /// The checks against the store `settings` describe.
-    package init(settings: ChunkFerrySettings, redis: RedisClient) throws(StoreError) {
-        self.init(settings: settings, storage: try settings.storage.makeStore(connections: 1), redis: redis)
+    package init(settings: ChunkFerrySettings, redis: RedisClient) throws(StartupFailure) {
+        self.init(settings: settings, storage: try settings.makeStore(connections: 1), redis: redis)
     }
 
     /// The checks speak to Redis only through the checkpoints' own calls.
@@ -50,6 +50,10 @@ package struct StartupChecks: Sendable {
             Result(name: storage.backend.checkName, outcome: await destination()),
         ]
         if let marker = await storeMarker() { results.append(Result(name: "store marker", outcome: marker)) }
+        if let encrypted = storage as? EncryptedStore {
+            results.append(Result(name: "encryption", outcome: .ok("every object is an age file to " + encrypted.fingerprints.joined(separator: ", ")
+                + "; the box key is in \(settings.encryption.stateDirectory)")))
+        }
         results.append(Result(name: "write access", outcome: await writeAccess()))
         return results
     }
@@ -57,7 +61,7 @@ package struct StartupChecks: Sendable {
     /// A folder store is the one used before, not the empty folder an unmounted share leaves;
     /// nil for other backends.
     func storeMarker() async -> Outcome? {
-        guard let folder = storage as? FolderStore else { return nil }
+        guard let folder = storage.folderStore else { return nil }
         let remembered: String?
         let used: Bool
         do {

@@ -13,7 +13,7 @@ import Logging
 /// finds its own finished object and takes it as done.
 package struct WholeObjectAssembler: Sendable {
     package static let streamMetadata = "chunkferry-stream"
-    static let sha256Metadata = "chunkferry-sha256"
+    package static let sha256Metadata = "chunkferry-sha256"
 
     package enum Outcome: Sendable {
         case assembled(Manifest.WholeObject)
@@ -35,8 +35,9 @@ package struct WholeObjectAssembler: Sendable {
         if key.isDone { return .assembled(object) }
 
         let storage = context.storage
-        let attributes = ObjectAttributes(contentType: ContentType.of(record.path),
+        var attributes = ObjectAttributes(contentType: ContentType.of(record.path),
                                           metadata: [Self.streamMetadata: record.id, Self.sha256Metadata: sha256])
+        attributes.length = size
         let sourceKeys = chunks.map { context.layout.chunkKey(streamPrefix: record.keyPrefix, index: $0.index) }
         let copied: Bool?
         switch sourceKeys.count {

@@ -51,7 +51,8 @@ package struct StreamCloser: Sendable {
         let key = context.layout.manifestKey(streamPrefix: record.keyPrefix)
         let body = manifest.encoded()
         let (storage, context) = (context.storage, context)
-        let attributes = ObjectAttributes(contentType: "application/json", streamID: record.id)
+        var attributes = ObjectAttributes(contentType: "application/json", streamID: record.id)
+        attributes.readableByBox = true  // recovery and retention read it (ENCRYPT_TO)
         let result = await context.storeCall { () async throws(StoreError) -> StoreError? in
             do throws(StoreError) {
                 _ = try await storage.put(key: key, bytes: body, attributes: attributes)

@@ -75,6 +75,9 @@ extension SettingKey {
     package static let mqttURL = SettingKey("MQTT_URL", kind: "URL", secret: true, "Frigate's MQTT broker: mqtt://user:pass@host:1883, or mqtts:// (TLS)")
     package static let mqttTopic = SettingKey("MQTT_TOPIC", kind: "topic", default: "frigate/reviews", "topic of Frigate's review messages (frigate/events for Frigate before 0.14)")
     package static let mqttCAFile = SettingKey("MQTT_CA_FILE", kind: "path", "with mqtts://: PEM file of CA certificates to trust (default: the system's)")
+    package static let encryptTo = SettingKey("ENCRYPT_TO", kind: "list of age recipients", "encrypt every object to these age X25519 recipients (age1…, comma-separated) before it leaves; the box keeps no key that opens them")
+    package static let encryptToFile = SettingKey("ENCRYPT_TO_FILE", kind: "path", "file of age recipients, one per line with # comments (as age -R reads it), added to ENCRYPT_TO")
+    package static let stateDir = SettingKey("STATE_DIR", kind: "path", default: "./state", "a folder of the box's own that survives restarts: with ENCRYPT_TO it holds the box key that lets ChunkFerry check its encrypted objects (never open them)")
     package static let deleteAfterUpload = SettingKey("DELETE_AFTER_UPLOAD", kind: "true or false", default: "false", "delete a local file once it is finalized and the store holds it (the watch folder must be writable)")
     package static let localRetention = SettingKey("LOCAL_RETENTION", kind: "duration, or off", default: "off", "instead keep uploaded files this long, then delete them the same way, e.g. 7d")
     package static let minFreeSpace = SettingKey("MIN_FREE_SPACE", kind: "percentage (10%) or size, or off", default: "off", "below this free space under WATCH_DIR (10% or a size), delete uploaded files, oldest-uploaded first")
@@ -96,6 +99,7 @@ extension SettingKey {
         .secretAccessKey, .sessionToken, .awsProfile, .awsSharedCredentialsFile, .awsConfigFile, .forcePathStyle, .caFile, .stallTimeout, .createBucket, .integrity, .storageClass,
         .output, .keyTemplate, .keyTimezone, .pathLayout, .pathTimezone,
         .eventsToken, .eventPreRoll, .eventPostRoll, .eventKeyTemplate, .eventSeverity, .uploadScope, .mqttURL, .mqttTopic, .mqttCAFile,
+        .encryptTo, .encryptToFile, .stateDir,
         .deleteAfterUpload, .localRetention, .minFreeSpace, .cleanupBatchSize,
         .forgetAfter, .nodeID, .leaseTTL,
         .logLevel, .logFormat, .httpPort, .httpBind,
