@@ -19,9 +19,10 @@ FROM debian:12.12-slim
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates ffmpeg libcurl4 libhiredis0.14 libisal2 libmosquitto1 libssl3 libstdc++6 libgcc-s1 \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin chunkferry
+    && useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin chunkferry \
+    && install -d -m 0700 -o 10001 -g 10001 /var/lib/chunkferry
 COPY --from=build /usr/local/bin/chunkferry /usr/local/bin/chunkferry
-ENV WATCH_DIR=/input HTTP_BIND=0.0.0.0 HTTP_PORT=8080
+ENV WATCH_DIR=/input STATE_DIR=/var/lib/chunkferry HTTP_BIND=0.0.0.0 HTTP_PORT=8080
 EXPOSE 8080
 WORKDIR /tmp
 USER 10001:10001
