@@ -224,6 +224,89 @@ import Testing
         #expect(try DaemonFixture.sha256(ofFile: output) == DaemonFixture.sha256(ofFile: file))
     }
 
+    /// The folder and HTTP backends, and S3 checksums in headers (two passes over the plaintext):
+    /// the same age files, restored whole, and a local file deleted only once the store holds it.
+    @Test(arguments: ["filesystem", "http", "s3-sha256"])
+    func everyBackendStoresAgeFiles(backend: String) async throws {
+        let keys = try await Keys.make()
+        var environment = keys.environment
+        var server: UploadServer?
+        let folder = Scratch.directory("encrypted-store")
+        switch backend {
+        case "filesystem":
+            environment.merge(["STORAGE_BACKEND": "filesystem", "LOCAL_STORAGE_PATH": folder, "DELETE_AFTER_UPLOAD": "true"]) { $1 }
+        case "http":
+            let started = try await UploadServer(token: "encrypted-http-token")
+            server = started
+            environment.merge(["STORAGE_BACKEND": "http", "HTTP_UPLOAD_URL": started.url, "HTTP_AUTH_TOKEN": started.token]) { $1 }
+        default:
+            environment["S3_INTEGRITY"] = "sha256"
+        }
+        defer { server?.stop() }
+        let fixture = try await DaemonFixture(environment: environment)
+        defer { fixture.stopAllInBackground() }
+        let raw: any ObjectStore = switch backend {
+        case "filesystem": FolderStore(settings: FolderSettings(path: folder))
+        case "http": FolderStore(settings: FolderSettings(path: server!.folder))
+        default: fixture.s3
+        }
+        fixture.storage = EncryptedStore(raw, recipients: [], box: nil, identities: [keys.first.identity])
+        try fixture.start()
+        let path = "yard.mp4"
+        let bytes = FileWriter.randomBytes(11 * 1024 * 1024 + 77)
+        try FileWriter.write("\(fixture.watchDir)/\(path)", bytes)
+        let expected = ByteEncoding.hex(Digest.sha256(bytes))
+        var manifest: Manifest?
+        try await fixture.waitUntil("the manifest", timeout: .seconds(90)) {
+            manifest = try await fixture.manifests(for: path).first { $0.sha256 == expected }
+            return manifest != nil
+        }
+        let chunk = try #require(manifest?.chunks.first)
+        let sealed = switch backend {
+        case "filesystem": try [UInt8](Data(contentsOf: URL(fileURLWithPath: folder + "/" + chunk.key)))
+        case "http": try [UInt8](Data(contentsOf: URL(fileURLWithPath: server!.folder + "/" + chunk.key)))
+        default: try await fixture.s3.getObject(key: chunk.key)
+        }
+        #expect(try await Self.ageDecrypt(sealed, identity: keys.second.path) == Array(bytes[0..<chunk.size]), "age -d opens a chunk")
+        if backend == "filesystem" {
+            try await fixture.waitUntil("the local file deleted once the store holds it") {
+                !FileManager.default.fileExists(atPath: "\(fixture.watchDir)/\(path)")
+            }
+        }
+        let output = Scratch.directory("restore") + "/yard.mp4"
+        let restore = try fixture.start(["restore", path, "--output", output, "--identity", keys.first.path])
+        #expect(await restore.waitForExit(timeout: .seconds(60)) == 0, "\(restore.log())")
+        #expect(try DaemonFixture.sha256(ofFile: output) == expected)
+    }
+
+    /// The burglar case, encrypted: the recorder destroyed mid-recording, the bucket alone and an
+    /// identity give back all but MAX_LAG + 5 s, and the recording plays.
+    @Test func theRecordingBeingMadeRestoresAndPlaysFromTheBucketAlone() async throws {
+        let keys = try await Keys.make()
+        let fixture = try await DaemonFixture(environment: keys.environment.merging(["MAX_LAG": "2s", "IDLE_TIMEOUT": "30s"]) { $1 })
+        defer { fixture.stopAllInBackground() }
+        let daemon = try fixture.start()
+        try FileManager.default.createDirectory(atPath: "\(fixture.watchDir)/cam", withIntermediateDirectories: true)
+        let path = "cam/live.ts"
+        let recorder = ManagedProcess(
+            name: "ffmpeg", executable: "ffmpeg",
+            arguments: ["-nostdin", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", "40",
+                        "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-b:v", "1M", "-flush_packets", "1", "-f", "mpegts",
+                        "\(fixture.watchDir)/\(path)"],
+            logPath: Scratch.directory("ffmpeg") + "/live.log")
+        try recorder.start()
+        try await Task.sleep(for: .seconds(18))
+        daemon.kill9()
+        recorder.kill9()
+        let recorded = try #require(try await FFmpeg.duration(of: "\(fixture.watchDir)/\(path)"))
+        let output = Scratch.directory("restore") + "/live.ts"
+        let restore = try fixture.start(["restore", path, "--output", output, "--identity", keys.second.path],
+                                        environment: ["REDIS_URL": "redis://127.0.0.1:\(FreePort.next())/0", "WATCH_DIR": "/nonexistent"])
+        #expect(await restore.waitForExit(timeout: .seconds(60)) == 0, "\(restore.log())")
+        let restored = try #require(try await FFmpeg.duration(of: output), "the restored recording plays")
+        #expect(restored >= recorded - 7, "restored \(restored) s of \(recorded) s")
+    }
+
     @Test func aMalformedRecipientIsRefusedNamingIt() async throws {
         let fixture = try await DaemonFixture(environment: ["ENCRYPT_TO": "age1notakey"])
         let run = try fixture.start(["check"])
