@@ -26,7 +26,7 @@ import Yams
     /// Compose values that are the compose setup's own, not the code's defaults: the container's
     /// paths, the services it starts, and the MinIO credentials shared with the app.
     static let composeOwn: Set<String> = [
-        "WATCH_DIR", "REDIS_URL", "S3_ENDPOINT", "S3_BUCKET", "S3_REGION", "HTTP_BIND", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+        "WATCH_DIR", "STATE_DIR", "REDIS_URL", "S3_ENDPOINT", "S3_BUCKET", "S3_REGION", "HTTP_BIND", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
     ]
 
     /// What is wrong with the app's environment in the compose file at `path`: a setting not
