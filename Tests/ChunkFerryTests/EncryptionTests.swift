@@ -167,6 +167,16 @@ import Testing
         #expect(try DaemonFixture.sha256(ofFile: folder + "/recording.mp4") == manifest.sha256)
         #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: folder + "/small.mp4"))) == smallBytes)
 
+        // A folder of chunks: every object under the stream's prefix, into plain files.
+        let streamFolder = String(try #require(manifest.chunks.first).key.dropLast("chunk-00000000".count))
+        let chunks = Scratch.directory("decrypted-chunks")
+        let byPrefix = try fixture.start(["decrypt", "--identity", keys.first.path, "-o", chunks, "--prefix", streamFolder])
+        #expect(await byPrefix.waitForExit(timeout: .seconds(60)) == 0, "\(byPrefix.log())")
+        for chunk in manifest.chunks {
+            let plain = try [UInt8](Data(contentsOf: URL(fileURLWithPath: chunks + "/" + String(chunk.key.dropFirst(streamFolder.count)))))
+            #expect(plain == Array(written[Int(chunk.offset)..<Int(chunk.offset) + chunk.size]), "\(chunk.key) decrypted by prefix")
+        }
+
         // Restore from the bucket alone, with an identity; a stranger's gets a line and no file.
         let output = Scratch.directory("restore") + "/recording.mp4"
         let restore = try fixture.start(["restore", path, "--output", output, "--identity", keys.first.path],
@@ -295,7 +305,7 @@ import Testing
                         "\(fixture.watchDir)/\(path)"],
             logPath: Scratch.directory("ffmpeg") + "/live.log")
         try recorder.start()
-        try await Task.sleep(for: .seconds(18))
+        try await Task.sleep(for: .seconds(12))
         daemon.kill9()
         recorder.kill9()
         let recorded = try #require(try await FFmpeg.duration(of: "\(fixture.watchDir)/\(path)"))

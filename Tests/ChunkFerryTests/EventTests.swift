@@ -164,11 +164,16 @@ import Testing
     @Test func frigateReviewsOverMQTTMakeClipsFromFrigatesSegments() async throws {
         let broker = try await MosquittoServer()
         defer { broker.process.stop() }
+        // Encrypted (ENCRYPT_TO): clips, their records and the whole recordings are age files,
+        // read back here through an identity.
+        let identity = AgeIdentity.generate()
         let fixture = try await DaemonFixture(environment: [
             "MQTT_URL": broker.url, "PATH_LAYOUT": "frigate", "OUTPUT": "both",
             "KEY_TEMPLATE": "{camera}/{yyyy}-{mm}-{dd}/{HH}{MM}{SS}.mp4", "EVENT_PRE_ROLL": "5s", "EVENT_POST_ROLL": "5s",
+            "ENCRYPT_TO": identity.recipient.description, "STATE_DIR": Scratch.directory("frigate-state"),
         ])
         defer { fixture.stopAllInBackground() }
+        fixture.storage = EncryptedStore(fixture.s3, recipients: [], box: nil, identities: [identity])
         let t0 = Self.secondsAgo(70)
         var segments: [(path: String, start: Date)] = []
         for index in 0..<6 {
@@ -195,7 +200,11 @@ import Testing
         try await fixture.waitUntil("the alert's clip is stored", timeout: .seconds(90)) { !fixture.events(event: "event.clip").isEmpty }
         let first = try #require(fixture.events(event: "event.clip").first)
         #expect(first["event.label"] == "person+car", "the review's objects name it")
-        let clip = try await Self.clip(fixture, key: try #require(first["clip.key"]))
+        let clipKey = try #require(first["clip.key"])
+        for key in [clipKey, String(clipKey.dropLast(4)) + ".json"] {
+            #expect(try await fixture.s3.getObject(key: key).starts(with: Array("age-encryption.org/v1\n".utf8)), "\(key) is an age file")
+        }
+        let clip = try await Self.clip(fixture, key: clipKey)
         let duration = try #require(clip.duration, "the clip plays")
         #expect(abs(duration - 20) <= 1, "one clip across three segments covers the window: \(duration) s")
         #expect((clip.record["recordings"] as? [[String: Any]])?.count == 3)

@@ -49,7 +49,7 @@ extension EncryptedStore {
     /// plaintext chunk read as.
     private static func checksum(of source: SealingReader.Source, sealer: AgeSealer, expected: ChunkChecksum, kind: ChunkChecksum.Kind,
                                  md5 wantsMD5: Bool) -> Result<(ChunkChecksum, [UInt8]?, [UInt32]), FileReadError> {
-        let reader = SealingReader(source, sealer: sealer, expected: expected)
+        let reader = SealingReader(source, sealer: sealer, expected: expected, recordsChunks: true)
         do throws(FileReadError) {
             try reader.open()
             defer { reader.close() }

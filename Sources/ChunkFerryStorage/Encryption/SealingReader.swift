@@ -37,16 +37,18 @@ package final class SealingReader: @unchecked Sendable {
     private var sealedLast = false
     private var crc = CRC32C()
     private var sha: DigestBox?
-    /// Each plaintext chunk's CRC32C, as read.
+    /// Each plaintext chunk's CRC32C, as read (when `recordsChunks`: the header form's two passes).
     package private(set) var chunkCRCs: [UInt32] = []
+    let recordsChunks: Bool
     /// What an earlier pass with the same sealer read (see `EncryptedStore`'s header form): a
     /// chunk whose plaintext differs is never sealed.
     let mustRead: [UInt32]?
 
-    package init(_ source: Source, sealer: AgeSealer, expected: ChunkChecksum?, mustRead: [UInt32]? = nil) {
+    package init(_ source: Source, sealer: AgeSealer, expected: ChunkChecksum?, recordsChunks: Bool = false, mustRead: [UInt32]? = nil) {
         self.source = source
         self.sealer = sealer
         self.expected = expected
+        self.recordsChunks = recordsChunks || mustRead != nil
         self.mustRead = mustRead
         plaintextLength = switch source {
         case .file(let range): range.length
@@ -110,12 +112,14 @@ package final class SealingReader: @unchecked Sendable {
             }
             let bytes = UnsafeRawBufferPointer(piece)
             if let sha { sha.update(bytes) } else { crc.update(bytes) }
+            guard recordsChunks else { return .success(0) }
             var chunkCRC = CRC32C()
             chunkCRC.update(bytes)
             return .success(chunkCRC.value)
         }
-        chunkCRCs.append(try read.get())
-        if let mustRead, mustRead.count < chunkCRCs.count || mustRead[chunkCRCs.count - 1] != chunkCRCs.last! { throw .changed }
+        let chunkCRC = try read.get()
+        if recordsChunks { chunkCRCs.append(chunkCRC) }
+        if let mustRead, mustRead.count < chunkCRCs.count || mustRead[chunkCRCs.count - 1] != chunkCRC { throw .changed }
         plainRead += count
         let last = plainRead == plaintextLength
         if last, let expected {
