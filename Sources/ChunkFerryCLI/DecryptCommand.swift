@@ -48,8 +48,14 @@ struct DecryptCommand: AsyncParsableCommand {
             defer { fetcher.shutDown() }
             var keys = remote.map { ($0, target($0)) }
             if let prefix {
-                keys += try await fetcher.keys(under: prefix).map { key in
-                    let relative = String(key.dropFirst(fetcher.prefix.count + prefix.count)).split(separator: "/").joined(separator: "/")
+                keys += try await fetcher.keys(under: prefix).compactMap { key in
+                    let parts = key.dropFirst(fetcher.prefix.count + prefix.count).split(separator: "/")
+                    // A key is a name in the store, not a path to follow: none leaves the folder.
+                    guard !parts.contains(where: { $0 == ".." || $0 == "." }) else {
+                        FileHandle.standardError.write(Data("chunkferry: skipping \(key): its name would leave \(output)\n".utf8))
+                        return nil
+                    }
+                    let relative = parts.joined(separator: "/")
                     let path = (output as NSString).appendingPathComponent(relative.isEmpty ? (key as NSString).lastPathComponent : relative)
                     try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                     return (key, path)

@@ -68,6 +68,8 @@ package protocol ObjectStore: Sendable {
 
     /// Copies `source` to `key` inside the store, with `attributes` instead of the source's.
     func copy(key: String, source: String, attributes: ObjectAttributes) async throws(StoreError)
+    /// Whether `sources` join into one object that opens as one (see `EncryptedStore`).
+    func joinable(_ sources: [String]) async throws(StoreError) -> Bool
     /// Starts assembling an object at `key` from parts; returns the assembly's id.
     func beginAssembly(key: String, attributes: ObjectAttributes) async throws(StoreError) -> String
     /// Copies the whole object `source` in as part `number` (from 1), which starts at `offset`
@@ -92,6 +94,9 @@ extension ObjectStore {
     package func changeToken(_ token: Secret?) {}
 
     package func shutDown() {}
+
+    /// Any objects join.
+    package func joinable(_ sources: [String]) async throws(StoreError) -> Bool { true }
 
     package func get(key: String) async throws(StoreError) -> [UInt8] {
         try await get(key: key, range: nil)

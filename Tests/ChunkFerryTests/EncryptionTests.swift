@@ -248,7 +248,8 @@ import Testing
         case "http":
             let started = try await UploadServer(token: "encrypted-http-token")
             server = started
-            environment.merge(["STORAGE_BACKEND": "http", "HTTP_UPLOAD_URL": started.url, "HTTP_AUTH_TOKEN": started.token]) { $1 }
+            environment.merge(["STORAGE_BACKEND": "http", "HTTP_UPLOAD_URL": started.url, "HTTP_AUTH_TOKEN": started.token,
+                               "DELETE_AFTER_UPLOAD": "true"]) { $1 }
         default:
             environment["S3_INTEGRITY"] = "sha256"
         }
@@ -278,7 +279,7 @@ import Testing
         default: try await fixture.s3.getObject(key: chunk.key)
         }
         #expect(try await Self.ageDecrypt(sealed, identity: keys.second.path) == Array(bytes[0..<chunk.size]), "age -d opens a chunk")
-        if backend == "filesystem" {
+        if backend != "s3-sha256" {
             try await fixture.waitUntil("the local file deleted once the store holds it") {
                 !FileManager.default.fileExists(atPath: "\(fixture.watchDir)/\(path)")
             }
@@ -317,11 +318,42 @@ import Testing
         #expect(restored >= recorded - 7, "restored \(restored) s of \(recorded) s")
     }
 
-    @Test func aMalformedRecipientIsRefusedNamingIt() async throws {
+    /// ENCRYPT_TO turned on mid-recording with OUTPUT=whole: the clear first chunk and the sealed
+    /// rest cannot join into one object that opens, so the recording stays as chunks (none
+    /// deleted) and restores whole.
+    @Test func aRecordingBegunInTheClearStaysAsChunksOnceEncrypted() async throws {
+        let keys = try await Keys.make()
+        let fixture = try await DaemonFixture(environment: ["OUTPUT": "whole", "IDLE_TIMEOUT": "3s", "MAX_LAG": "0"])
+        defer { fixture.stopAllInBackground() }
+        let path = "porch.mp4"
+        let file = "\(fixture.watchDir)/\(path)"
+        let clear = try fixture.start()
+        try FileWriter.write(file, FileWriter.randomBytes(5 * 1024 * 1024 + 10))
+        try await fixture.waitUntil("the first chunk in the clear") { !fixture.events(event: "chunk.uploaded", path: path).isEmpty }
+        clear.stop()
+        _ = await clear.waitForExit(timeout: .seconds(20))
+        try FileWriter.append(file, FileWriter.randomBytes(6 * 1024 * 1024))
+        try fixture.start(environment: keys.environment)
+        try await fixture.waitUntil("finished as chunks", timeout: .seconds(60)) {
+            !fixture.events(event: "stream.finalized", path: path).isEmpty
+        }
+        #expect(fixture.events("this recording's first chunks went up before ENCRYPT_TO was set; it stays as chunks").count == 1)
+        #expect(try await fixture.s3.headObject(key: path) == nil, "no whole object of mixed parts")
+        let output = Scratch.directory("restore") + "/porch.mp4"
+        let restore = try fixture.start(["restore", path, "--output", output, "--identity", keys.first.path])
+        #expect(await restore.waitForExit(timeout: .seconds(60)) == 0, "\(restore.log())")
+        #expect(try DaemonFixture.sha256(ofFile: output) == DaemonFixture.sha256(ofFile: file))
+    }
+
+    @Test func aMalformedRecipientIsRefusedNamingItButNeverASecretKey() async throws {
         let fixture = try await DaemonFixture(environment: ["ENCRYPT_TO": "age1notakey"])
         let run = try fixture.start(["check"])
         #expect(await run.waitForExit(timeout: .seconds(30)) != 0)
         #expect(run.log().contains("ENCRYPT_TO holds 'age1notakey'"), "\(run.log())")
+        let secret = AgeIdentity.generate().secretText
+        let pasted = try fixture.start(["check"], environment: ["ENCRYPT_TO": secret])
+        #expect(await pasted.waitForExit(timeout: .seconds(30)) != 0)
+        #expect(pasted.log().contains("an age identity (a secret key), not a recipient") && !pasted.log().contains(secret), "\(pasted.log())")
     }
 
     @Test func sizesAndRecipientsFilesReadAsAgeWritesThem() throws {
@@ -339,7 +371,8 @@ import Testing
         }
         // Two files one after the other open as one, whatever their sizes.
         let identity = AgeIdentity.generate()
-        for (a, b) in [(65536, 10), (100, 65536 * 2), (0, 5), (70_000, 0)] {
+        // A last chunk just short of 64 KiB leaves the next file's version line past a chunk's length.
+        for (a, b) in [(65536, 10), (100, 65536 * 2), (0, 5), (70_000, 0), (65536 + 65520, 3), (65535, 65535)] {
             let first = FileWriter.randomBytes(a), second = FileWriter.randomBytes(b)
             let joined = AgeFile.encrypt(first, to: [identity.recipient]) + AgeFile.encrypt(second, to: [identity.recipient])
             let opened = AgeFile.decrypt(joined, identities: [identity], concatenated: true)

@@ -10,6 +10,10 @@ extension EncryptionSettings {
         self.init()
         for text in config.list(.encryptTo) ?? [] where !text.isEmpty {
             guard let recipient = AgeRecipient(text) else {
+                // A secret key pasted by mistake is never repeated: logs outlive the mistake.
+                if Self.looksSecret(text) {
+                    throw SettingsError(key: .encryptTo, message: "ENCRYPT_TO holds an age identity (a secret key), not a recipient: give its public key (age-keygen -y key.txt), and keep the secret key off this box")
+                }
                 throw SettingsError(key: .encryptTo, message: "ENCRYPT_TO holds '\(text)', which is not an age X25519 recipient (age1… as age-keygen prints it): fix or remove it")
             }
             recipients.append(recipient)
@@ -20,6 +24,8 @@ extension EncryptionSettings {
             }
             switch Self.parseRecipients(String(decoding: data, as: UTF8.self)) {
             case .success(let found): recipients += found
+            case .failure(let error) where Self.looksSecret(error.text):
+                throw SettingsError(key: .encryptToFile, message: "ENCRYPT_TO_FILE '\(path)' line \(error.line) is an age identity (a secret key), not a recipient: give a file of public keys (age-keygen -y key.txt), and keep the secret key off this box")
             case .failure(let error):
                 throw SettingsError(key: .encryptToFile, message: "ENCRYPT_TO_FILE '\(path)' line \(error.line) is '\(error.text)', not an age X25519 recipient (age1…): fix or remove it")
             }
@@ -30,5 +36,10 @@ extension EncryptionSettings {
         var seen = Set<AgeRecipient>()
         recipients = recipients.filter { seen.insert($0).inserted }
         stateDirectory = config.string(.stateDir, default: stateDirectory)
+    }
+
+    /// An age identity (or anything like one): never shown.
+    static func looksSecret(_ text: String) -> Bool {
+        text.uppercased().contains("SECRET-KEY") || text.uppercased().hasPrefix("AGE-")
     }
 }

@@ -164,6 +164,10 @@ struct Finalizer: Sendable {
                 context.logger.warning("too many chunks for one object (a multipart upload takes 10000); this recording stays as chunks", metadata: [
                     "file.path": "\(record.path)", "stream.id": "\(record.id)", "chunks": "\(chunks.count)",
                 ])
+            case .notJoinable:
+                context.logger.warning("this recording's first chunks went up before ENCRYPT_TO was set; it stays as chunks", metadata: [
+                    "file.path": "\(record.path)", "stream.id": "\(record.id)", "chunks": "\(chunks.count)",
+                ])
             case .chunksGone:
                 context.logger.warning("the chunks of this recording were already deleted after an earlier assembly; starting a new stream for the file as it is now", metadata: [
                     "file.path": "\(record.path)", "stream.id": "\(record.id)",

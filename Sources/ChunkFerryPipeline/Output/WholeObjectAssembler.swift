@@ -19,6 +19,9 @@ package struct WholeObjectAssembler: Sendable {
         case assembled(Manifest.WholeObject)
         /// More chunks than the store assembles (S3: 10,000): the recording stays as chunks.
         case tooManyParts
+        /// Chunks that would not open as one object (some went up before ENCRYPT_TO was set):
+        /// the recording stays as chunks.
+        case notJoinable
         /// A chunk object is no longer in the store (deleted after an earlier assembly).
         case chunksGone
         /// The store showed another size than assembled; try again at the next idle check.
@@ -39,6 +42,9 @@ package struct WholeObjectAssembler: Sendable {
                                           metadata: [Self.streamMetadata: record.id, Self.sha256Metadata: sha256])
         attributes.length = size
         let sourceKeys = chunks.map { context.layout.chunkKey(streamPrefix: record.keyPrefix, index: $0.index) }
+        guard let joinable = await context.storeCall({ () async throws(StoreError) -> Bool in try await storage.joinable(sourceKeys) })
+        else { return .stopped }
+        guard joinable else { return .notJoinable }
         let copied: Bool?
         switch sourceKeys.count {
         case 0:

@@ -114,6 +114,14 @@ package enum LibCrypto {
         return out
     }
 
+    /// `plaintext` sealed into `out` (at least 16 bytes longer): no allocation per chunk.
+    package static func seal(key: [UInt8], nonce: [UInt8], _ plaintext: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) {
+        precondition(key.count == 32 && nonce.count == 12 && out.count >= plaintext.count + 16)
+        let ok = cf_chacha20poly1305(1, out.baseAddress?.assumingMemoryBound(to: UInt8.self), key, nonce,
+                                     plaintext.baseAddress?.assumingMemoryBound(to: UInt8.self), plaintext.count)
+        precondition(ok == 1, "libcrypto ChaCha20-Poly1305 failed")
+    }
+
     package static func seal(key: [UInt8], nonce: [UInt8], _ plaintext: [UInt8]) -> [UInt8] {
         plaintext.withUnsafeBytes { seal(key: key, nonce: nonce, $0) }
     }

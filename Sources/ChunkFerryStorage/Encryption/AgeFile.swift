@@ -96,7 +96,8 @@ package enum AgeFile {
             while true {
                 let remaining = size - position
                 guard remaining > 0 else { return .payload("it ends before its last chunk") }
-                let window = read(position, Int(min(remaining, Int64(chunkSize + 16))))
+                // A full chunk, and room for the next file's version line after a short last one.
+                let window = read(position, Int(min(remaining, Int64(chunkSize + 16 + (concatenated ? AgeHeader.versionLine.count : 0)))))
                 guard let (opened, taken, last) = openChunk(window, key: key, counter: counter, concatenated: concatenated) else {
                     return .payload("chunk \(counter) does not authenticate")
                 }
@@ -116,14 +117,15 @@ package enum AgeFile {
     /// the last; nil when no reading of it authenticates.
     private static func openChunk(_ window: [UInt8], key: [UInt8], counter: UInt64,
                                   concatenated: Bool) -> (plaintext: [UInt8], length: Int, last: Bool)? {
-        if window.count == chunkSize + 16 {
-            if let opened = LibCrypto.open(key: key, nonce: chunkNonce(counter, last: false), window) { return (opened, window.count, false) }
+        let sealed = window.count > chunkSize + 16 ? Array(window[..<(chunkSize + 16)]) : window
+        if sealed.count == chunkSize + 16 {
+            if let opened = LibCrypto.open(key: key, nonce: chunkNonce(counter, last: false), sealed) { return (opened, sealed.count, false) }
         }
-        if let opened = LibCrypto.open(key: key, nonce: chunkNonce(counter, last: true), window) { return (opened, window.count, true) }
+        if let opened = LibCrypto.open(key: key, nonce: chunkNonce(counter, last: true), sealed) { return (opened, sealed.count, true) }
         guard concatenated else { return nil }
         // A short last chunk with the next file's header after it in the window.
         var from = 16
-        while from < window.count, let found = window[from...].firstRange(of: AgeHeader.versionLine) {
+        while from < window.count, let found = window[from...].firstRange(of: AgeHeader.versionLine), found.lowerBound < chunkSize + 16 {
             if let opened = LibCrypto.open(key: key, nonce: chunkNonce(counter, last: true), Array(window[..<found.lowerBound])) {
                 return (opened, found.lowerBound, true)
             }

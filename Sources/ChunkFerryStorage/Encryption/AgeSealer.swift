@@ -20,6 +20,11 @@ package struct AgeSealer: Sendable {
         LibCrypto.seal(key: key, nonce: AgeFile.chunkNonce(counter, last: last), plaintext)
     }
 
+    /// The same, into `out` (`plaintext.count + 16` bytes).
+    package func seal(_ plaintext: UnsafeRawBufferPointer, counter: UInt64, last: Bool, into out: UnsafeMutableRawBufferPointer) {
+        LibCrypto.seal(key: key, nonce: AgeFile.chunkNonce(counter, last: last), plaintext, into: out)
+    }
+
     /// The whole file's size for `plaintext` bytes.
     package func fileSize(plaintext: Int64) -> Int64 {
         Int64(prefix.count) - 16 + AgeFile.payloadSize(plaintext: plaintext)

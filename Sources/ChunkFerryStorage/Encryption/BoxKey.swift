@@ -12,11 +12,15 @@ import Glibc
 ///   X25519 identity derived from it, so recovery and retention can read them.
 ///
 /// A thief with the box learns what the box could compute anyway from files still on its disk.
-package struct BoxKey: Sendable {
+package struct BoxKey: Sendable, CustomStringConvertible, CustomReflectable {
     static let fileName = "box-key"
     private let secret: [UInt8]
 
     init(secret: [UInt8]) { self.secret = secret }
+
+    /// Neither its description nor its mirror (`dump`, a failure message) shows the key.
+    package var description: String { "box key" }
+    package var customMirror: Mirror { Mirror(self, children: []) }
 
     /// The key in `folder`, made there if there is none; a one-line reason when it cannot be.
     package static func loadOrCreate(in folder: String) -> Result<BoxKey, BoxKeyError> {
@@ -25,6 +29,9 @@ package struct BoxKey: Sendable {
         let existing = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         if existing >= 0 {
             defer { close(existing) }
+            var info = stat()
+            // Only ChunkFerry's user may read it: a key that others could read is closed to them.
+            if fstat(existing, &info) == 0, info.st_mode & 0o077 != 0 { _ = fchmod(existing, 0o600) }
             var bytes = [UInt8](repeating: 0, count: 33)
             let got = bytes.withUnsafeMutableBytes { read(existing, $0.baseAddress, 33) }
             guard got == 32 else { return .failure(BoxKeyError(path: path, errno: got < 0 ? errno : 0)) }
@@ -32,15 +39,19 @@ package struct BoxKey: Sendable {
         }
         guard errno == ENOENT else { return .failure(BoxKeyError(path: path, errno: errno)) }
         let secret = LibCrypto.random(32)
-        let temporary = path + ".new"
-        let descriptor = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        // A name of its own, linked into place: two processes starting at once (the daemon and
+        // `check`) end up with the one key that won, never each with its own.
+        let temporary = path + ".new-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let descriptor = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { return .failure(BoxKeyError(path: path, errno: errno)) }
+        defer { unlink(temporary) }
         let written = secret.withUnsafeBytes { FileOutput.writeAll(descriptor, $0) } && fsync(descriptor) == 0
         let failure = errno
         close(descriptor)
-        guard written, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            return .failure(BoxKeyError(path: path, errno: written ? errno : failure))
+        guard written else { return .failure(BoxKeyError(path: path, errno: failure)) }
+        if link(temporary, path) != 0 {
+            guard errno == EEXIST else { return .failure(BoxKeyError(path: path, errno: errno)) }
+            return loadOrCreate(in: folder)  // another process made it first: that one is the key
         }
         let directory = Glibc.open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directory >= 0 {

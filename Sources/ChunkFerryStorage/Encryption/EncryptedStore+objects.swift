@@ -89,25 +89,33 @@ extension EncryptedStore {
         return sealed
     }
 
+    /// Whether ChunkFerry sealed the object (its metadata says so; an HTTP server keeps none).
+    func isSealed(_ info: ObjectInfo) -> Bool { info.metadata[Self.markerMetadata] != nil }
+
     /// The object as the plaintext would show: its size, its checksum (if the box can unseal
     /// it) and its sealed metadata opened. An object from before `ENCRYPT_TO` shows as it is.
     package func head(key: String) async throws(StoreError) -> ObjectInfo? {
         guard let info = try await inner.head(key: key) else { return nil }
-        return plaintextView(info)
+        return try await view(of: info)
+    }
+
+    private func view(of info: ObjectInfo) async throws(StoreError) -> ObjectInfo {
+        if isSealed(info) { return plaintextView(info) }
+        guard inner.backend == .http, info.size >= Int64(AgeHeader.versionLine.count) else { return info }
+        // A server that keeps no metadata: the age header says how long it is.
+        let start = try await inner.get(key: info.key, range: 0..<min(info.size, 64 * 1024))
+        guard start.starts(with: AgeHeader.versionLine), let header = try? AgeHeader.parse(start),
+              let size = AgeSealer.plaintextSize(file: info.size, headerSize: Int64(header.payloadOffset)) else { return info }
+        var view = info
+        view.size = size
+        view.checksumCRC32C = nil
+        view.checksumSHA256 = nil
+        return view
     }
 
     func plaintextView(_ info: ObjectInfo) -> ObjectInfo {
         var view = info
-        guard info.metadata[Self.markerMetadata] != nil else {
-            // A store that keeps no metadata (HTTP): an age file's size says its plaintext's.
-            if info.metadata.isEmpty, let size = plaintextSize(info.size) {
-                view.size = size
-                view.checksumCRC32C = nil
-                view.checksumSHA256 = nil
-            }
-            return view
-        }
-        view.size = info.metadata[Self.sizeMetadata].flatMap { Int64($0) } ?? plaintextSize(info.size) ?? info.size
+        view.size = info.metadata[Self.sizeMetadata].flatMap { Int64($0) } ?? info.size
         view.checksumCRC32C = nil
         view.checksumSHA256 = nil
         if let sealed = info.metadata[Self.checksumMetadata], let encoded = box?.unseal(sealed), let checksum = ChunkChecksum(encoded: encoded) {
@@ -122,43 +130,45 @@ extension EncryptedStore {
         return view
     }
 
-    /// The plaintext size of an age file of `size` bytes this store writes (to the recipients,
-    /// or to them and the box); nil if it cannot be one.
-    func plaintextSize(_ size: Int64) -> Int64? {
-        // A reader does not know how many recipients the writer had.
-        let counts = recipients.isEmpty ? Array(1...8) : [recipients.count, recipients.count + 1]
-        return counts.lazy.compactMap { AgeSealer.plaintextSize(file: size, headerSize: AgeSealer.headerSize(recipients: $0)) }.first
+    /// Whether an object of `size` bytes could be an age file (to up to 10 recipients).
+    func couldBeSealed(_ size: Int64) -> Bool {
+        (1...10).contains { AgeSealer.plaintextSize(file: size, headerSize: AgeSealer.headerSize(recipients: $0)) != nil }
     }
 
-    /// Listings carry no metadata: sizes are those of the plaintext an age file of that size holds.
+    /// Listings carry no metadata: an object whose size could be an age file's is asked (HEAD)
+    /// for what it holds; the others are clear, from before `ENCRYPT_TO`.
     package func list(prefix: String) async throws(StoreError) -> [ObjectInfo] {
-        try await inner.list(prefix: prefix).map { info in
-            var view = info
-            if let size = plaintextSize(info.size) {
-                view.size = size
-                view.checksumCRC32C = nil
-                view.checksumSHA256 = nil
-            }
-            return view
+        var views: [ObjectInfo] = []
+        for info in try await inner.list(prefix: prefix) {
+            views.append(couldBeSealed(info.size) ? try await head(key: info.key) ?? info : info)
         }
+        return views
     }
 
-    /// The plaintext, opened with the identities given (or the object as it is, if it is no age
-    /// file: written before `ENCRYPT_TO`). A whole object is several age files one after another.
+    /// The plaintext, opened with the identities given, or the object as it is if it is no age
+    /// file (written before `ENCRYPT_TO`). A whole object is several age files one after another.
     package func get(key: String, range: Range<Int64>?) async throws(StoreError) -> [UInt8] {
+        if let range, inner.backend != .http {
+            // A range of a clear object is read as a range; a sealed one is opened whole.
+            guard let info = try await inner.head(key: key), isSealed(info) else { return try await inner.get(key: key, range: range) }
+        }
         let bytes = try await inner.get(key: key, range: nil)
-        guard bytes.starts(with: AgeHeader.versionLine) else {
-            guard let range else { return bytes }
-            return Array(bytes[Int(min(range.lowerBound, Int64(bytes.count)))..<Int(min(range.upperBound, Int64(bytes.count)))])
+        let plaintext: [UInt8]
+        if bytes.starts(with: AgeHeader.versionLine) {
+            let opened = AgeFile.decrypt(bytes, identities: identities, concatenated: true)
+            if let error = opened.error {
+                // The daemon reads only what it sealed to itself: anything else is as unreadable as garbage.
+                guard failsUnopened else { return bytes }
+                throw StoreError(code: error == .noMatch ? "NotYourKey" : "Undecryptable",
+                                 message: error == .noMatch ? "it is encrypted to other age recipients: give an identity file of one of them (--identity)" : "\(error)",
+                                 httpStatus: nil, requestID: nil, operation: "GetObject", resource: key)
+            }
+            plaintext = opened.plaintext
+        } else {
+            plaintext = bytes
         }
-        let opened = AgeFile.decrypt(bytes, identities: identities, concatenated: true)
-        if let error = opened.error {
-            throw StoreError(code: error == .noMatch ? "NotYourKey" : "Undecryptable",
-                             message: error == .noMatch ? "it is encrypted to other age recipients: give an identity file of one of them (--identity)" : "\(error)",
-                             httpStatus: nil, requestID: nil, operation: "GetObject", resource: key)
-        }
-        guard let range else { return opened.plaintext }
-        let count = Int64(opened.plaintext.count)
-        return Array(opened.plaintext[Int(min(range.lowerBound, count))..<Int(min(range.upperBound, count))])
+        guard let range else { return plaintext }
+        let count = Int64(plaintext.count)
+        return Array(plaintext[Int(min(range.lowerBound, count))..<Int(min(range.upperBound, count))])
     }
 }

@@ -1,4 +1,5 @@
 import ChunkFerrySupport
+import Synchronization
 
 /// `ENCRYPT_TO`: a store whose every object is an age v1 file to the recipients, in front of the
 /// real one (S3, a folder, HTTP). The pipeline talks to it as to any store and sees plaintext
@@ -25,6 +26,11 @@ package final class EncryptedStore: ObjectStore {
     let identities: [AgeIdentity]
     /// Header form only: the first of two passes over the plaintext, off the cooperative threads.
     let sealers: BlockingWorkerPool<Void>
+    /// A folder's assemblies in progress: where each part's age file starts (parts come in order).
+    let partOffsets = Mutex<[String: [Int: Int64]]>([:])
+    /// `restore` and `decrypt`: an object no identity given opens is an error that says so. The
+    /// daemon instead sees its bytes as they are (a manifest it cannot read: a new stream).
+    let failsUnopened: Bool
 
     /// `box` is nil for a reader (restore, decrypt), which writes nothing.
     package init(_ inner: any ObjectStore, recipients: [AgeRecipient], box: BoxKey?, identities: [AgeIdentity] = []) {
@@ -32,6 +38,7 @@ package final class EncryptedStore: ObjectStore {
         self.recipients = recipients
         self.box = box
         self.identities = (box.map { [$0.identity] } ?? []) + identities
+        failsUnopened = box == nil
         sealers = BlockingWorkerPool(name: "sealer", workers: 2) {}
     }
 
@@ -89,27 +96,51 @@ package final class EncryptedStore: ObjectStore {
 
     package func delete(key: String) async throws(StoreError) { try await inner.delete(key: key) }
 
+    /// A whole object of one chunk: the chunk's age file, or (a recording begun before
+    /// ENCRYPT_TO) its clear bytes, which then keep their clear attributes.
     package func copy(key: String, source: String, attributes: ObjectAttributes) async throws(StoreError) {
-        try await inner.copy(key: key, source: source, attributes: sealed(attributes, checksum: nil))
+        let sealedSource = try await inner.head(key: source).map(isSealed) ?? true
+        try await inner.copy(key: key, source: source, attributes: sealedSource ? sealed(attributes, checksum: nil) : attributes)
+    }
+
+    /// Only age files join into one that opens: a recording whose first chunks went up before
+    /// ENCRYPT_TO was set stays as chunks.
+    package func joinable(_ sources: [String]) async throws(StoreError) -> Bool {
+        for source in sources {
+            guard let info = try await inner.head(key: source) else { continue }  // gone: the assembly says so
+            if !isSealed(info) { return false }
+        }
+        return true
     }
 
     package func beginAssembly(key: String, attributes: ObjectAttributes) async throws(StoreError) -> String {
-        try await inner.beginAssembly(key: key, attributes: sealed(attributes, checksum: nil))
+        let assembly = try await inner.beginAssembly(key: key, attributes: sealed(attributes, checksum: nil))
+        partOffsets.withLock { $0[assembly] = [1: 0] }
+        return assembly
     }
 
-    /// Parts are the chunks in order, all of one size but the last: the `number - 1` before this
-    /// one take `offset` plaintext bytes, so their age files take this many.
+    /// A folder writes each part at its offset in the result: where the earlier parts' age files
+    /// end, by their real sizes (S3 joins parts in order and needs none).
     package func addPart(key: String, assembly: String, number: Int, source: String, offset: Int64) async throws(StoreError) -> String {
-        let before = Int64(number - 1)
-        let sealedOffset = before == 0 ? 0 : before * AgeSealer.fileSize(plaintext: offset / before, recipients: recipients.count)
-        return try await inner.addPart(key: key, assembly: assembly, number: number, source: source, offset: sealedOffset)
+        guard inner.backend == .filesystem else {
+            return try await inner.addPart(key: key, assembly: assembly, number: number, source: source, offset: offset)
+        }
+        guard let start = partOffsets.withLock({ $0[assembly]?[number] }), let size = try await inner.head(key: source)?.size else {
+            throw StoreError(code: "NoSuchKey", message: "part \(number) of the assembly cannot be placed", httpStatus: 404, requestID: nil,
+                             operation: "UploadPartCopy", resource: source)
+        }
+        let tag = try await inner.addPart(key: key, assembly: assembly, number: number, source: source, offset: start)
+        partOffsets.withLock { $0[assembly]?[number + 1] = start + size }
+        return tag
     }
 
     package func completeAssembly(key: String, assembly: String, parts: [(number: Int, tag: String)]) async throws(StoreError) {
         try await inner.completeAssembly(key: key, assembly: assembly, parts: parts)
+        partOffsets.withLock { $0[assembly] = nil }
     }
 
     package func abortAssembly(key: String, assembly: String) async throws(StoreError) {
+        partOffsets.withLock { $0[assembly] = nil }
         try await inner.abortAssembly(key: key, assembly: assembly)
     }
 }

@@ -29,8 +29,9 @@ package final class SealingReader: @unchecked Sendable {
 
     private var descriptor: Int32 = -1
     private var plainBuffer = [UInt8](repeating: 0, count: AgeFile.chunkSize)
-    /// Sealed bytes not yet handed out (the prefix first).
+    /// Sealed bytes not yet handed out: the prefix first, then each chunk sealed in place.
     private var pending: [UInt8]
+    private var pendingCount: Int
     private var pendingStart = 0
     private var plainRead = 0
     private var counter: UInt64 = 0
@@ -56,6 +57,7 @@ package final class SealingReader: @unchecked Sendable {
         }
         length = Int(sealer.fileSize(plaintext: Int64(plaintextLength)))
         pending = sealer.prefix
+        pendingCount = pending.count
         if case .sha256? = expected { sha = DigestBox(Digest(.sha256)) }
     }
 
@@ -75,12 +77,12 @@ package final class SealingReader: @unchecked Sendable {
     package func read(into buffer: UnsafeMutableRawBufferPointer) throws(FileReadError) {
         var filled = 0
         while filled < buffer.count {
-            if pendingStart == pending.count {
+            if pendingStart == pendingCount {
                 guard !sealedLast else { throw .truncated(available: plaintextLength) }
                 try sealNext()
                 continue
             }
-            let count = min(pending.count - pendingStart, buffer.count - filled)
+            let count = min(pendingCount - pendingStart, buffer.count - filled)
             pending.withUnsafeBytes {
                 buffer.baseAddress!.advanced(by: filled).copyMemory(from: $0.baseAddress!.advanced(by: pendingStart), byteCount: count)
             }
@@ -126,7 +128,14 @@ package final class SealingReader: @unchecked Sendable {
             let read: ChunkChecksum = if let sha { .sha256(sha.copy().finalize()) } else { .crc32c(crc.value) }
             guard read == expected else { throw .changed }
         }
-        pending = plainBuffer.withUnsafeBytes { sealer.seal(UnsafeRawBufferPointer(rebasing: $0[0..<count]), counter: counter, last: last) }
+        if pending.count < AgeFile.chunkSize + 16 { pending = [UInt8](repeating: 0, count: AgeFile.chunkSize + 16) }
+        plainBuffer.withUnsafeBytes { plain in
+            pending.withUnsafeMutableBytes { out in
+                sealer.seal(UnsafeRawBufferPointer(rebasing: plain[0..<count]), counter: counter, last: last,
+                            into: UnsafeMutableRawBufferPointer(rebasing: out[0..<(count + 16)]))
+            }
+        }
+        pendingCount = count + 16
         pendingStart = 0
         counter += 1
         sealedLast = last
