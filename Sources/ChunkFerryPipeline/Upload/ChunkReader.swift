@@ -4,7 +4,7 @@ import ChunkFerrySupport
 import Glibc
 #endif
 
-/// Checksums byte ranges of files on threads of its own, in 1 MiB pieces through one reusable buffer
+/// Checksums byte ranges of files on threads of its own, in 256 KiB pieces through one reusable buffer
 /// per thread: no chunk is ever held in memory whole (curl later streams it from the file), and
 /// neither a slow disk nor SHA-256 stalls Swift's cooperative threads.
 final class ChunkReader: Sendable {
@@ -19,7 +19,7 @@ final class ChunkReader: Sendable {
         var hashedAt: Int64
     }
 
-    package static let pieceSize = 1 << 20
+    package static let pieceSize = 1 << 18
     private let workers: BlockingWorkerPool<ReadBuffer>
 
     package init(threads: Int) {
