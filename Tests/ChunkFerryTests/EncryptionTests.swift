@@ -246,7 +246,8 @@ import Testing
         let folder = Scratch.directory("encrypted-store")
         switch backend {
         case "filesystem":
-            environment.merge(["STORAGE_BACKEND": "filesystem", "LOCAL_STORAGE_PATH": folder, "DELETE_AFTER_UPLOAD": "true"]) { $1 }
+            environment.merge(["STORAGE_BACKEND": "filesystem", "LOCAL_STORAGE_PATH": folder, "DELETE_AFTER_UPLOAD": "true",
+                               "OUTPUT": "both"]) { $1 }
         case "http":
             let started = try await UploadServer(token: "encrypted-http-token")
             server = started
@@ -281,6 +282,14 @@ import Testing
         default: try await fixture.s3.getObject(key: chunk.key)
         }
         #expect(try await Self.ageDecrypt(sealed, identity: keys.second.path) == Array(bytes[0..<chunk.size]), "age -d opens a chunk")
+        if backend == "filesystem" {
+            // The folder joins the chunks' age files at their real offsets: one file that opens.
+            let whole = Scratch.directory("encrypted-whole") + "/yard.mp4"
+            try await fixture.waitUntil("the whole object") { FileManager.default.fileExists(atPath: folder + "/" + path) }
+            let decrypt = try fixture.start(["decrypt", "--identity", keys.second.path, "-o", whole, folder + "/" + path])
+            #expect(await decrypt.waitForExit(timeout: .seconds(60)) == 0, "\(decrypt.log())")
+            #expect(try DaemonFixture.sha256(ofFile: whole) == expected)
+        }
         if backend != "s3-sha256" {
             try await fixture.waitUntil("the local file deleted once the store holds it") {
                 !FileManager.default.fileExists(atPath: "\(fixture.watchDir)/\(path)")
