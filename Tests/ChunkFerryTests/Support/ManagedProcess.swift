@@ -74,7 +74,19 @@ final class ManagedProcess: @unchecked Sendable {
         }
     }
     func kill9() { signal(SIGKILL) }
-    func freeze() { signal(SIGSTOP) }
+    /// SIGSTOP, and back only once the process is stopped: `kill` only queues the signal, and a
+    /// request sent meanwhile could still be answered (a loaded CI machine once let one through).
+    func freeze() {
+        signal(SIGSTOP)
+        guard let pid = lock.withLock({ self.process?.processIdentifier }) else { return }
+        let deadline = Date().addingTimeInterval(2)
+        while Date() < deadline {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let state = stat.split(separator: ")").last?.split(separator: " ").first else { return }
+            if state == "T" || state == "t" { return }
+            usleep(5_000)
+        }
+    }
     func thaw() { signal(SIGCONT) }
 
     /// Waits for the process to exit on its own; nil if it is still running after `timeout`.
