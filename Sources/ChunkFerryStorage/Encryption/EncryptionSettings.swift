@@ -10,11 +10,6 @@ package struct EncryptionSettings: Sendable {
 
     package init() {}
 
-    package init(recipients: [AgeRecipient], stateDirectory: String) {
-        self.recipients = recipients
-        self.stateDirectory = stateDirectory
-    }
-
     package var isOn: Bool { !recipients.isEmpty }
 
     /// The recipients of a recipients file as `age -R` reads it: one per line, `#` comments and
