@@ -47,6 +47,18 @@ package struct Manifest: Codable, Sendable, Equatable {
         }
     }
 
+    /// A link of the chain of manifests of one source: the manifest before this one.
+    package struct Link: Codable, Sendable, Equatable {
+        package var key: String
+        /// Hex SHA-256 of that manifest's JSON, as `encoded()` wrote it (decrypted, with ENCRYPT_TO).
+        package var sha256: String
+
+        package init(key: String, sha256: String) {
+            self.key = key
+            self.sha256 = sha256
+        }
+    }
+
     package var version = 1
     package var streamID: String
     /// Relative to WATCH_DIR, `/`-separated, exactly as the file is named.
@@ -72,12 +84,18 @@ package struct Manifest: Codable, Sendable, Equatable {
     /// once `object` was confirmed; each chunk is then the range `[offset, offset + size)` of it.
     package var output: String = OutputSettings.Mode.chunks.rawValue
     package var object: WholeObject?
+    /// The chain this manifest belongs to: the camera, or the first folder of `path` (`/` for
+    /// files directly in WATCH_DIR). Absent in manifests written before chains.
+    package var source: String?
+    /// The manifest written before this one for the same source; nil where a chain begins (the
+    /// first recording, or Redis lost and the chain started again).
+    package var previous: Link?
 
     /// Whether the chunk objects are still in the store.
     package var keepsChunks: Bool { output != OutputSettings.Mode.whole.rawValue }
 
     package enum CodingKeys: String, CodingKey {
-        case version, path, size, sha256, chunks, host, complete, output, object
+        case version, path, size, sha256, chunks, host, complete, output, object, source, previous
         case streamID = "stream_id"
         case pathBase64 = "path_base64"
         case chunkSize = "chunk_size"
