@@ -18,5 +18,7 @@ extension Manifest {
         repairedChunks = try container.decodeIfPresent(Int.self, forKey: .repairedChunks) ?? 0
         output = try container.decodeIfPresent(String.self, forKey: .output) ?? OutputSettings.Mode.chunks.rawValue
         object = try container.decodeIfPresent(WholeObject.self, forKey: .object)
+        source = try container.decodeIfPresent(String.self, forKey: .source)
+        previous = try container.decodeIfPresent(Link.self, forKey: .previous)
     }
 }
