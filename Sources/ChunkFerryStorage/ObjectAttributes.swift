@@ -14,6 +14,26 @@ package struct ObjectAttributes: Sendable {
     package var readableByBox = false
     /// The plaintext size of an object assembled from others (`ENCRYPT_TO` makes it larger).
     package var length: Int64?
+    /// How long `OBJECT_LOCK` keeps it (stores without a lock ignore it).
+    package var lock = LockTerm.footage
+
+    /// A check's test object: plain text, locked for a day only.
+    package static var check: ObjectAttributes {
+        var attributes = ObjectAttributes(contentType: "text/plain")
+        attributes.lock = .probe
+        return attributes
+    }
+
+    /// What an object is, for the retention `OBJECT_LOCK` gives it.
+    package enum LockTerm: Sendable {
+        /// Footage and what describes it (chunks, whole objects, manifests, snapshots, clips):
+        /// `OBJECT_LOCK_RETAIN`.
+        case footage
+        /// A provisional piece, replaced by its chunk within a minute: `OBJECT_LOCK_TAIL_RETAIN`.
+        case tail
+        /// A check's own object: one day.
+        case probe
+    }
 
     package init(contentType: String = "application/octet-stream", metadata: [String: String] = [:], temporary: Bool = false,
                  streamID: String? = nil, chunkIndex: Int? = nil) {

@@ -87,6 +87,11 @@ extension ObjectStore {
         (self as? FolderStore) ?? ((self as? EncryptedStore)?.base as? FolderStore)
     }
 
+    /// The bucket objects go to, in front of it an `EncryptedStore` or not.
+    package var s3Client: S3Client? {
+        (self as? S3Client) ?? ((self as? EncryptedStore)?.base as? S3Client)
+    }
+
     /// Stores without storage classes have nothing to change.
     package func changeStorageClass(_ name: String?) {}
 

@@ -116,7 +116,7 @@ extension ConfigReloader {
         let key = "\(running.upload.keyPrefix).chunkferry-check/\(running.upload.nodeID)-class-\(UInt32.random(in: 0...UInt32.max))"
         storage.changeStorageClass(wanted)
         do {
-            _ = try await storage.put(key: key, bytes: Array("chunkferry storage class check\n".utf8), attributes: ObjectAttributes(contentType: "text/plain"))
+            _ = try await storage.put(key: key, bytes: Array("chunkferry storage class check\n".utf8), attributes: .check)
             try? await storage.delete(key: key)
         } catch {
             storage.changeStorageClass(running.storage.s3?.storageClass)

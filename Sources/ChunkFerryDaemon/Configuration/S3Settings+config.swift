@@ -5,7 +5,9 @@ extension S3Settings {
     /// Keys: `S3_ENDPOINT`, `S3_BUCKET` (required), `S3_REGION` (falls back to `AWS_REGION`, then
     /// `us-east-1`), `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` (required), `AWS_SESSION_TOKEN`,
     /// `S3_FORCE_PATH_STYLE` (default true when S3_ENDPOINT is set), `S3_CA_FILE`, `S3_INTEGRITY`,
-    /// `S3_STALL_TIMEOUT` (default `30s`), `S3_STORAGE_CLASS` (default: none sent, the bucket's default).
+    /// `S3_STALL_TIMEOUT` (default `30s`), `S3_STORAGE_CLASS` (default: none sent, the bucket's default),
+    /// `OBJECT_LOCK` (`off`, the default; `governance`; `compliance`) with `OBJECT_LOCK_RETAIN`
+    /// (default `30d`) and `OBJECT_LOCK_TAIL_RETAIN` (default `1d`).
     ///
     /// Without keys in the environment (or flags, or the config file), the AWS CLI's shared files
     /// give them: `AWS_PROFILE` in `~/.aws/credentials` and `~/.aws/config`, whose `region` and
@@ -56,7 +58,35 @@ extension S3Settings {
             caFile: caFile,
             integrity: integrity,
             stallTimeoutSeconds: Int(stall.seconds.rounded(.up)),
-            storageClass: storageClass
+            storageClass: storageClass,
+            objectLock: try ObjectLock(config: config)
         )
+    }
+}
+
+extension ObjectLock {
+    /// nil when `OBJECT_LOCK` is off; keys in `S3Settings.init(config:)`.
+    init?(config: SettingsReader) throws(SettingsError) {
+        let text = config.string(.objectLock)?.lowercased() ?? "off"
+        guard text != "off" else {
+            for key in [SettingKey.objectLockRetain, .objectLockTailRetain] where config.string(key) != nil {
+                throw SettingsError(key: key, message: "\(key.environmentName) is set but OBJECT_LOCK is off: set OBJECT_LOCK=compliance (or governance), or unset \(key.environmentName)")
+            }
+            return nil
+        }
+        guard let mode = Mode(rawValue: text) else {
+            throw SettingsError(.objectLock, value: config.string(.objectLock), expected: "off, governance or compliance")
+        }
+        func days(_ key: SettingKey, default fallback: Duration) throws(SettingsError) -> Duration {
+            let value = try config.duration(key) ?? fallback
+            // S3 takes a retain-until date in whole seconds; under a day a lock protects little
+            // and tempts nobody to check what the store did.
+            guard value >= .seconds(86_400) else {
+                throw SettingsError(key, value: config.string(key), expected: "at least 1d, such as 30d")
+            }
+            return .seconds(value.components.seconds)
+        }
+        self.init(mode: mode, retention: try days(.objectLockRetain, default: .seconds(30 * 86_400)),
+                  tailRetention: try days(.objectLockTailRetain, default: .seconds(86_400)))
     }
 }

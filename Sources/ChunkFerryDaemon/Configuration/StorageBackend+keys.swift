@@ -6,7 +6,7 @@ extension StorageBackend {
     /// (`AWS_*` names are not among them: other AWS tools share the environment.)
     var keys: [SettingKey] {
         switch self {
-        case .s3: [.s3Endpoint, .s3Bucket, .s3Region, .forcePathStyle, .caFile, .stallTimeout, .createBucket, .integrity, .storageClass]
+        case .s3: [.s3Endpoint, .s3Bucket, .s3Region, .forcePathStyle, .caFile, .stallTimeout, .createBucket, .integrity, .storageClass, .objectLock, .objectLockRetain, .objectLockTailRetain]
         case .filesystem: [.localStoragePath]
         case .http: [.httpUploadURL, .httpAuthToken, .httpMethod, .httpCAFile]
         }

@@ -35,7 +35,8 @@ extension ChunkSender {
         case .failure(let error): return closer.failed(reading: error, record: record)
         }
         let key = context.layout.provisionalKey(streamPrefix: record.keyPrefix, index: index, from: offset - chunkStart)
-        let attributes = ObjectAttributes(temporary: true, streamID: record.id, chunkIndex: index)
+        var attributes = ObjectAttributes(temporary: true, streamID: record.id, chunkIndex: index)
+        attributes.lock = .tail
         let sending = ContinuousClock.now
         switch await putConfirmed(key: key, context.fileRange(record, offset: offset, length: length), hash, attributes) {
         case .confirmed: break

@@ -39,7 +39,7 @@ extension S3Client: ObjectStore {
     }
 
     package func put(key: String, bytes: [UInt8], attributes: ObjectAttributes) async throws(StoreError) -> PutResult {
-        try await putObject(key: key, body: bytes, contentType: attributes.contentType, metadata: attributes.metadata)
+        try await putObject(key: key, body: bytes, contentType: attributes.contentType, metadata: attributes.metadata, lock: attributes.lock)
     }
 
     package func put(key: String, file: FileRange, checksum: ChunkChecksum, md5: [UInt8]?, attributes: ObjectAttributes) async throws(StoreError) -> PutResult {
@@ -48,7 +48,7 @@ extension S3Client: ObjectStore {
 
     package func put(key: String, streaming body: ChecksummedBody, attributes: ObjectAttributes) async throws(StoreError) -> PutResult {
         try await putObject(key: key, trailing: body, contentType: attributes.contentType, metadata: attributes.metadata,
-                            temporary: attributes.temporary)
+                            temporary: attributes.temporary, lock: attributes.lock)
     }
 
     package func put(key: String, pulled body: ChecksummedBody, checksum: ChunkChecksum, md5: [UInt8]?,
@@ -65,11 +65,11 @@ extension S3Client: ObjectStore {
     package func delete(key: String) async throws(StoreError) { try await deleteObject(key: key) }
 
     package func copy(key: String, source: String, attributes: ObjectAttributes) async throws(StoreError) {
-        _ = try await copyObject(key: key, sourceKey: source, contentType: attributes.contentType, metadata: attributes.metadata)
+        _ = try await copyObject(key: key, sourceKey: source, contentType: attributes.contentType, metadata: attributes.metadata, lock: attributes.lock)
     }
 
     package func beginAssembly(key: String, attributes: ObjectAttributes) async throws(StoreError) -> String {
-        try await createMultipartUpload(key: key, contentType: attributes.contentType, metadata: attributes.metadata)
+        try await createMultipartUpload(key: key, contentType: attributes.contentType, metadata: attributes.metadata, lock: attributes.lock)
     }
 
     package func addPart(key: String, assembly: String, number: Int, source: String, offset: Int64) async throws(StoreError) -> String {
@@ -83,6 +83,7 @@ extension S3Client: ObjectStore {
             // Completed already (the answer was lost) or aborted by a lifecycle rule: the
             // caller's confirming HEAD settles which.
         }
+        try await confirmLock(key: key)
     }
 
     package func abortAssembly(key: String, assembly: String) async throws(StoreError) {

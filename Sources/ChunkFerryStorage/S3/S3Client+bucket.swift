@@ -17,7 +17,7 @@ extension S3Client {
         }
     }
 
-    /// Creates the bucket; one that already belongs to these credentials counts as created.
+    /// Creates the bucket (with Object Lock when `OBJECT_LOCK` is on); one that already belongs to these credentials counts as created.
     package func createBucket() async throws(StoreError) {
         var body: [UInt8]?
         var hash = S3Signer.emptyPayloadHash
@@ -28,7 +28,9 @@ extension S3Client {
             hash = ByteEncoding.hex(Digest.sha256(body!))
         }
         do {
-            _ = try await send(Call(operation: "CreateBucket", method: .put, key: nil, body: body.map { .bytes($0) }, payloadHash: hash))
+            // Object Lock can only be asked for when the bucket is made (it turns versioning on).
+            let headers: [(name: String, value: String)] = settings.objectLock == nil ? [] : [("x-amz-bucket-object-lock-enabled", "true")]
+            _ = try await send(Call(operation: "CreateBucket", method: .put, key: nil, headers: headers, body: body.map { .bytes($0) }, payloadHash: hash))
         } catch where error.code == "BucketAlreadyOwnedByYou" {
             return
         }

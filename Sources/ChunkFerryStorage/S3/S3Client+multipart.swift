@@ -3,10 +3,10 @@ import ChunkFerrySupport
 /// Server-side assembly: objects already in the bucket become parts of a new object.
 extension S3Client {
     package func createMultipartUpload(key: String, contentType: String = "application/octet-stream",
-                                      metadata: [String: String] = [:]) async throws(StoreError) -> String {
+                                      metadata: [String: String] = [:], lock: ObjectAttributes.LockTerm = .footage) async throws(StoreError) -> String {
         let response = try await send(Call(
             operation: "CreateMultipartUpload", method: .post, key: key,
-            query: [("uploads", "")], headers: objectHeaders(contentType: contentType, metadata: metadata)
+            query: [("uploads", "")], headers: objectHeaders(contentType: contentType, metadata: metadata, lock: lock)
         ))
         guard let uploadID = S3XML(response.body).value("UploadId"), !uploadID.isEmpty else {
             throw StoreError(code: "MalformedResponse", message: "no UploadId in the answer", httpStatus: response.status,

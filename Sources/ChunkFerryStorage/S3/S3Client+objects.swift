@@ -8,11 +8,11 @@ extension S3Client {
     /// passed when the caller already hashed the buffer (it is then what the store checks).
     package func putObject(
         key: String, body: [UInt8], sha256 knownSHA256: [UInt8]? = nil,
-        contentType: String = "application/octet-stream", metadata: [String: String] = [:]
+        contentType: String = "application/octet-stream", metadata: [String: String] = [:], lock: ObjectAttributes.LockTerm = .footage
     ) async throws(StoreError) -> PutResult {
         let checksum = knownSHA256.map(ChunkChecksum.sha256) ?? settings.integrity.checksumKind.checksum(of: body)
         let md5 = settings.integrity == .md5 ? Digest.md5(body) : nil
-        return try await put(key: key, body: .bytes(body), checksum: checksum, md5: md5, contentType: contentType, metadata: metadata)
+        return try await put(key: key, body: .bytes(body), checksum: checksum, md5: md5, contentType: contentType, metadata: metadata, lock: lock)
     }
 
     /// Stores a range of a file streamed from disk (or a body pulled as it is sent) whose checksum
@@ -24,17 +24,20 @@ extension S3Client {
     package func putObject(key: String, body: HTTPRequest.Body, checksum: ChunkChecksum, md5: [UInt8]?,
                            attributes: ObjectAttributes) async throws(StoreError) -> PutResult {
         try await put(key: key, body: body, checksum: checksum, md5: settings.integrity == .md5 ? md5 : nil,
-                      contentType: attributes.contentType, metadata: attributes.metadata, storageClass: !attributes.temporary)
+                      contentType: attributes.contentType, metadata: attributes.metadata, storageClass: !attributes.temporary,
+                      lock: attributes.lock)
     }
 
     private func put(key: String, body: HTTPRequest.Body, checksum: ChunkChecksum, md5: [UInt8]?, contentType: String,
-                     metadata: [String: String], storageClass: Bool = true) async throws(StoreError) -> PutResult {
-        var headers = objectHeaders(contentType: contentType, metadata: metadata, storageClass: storageClass)
+                     metadata: [String: String], storageClass: Bool = true, lock: ObjectAttributes.LockTerm) async throws(StoreError) -> PutResult {
+        var headers = objectHeaders(contentType: contentType, metadata: metadata, storageClass: storageClass, lock: lock)
         let (checksumHeader, checksumValue) = checksum.header
         if let md5 {
             headers.append(("Content-MD5", ByteEncoding.base64(md5)))
         } else {
             headers.append((checksumHeader, checksumValue))
+            // AWS wants a locked object's checksum named too (or a Content-MD5).
+            if settings.objectLock != nil { headers.append(("x-amz-sdk-checksum-algorithm", checksum.kind == .crc32c ? "CRC32C" : "SHA256")) }
         }
         let payloadHash = switch checksum {
         case .sha256(let digest): ByteEncoding.hex(digest)
@@ -104,10 +107,11 @@ extension S3Client {
 
     /// Copies `sourceKey` to `key` inside the store (up to 5 GiB), with this client's storage class
     /// and the given metadata instead of the source's.
-    package func copyObject(key: String, sourceKey: String, contentType: String, metadata: [String: String] = [:]) async throws(StoreError) -> String {
+    package func copyObject(key: String, sourceKey: String, contentType: String, metadata: [String: String] = [:],
+                            lock: ObjectAttributes.LockTerm = .footage) async throws(StoreError) -> String {
         let response = try await send(Call(
             operation: "CopyObject", method: .put, key: key,
-            headers: objectHeaders(contentType: contentType, metadata: metadata) + [
+            headers: objectHeaders(contentType: contentType, metadata: metadata, lock: lock) + [
                 ("x-amz-copy-source", copySource(sourceKey)), ("x-amz-metadata-directive", "REPLACE"),
             ]
         ))
@@ -120,10 +124,12 @@ extension S3Client {
         return ETag.unquote(xml.value("ETag"))
     }
 
-    /// Headers every object written carries: its type, the storage class, user metadata.
-    package func objectHeaders(contentType: String, metadata: [String: String], storageClass: Bool = true) -> [(name: String, value: String)] {
+    /// Headers every object written carries: its type, the storage class, the lock, user metadata.
+    package func objectHeaders(contentType: String, metadata: [String: String], storageClass: Bool = true,
+                               lock: ObjectAttributes.LockTerm = .footage) -> [(name: String, value: String)] {
         var headers: [(name: String, value: String)] = [("Content-Type", contentType)]
         if storageClass, let storageClass = self.storageClass { headers.append(("x-amz-storage-class", storageClass)) }
+        if let objectLock = settings.objectLock { headers += objectLock.headers(for: lock) }
         for (name, value) in metadata.sorted(by: { $0.key < $1.key }) { headers.append(("x-amz-meta-" + name, value)) }
         return headers
     }

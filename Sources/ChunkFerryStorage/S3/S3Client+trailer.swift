@@ -15,12 +15,15 @@ extension S3Client {
     /// the store from the trailer. A store that refuses the form (501 NotImplemented and kin)
     /// answers `TrailerNotAccepted`: the caller stops trailers and sends in the header form.
     package func putObject(key: String, trailing body: ChecksummedBody, contentType: String = "application/octet-stream",
-                           metadata: [String: String] = [:], temporary: Bool = false) async throws(StoreError) -> PutResult {
-        let headers = objectHeaders(contentType: contentType, metadata: metadata, storageClass: !temporary) + [
+                           metadata: [String: String] = [:], temporary: Bool = false,
+                           lock: ObjectAttributes.LockTerm = .footage) async throws(StoreError) -> PutResult {
+        var headers = objectHeaders(contentType: contentType, metadata: metadata, storageClass: !temporary, lock: lock) + [
             ("Content-Encoding", "aws-chunked"),
             ("x-amz-decoded-content-length", String(body.length)),
             ("x-amz-trailer", ChecksummedBody.trailerName),
         ]
+        // AWS wants a locked object's checksum named (the trailer's algorithm) or a Content-MD5.
+        if settings.objectLock != nil { headers.append(("x-amz-sdk-checksum-algorithm", "CRC32C")) }
         let response: HTTPResponse
         do {
             response = try await send(Call(operation: "PutObject", method: .put, key: key, headers: headers,

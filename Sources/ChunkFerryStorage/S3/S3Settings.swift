@@ -36,6 +36,8 @@ package struct S3Settings: Sendable {
     package var stallTimeoutSeconds: Int
     /// Sent as `x-amz-storage-class` with every object written; nil leaves it to the bucket.
     package var storageClass: String?
+    /// `OBJECT_LOCK`: the retention every object written carries; nil when off.
+    package var objectLock: ObjectLock?
 
     package init(
         endpoint: String = "",
@@ -49,7 +51,8 @@ package struct S3Settings: Sendable {
         integrity: Integrity = .standard,
         connectTimeoutMilliseconds: Int = 10_000,
         stallTimeoutSeconds: Int = 30,
-        storageClass: String? = nil
+        storageClass: String? = nil,
+        objectLock: ObjectLock? = nil
     ) {
         self.endpoint = endpoint
         self.bucket = bucket
@@ -63,6 +66,7 @@ package struct S3Settings: Sendable {
         self.connectTimeoutMilliseconds = connectTimeoutMilliseconds
         self.stallTimeoutSeconds = stallTimeoutSeconds
         self.storageClass = storageClass
+        self.objectLock = objectLock
     }
 
     /// The endpoint split into what requests need.

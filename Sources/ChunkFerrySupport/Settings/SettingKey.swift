@@ -61,6 +61,9 @@ extension SettingKey {
     package static let createBucket = SettingKey("S3_CREATE_BUCKET", kind: "true or false", default: "false", "create the bucket if it does not exist")
     package static let integrity = SettingKey("S3_INTEGRITY", kind: "crc32c, sha256 or md5", default: "crc32c", "how the store verifies each chunk: crc32c (x-amz-checksum-crc32c), sha256 (x-amz-checksum-sha256) or md5 (Content-MD5)")
     package static let storageClass = SettingKey("S3_STORAGE_CLASS", kind: "storage class name", default: "the bucket's default", "storage class of every object written, e.g. STANDARD_IA, GLACIER_IR (MinIO: STANDARD or REDUCED_REDUNDANCY)")
+    package static let objectLock = SettingKey("OBJECT_LOCK", kind: "off, governance or compliance", default: "off", "S3 Object Lock: every object written carries this retention mode, so nobody (compliance) or only keys allowed to bypass it (governance) can delete or overwrite it before its time; the bucket must have Object Lock")
+    package static let objectLockRetain = SettingKey("OBJECT_LOCK_RETAIN", kind: "duration, at least 1d", default: "30d", "how long OBJECT_LOCK keeps footage (chunks, whole objects, manifests, snapshots, clips)")
+    package static let objectLockTailRetain = SettingKey("OBJECT_LOCK_TAIL_RETAIN", kind: "duration, at least 1d", default: "1d", "how long OBJECT_LOCK keeps a provisional piece (MAX_LAG), which its chunk replaces within a minute; see docs/tamper-resistance.md")
     package static let output = SettingKey("OUTPUT", kind: "chunks, whole or both", default: "chunks", "what a finished recording becomes: chunks (chunk objects and a manifest), whole (one object, assembled in the store; chunks deleted) or both")
     package static let keyTemplate = SettingKey("KEY_TEMPLATE", kind: "template", default: "{path}", "key of whole objects under S3_PREFIX: {path} {dir} {name} {stem} {ext} {camera} {yyyy} {mm} {dd} {HH} {MM} {SS} {stream}")
     package static let keyTimezone = SettingKey("KEY_TIMEZONE", kind: "time zone name", default: "UTC", "time zone of {yyyy} {mm} {dd} {HH} when the file name carries no date, e.g. Europe/Berlin")
@@ -97,6 +100,7 @@ extension SettingKey {
         .redisURL, .redisNamespace, .storageBackend, .localStoragePath, .httpUploadURL, .httpAuthToken, .httpMethod, .httpCAFile,
         .s3Endpoint, .s3Bucket, .s3Prefix, .s3Region, .awsRegion, .accessKeyID,
         .secretAccessKey, .sessionToken, .awsProfile, .awsSharedCredentialsFile, .awsConfigFile, .forcePathStyle, .caFile, .stallTimeout, .createBucket, .integrity, .storageClass,
+        .objectLock, .objectLockRetain, .objectLockTailRetain,
         .output, .keyTemplate, .keyTimezone, .pathLayout, .pathTimezone,
         .eventsToken, .eventPreRoll, .eventPostRoll, .eventKeyTemplate, .eventSeverity, .uploadScope, .mqttURL, .mqttTopic, .mqttCAFile,
         .encryptTo, .encryptToFile, .stateDir,
