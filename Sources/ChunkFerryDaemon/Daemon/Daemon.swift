@@ -80,6 +80,7 @@ package struct Daemon: Sendable {
             },
             storage: .init(backend: storage.backend.rawValue, location: storage.location), uplink: uplink)
         sources.events = book
+        sources.objectLock = storage.s3Client?.settings.objectLock?.description
 
         // Started in order, stopped in reverse: the watcher stops first, the uploads drain last,
         // and the endpoint answers (`/ready`: 503) until they did.

@@ -8,7 +8,7 @@ extension StartupChecks {
     func writeAccess() async -> Outcome {
         let key = "\(settings.upload.keyPrefix).chunkferry-check/\(settings.upload.nodeID)-\(UInt32.random(in: 0...UInt32.max))"
         let body = Array("chunkferry write check\n".utf8)
-        var attributes = ObjectAttributes(contentType: "text/plain")
+        var attributes = ObjectAttributes.check
         attributes.readableByBox = true  // read back when the store cannot list
         do {
             var notes: [String] = []
@@ -33,8 +33,14 @@ extension StartupChecks {
             } else if !storage.lists, !settings.retention.enablingKeys.isEmpty, try await storage.get(key: key) != body {
                 return .failed("the HTTP server does not give back the test object just written (\(key)), but local files are deleted only once their manifest is read back: make the server answer GET, or turn local retention off", fatal: true)
             }
-            try await storage.delete(key: key)
-            return .ok("test object written and deleted" + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))"))
+            var done = "test object written and deleted"
+            do {
+                try await storage.delete(key: key)
+            } catch where error.httpStatus == 403 {
+                // Write-only keys (see `chunkferry policy`): the test object stays, as footage would.
+                done = "test object written; deleting it was refused (keys without s3:DeleteObject), so it stays"
+            }
+            return .ok(done + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))"))
         } catch {
             return .failed(error.description, fatal: !error.isRetryable)
         }

@@ -18,6 +18,14 @@ package struct StartupChecks: Sendable {
     package struct Result: Sendable {
         package var name: String
         package var outcome: Outcome
+        /// The deletion check's finding, for `/health`.
+        package var deletion: DeletionFinding?
+
+        init(name: String, outcome: Outcome, deletion: DeletionFinding? = nil) {
+            self.name = name
+            self.outcome = outcome
+            self.deletion = deletion
+        }
     }
 
     let settings: ChunkFerrySettings
@@ -50,11 +58,19 @@ package struct StartupChecks: Sendable {
             Result(name: storage.backend.checkName, outcome: await destination()),
         ]
         if let marker = await storeMarker() { results.append(Result(name: "store marker", outcome: marker)) }
+        if let lock = await objectLock() {
+            results.append(Result(name: "object lock", outcome: lock))
+            guard lock.isOK else { return results }
+        }
         if let encrypted = storage as? EncryptedStore {
             results.append(Result(name: "encryption", outcome: .ok("every object is an age file to " + encrypted.fingerprints.joined(separator: ", ")
                 + "; the box key is in \(settings.encryption.stateDirectory)")))
         }
-        results.append(Result(name: "write access", outcome: await writeAccess()))
+        let write = await writeAccess()
+        results.append(Result(name: "write access", outcome: write))
+        guard write.isOK else { return results }
+        let deletion = await deletion()
+        results.append(Result(name: "deletion", outcome: .ok(deletion.line), deletion: deletion))
         return results
     }
 

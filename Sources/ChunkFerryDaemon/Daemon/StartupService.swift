@@ -28,6 +28,10 @@ struct StartupService: Service {
             for result in await checks.runAll() {
                 switch result.outcome {
                 case .ok:
+                    if let deletion = result.deletion {
+                        status.found(deletion)
+                        logger.info("\(deletion.line)", metadata: ["event": "store.deletion", "thief_can_delete": "\(deletion.answer)"])
+                    }
                     if reported.removeValue(forKey: result.name) != nil {
                         logger.notice("startup check passed", metadata: ["check": "\(result.name)"])
                     }

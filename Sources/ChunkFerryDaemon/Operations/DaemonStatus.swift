@@ -1,4 +1,5 @@
 import CBuildInfo
+import ChunkFerryStorage
 import ChunkFerrySupport
 import Synchronization
 
@@ -19,6 +20,8 @@ package final class DaemonStatus: Sendable {
         var waitingFor: String?
         var checksPassed = false
         var shuttingDown = false
+        /// The startup check's finding: could the store's keys destroy footage?
+        var deletion: DeletionFinding?
     }
 
     let startedAtMilliseconds = WallClock.nowMilliseconds()
@@ -39,6 +42,8 @@ package final class DaemonStatus: Sendable {
             $0.waitingFor = nil
         }
     }
+
+    func found(_ deletion: DeletionFinding) { state.withLock { $0.deletion = deletion } }
 
     func shuttingDown() { state.withLock { $0.shuttingDown = true } }
 }

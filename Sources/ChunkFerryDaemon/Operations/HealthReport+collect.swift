@@ -14,6 +14,8 @@ struct HealthSources: Sendable {
     /// Below this much free space under WATCH_DIR the disk counts as nearly full.
     let diskLow: @Sendable (DiskSpace) -> Bool
     let storage: HealthReport.Storage
+    /// `OBJECT_LOCK` as set; nil when off.
+    var objectLock: String? = nil
     let uplink: UplinkMonitor
     /// Where events are kept; nil without an event source.
     var events: EventBook? = nil
@@ -54,6 +56,9 @@ struct HealthSources: Sendable {
         }
         let uplinkReport = uplink.report
         if let behind = uplinkReport.degradedReason { degraded.append(behind) }
+        if let objectLock, state.deletion?.thiefCanDelete == true, let line = state.deletion?.line {
+            degraded.append("OBJECT_LOCK (\(objectLock)) was asked for, but \(line)")
+        }
         if overview.withProblems > 0 { degraded.append("\(overview.withProblems) file(s) cannot be read; retrying") }
         for failed in overview.failed.sorted(by: { $0.path < $1.path }).prefix(20) {
             degraded.append("\(failed.path) failed: \(failed.reason); fix it, then run chunkferry retry \(failed.path)")
@@ -76,6 +81,7 @@ struct HealthSources: Sendable {
             oldestUnsentSeconds: overview.oldestUnsent.map { ($0.seconds * 10).rounded() / 10 },
             uplink: uplinkReport,
             storage: storage,
+            tamper: state.deletion.map { .init(thiefCanDelete: $0.answer, reason: $0.reason, objectLock: objectLock) },
             dependencies: Dictionary(uniqueKeysWithValues: [context.storeOutage.label, context.redisOutage.label].map { label in
                 (label, outages.contains { $0.label == label } ? "down" : "up")
             }),

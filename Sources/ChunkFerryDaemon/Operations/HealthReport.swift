@@ -36,6 +36,16 @@ struct HealthReport: Codable, Sendable {
         var location: String
     }
 
+    /// What a thief holding the box's store keys could do to stored footage (the startup
+    /// check's probe), and the lock asked for.
+    struct Tamper: Codable, Sendable {
+        /// `yes`, `no` or `unknown`.
+        var thiefCanDelete: String
+        var reason: String
+        /// `OBJECT_LOCK` as set (`compliance, 30d`); nil when off.
+        var objectLock: String?
+    }
+
     struct Disk: Codable, Sendable {
         var freeBytes: Int64
         var totalBytes: Int64
@@ -63,6 +73,8 @@ struct HealthReport: Codable, Sendable {
     /// measured uplink and BANDWIDTH_LIMIT.
     var uplink: UplinkReport
     var storage: Storage
+    /// nil until the startup checks ran.
+    var tamper: Tamper?
     /// `up` or `down`, by dependency (`store`, `redis`).
     var dependencies: [String: String]
     var disk: Disk?
