@@ -17,6 +17,8 @@ package struct PipelineContext: Sendable {
     package let redisOutage: OutageTracker
     package let metrics = PipelineMetrics()
     package let leases: StreamLeases
+    /// Manifests of one source are written one at a time, each naming the one before.
+    package let chain = ManifestChain()
     /// Triggered at the shutdown deadline: transfers and verification stop where they are.
     package let abort: TransferAbort
     package let logger: Logger
@@ -69,7 +71,7 @@ package struct PipelineContext: Sendable {
         guard error.mayRefuseOneObject else { return false }
         let key = "\(upload.keyPrefix).chunkferry-check/\(upload.nodeID)-probe"
         do {
-            _ = try await storage.put(key: key, bytes: Array("chunkferry probe\n".utf8), attributes: ObjectAttributes(contentType: "text/plain"))
+            _ = try await storage.put(key: key, bytes: Array("chunkferry probe\n".utf8), attributes: .check)
             try? await storage.delete(key: key)
             return true
         } catch {

@@ -121,6 +121,18 @@ package struct StreamCheckpoints: Sendable {
         let store = store
         return await context.redisCall { () async throws(RedisError) in try await store.claimObjectKey(key, for: id, ttl: ttl) }
     }
+
+    /// The newest manifest of `source`'s chain; `.some(nil)` when the chain has none yet.
+    func chainHead(_ source: String) async -> ManifestChain.Head?? {
+        let store = store
+        return await context.redisCall { () async throws(RedisError) in ManifestChain.decode(try await store.chainHead(source)) }
+    }
+
+    /// Records `head` as the newest manifest of `source`; nil only when stopping.
+    func setChainHead(_ source: String, _ head: ManifestChain.Head) async -> Void? {
+        let store = store
+        return await context.redisCall { () async throws(RedisError) in try await store.setChainHead(source, ManifestChain.encode(head)) }
+    }
 }
 
 extension PipelineContext {

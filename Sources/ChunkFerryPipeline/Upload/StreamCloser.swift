@@ -47,9 +47,33 @@ package struct StreamCloser: Sendable {
 
     /// Writes `manifest.json` for `record`: its key, or the store's refusal of this one object
     /// (see `PipelineContext.refusesOnlyThis`), or stopped.
+    /// The manifest joins its source's chain: it names the newest manifest before it, and
+    /// becomes the newest once the store confirmed it.
     package func store(_ manifest: Manifest, record: StreamRecord) async -> Stored {
         let key = context.layout.manifestKey(streamPrefix: record.keyPrefix)
-        let body = manifest.encoded()
+        let source = ManifestChain.source(of: manifest.path, layout: context.output.layout)
+        await context.chain.acquire(source)
+        guard let head = await context.checkpoints.chainHead(source) else {
+            await context.chain.release(source)
+            return .stopped
+        }
+        var linked = manifest
+        linked.source = source
+        linked.previous = ManifestChain.previous(for: key, head: head)
+        let body = linked.encoded()
+        let stored = await put(body, key: key, record: record)
+        if case .stored = stored {
+            let newest = ManifestChain.Head(link: Manifest.Link(key: key, sha256: ByteEncoding.hex(Digest.sha256(body))), previous: linked.previous)
+            guard await context.checkpoints.setChainHead(source, newest) != nil else {
+                await context.chain.release(source)
+                return .stopped
+            }
+        }
+        await context.chain.release(source)
+        return stored
+    }
+
+    private func put(_ body: [UInt8], key: String, record: StreamRecord) async -> Stored {
         let (storage, context) = (context.storage, context)
         var attributes = ObjectAttributes(contentType: "application/json", streamID: record.id)
         attributes.readableByBox = true  // recovery and retention read it (ENCRYPT_TO)
