@@ -43,6 +43,16 @@ import Testing
         }
     }
 
+    /// A storage class the store does not offer stops the daemon before it uploads anything,
+    /// with a line naming S3_STORAGE_CLASS (moto refuses unknown classes as AWS does).
+    @Test func aStorageClassTheStoreRefusesFailsTheCheckNamingTheSetting() async throws {
+        let (fixture, _) = try await DaemonFixture.onMoto(environment: ["S3_STORAGE_CLASS": "NOT_A_CLASS"])
+        let check = try fixture.start(["check"])
+        #expect(await check.waitForExit(timeout: .seconds(60)) == 1)
+        let failed = check.log().split(separator: "\n").filter { $0.hasPrefix("FAIL") }
+        #expect(failed.count == 1 && failed[0].contains("write access") && failed[0].contains("S3_STORAGE_CLASS"), "\(check.log())")
+    }
+
     @Test func bothModeKeepsChunksBesideWholeObjectsOfEverySize() async throws {
         let fixture = try await DaemonFixture(environment: ["OUTPUT": "both"])
         try fixture.start()

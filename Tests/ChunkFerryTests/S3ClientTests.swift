@@ -3,7 +3,8 @@
 import Foundation
 import Testing
 
-/// Every S3 operation against a real SeaweedFS that checks signatures.
+/// Every S3 operation against a real SeaweedFS that checks signatures, and most against moto,
+/// which behaves as AWS does where SeaweedFS is lenient.
 @Suite(.serialized) struct S3ClientTests {
     func randomBytes(_ count: Int) -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
@@ -34,8 +35,8 @@ import Testing
         }
     }
 
-    @Test func putHeadGetRangeDelete() async throws {
-        let client = try await SharedServers.shared.seaweed().client()
+    @Test(arguments: S3TestServer.allCases) func putHeadGetRangeDelete(server: S3TestServer) async throws {
+        let client = try await server.client()
         let body = randomBytes(100_000)
         let put = try await client.putObject(key: "cam/one.mp4", body: body)
         #expect(!put.etag.isEmpty)
@@ -55,7 +56,7 @@ import Testing
     }
 
     @Test func twentyMebibyteRoundTrip() async throws {
-        let client = try await SharedServers.shared.seaweed().client()
+        let client = try await S3TestServer.seaweed.client()
         let body = randomBytes(20 * 1024 * 1024)
         _ = try await client.putObject(key: "big/20MiB.bin", body: body)
         let back = try await client.getObject(key: "big/20MiB.bin")
@@ -63,16 +64,16 @@ import Testing
         #expect(sha(back) == sha(body))
     }
 
-    @Test func md5IntegrityModeStoresAndConfirms() async throws {
-        let client = try await SharedServers.shared.seaweed().client(integrity: .md5)
+    @Test(arguments: S3TestServer.allCases) func md5IntegrityModeStoresAndConfirms(server: S3TestServer) async throws {
+        let client = try await server.client(integrity: .md5)
         let body = randomBytes(1_000_000)
         let put = try await client.putObject(key: "md5/one.bin", body: body)
         #expect(put.etag == ByteEncoding.hex(Digest.md5(body)))
         #expect(sha(try await client.getObject(key: "md5/one.bin")) == sha(body))
     }
 
-    @Test func awkwardKeysRoundTrip() async throws {
-        let client = try await SharedServers.shared.seaweed().client()
+    @Test(arguments: S3TestServer.allCases) func awkwardKeysRoundTrip(server: S3TestServer) async throws {
+        let client = try await server.client()
         let keys = [
             "with space/file 1.mp4",
             "unicode/café ü/€ 東京.mp4",
@@ -91,8 +92,8 @@ import Testing
         }
     }
 
-    @Test func listWithPrefixDelimiterAndContinuation() async throws {
-        let client = try await SharedServers.shared.seaweed().client()
+    @Test(arguments: S3TestServer.allCases) func listWithPrefixDelimiterAndContinuation(server: S3TestServer) async throws {
+        let client = try await server.client()
         for name in ["cam1/a", "cam1/b", "cam1/c", "cam1/sub/d", "cam2/e"] {
             _ = try await client.putObject(key: name, body: Array(name.utf8))
         }
@@ -118,10 +119,9 @@ import Testing
         #expect(pages == 2)
     }
 
-    @Test func bucketOperations() async throws {
-        let server = try await SharedServers.shared.seaweed()
+    @Test(arguments: S3TestServer.allCases) func bucketOperations(server: S3TestServer) async throws {
         let bucket = Scratch.uniqueName("bucket")
-        let client = try S3Client(settings: server.settings(bucket: bucket))
+        let client = try S3Client(settings: try await server.settings(bucket: bucket))
         let missing = await #expect(throws: StoreError.self) { try await client.headBucket() }
         #expect(missing?.code == "NoSuchBucket")
         #expect(missing?.isRetryable == false)
@@ -131,8 +131,8 @@ import Testing
         try await client.headBucket()
     }
 
-    @Test func serverSideAssemblyFromParts() async throws {
-        let client = try await SharedServers.shared.seaweed().client()
+    @Test(arguments: S3TestServer.allCases) func serverSideAssemblyFromParts(server: S3TestServer) async throws {
+        let client = try await server.client()
         let first = randomBytes(5 * 1024 * 1024)
         let second = randomBytes(3 * 1024 * 1024 + 17)
         _ = try await client.putObject(key: "parts/0", body: first)
@@ -168,7 +168,8 @@ import Testing
     }
 
     @Test func corruptedSHA256ChecksumIsRejectedAndNothingStored() async throws {
-        let client = try await SharedServers.shared.seaweed().client()
+        let server = S3TestServer.seaweed  // moto verifies no checksum
+        let client = try await server.client()
         let body = randomBytes(4096)
         var wrong = Digest.sha256(body)
         wrong[0] ^= 0xff
@@ -181,7 +182,8 @@ import Testing
     /// A chunk streamed from its file with only its CRC32C: the payload is unsigned, so the
     /// store's own CRC check is what stands between a flipped bit and a stored chunk.
     @Test func crc32cFileChunkIsVerifiedByTheStore() async throws {
-        let client = try await SharedServers.shared.seaweed().client(integrity: .crc32c)
+        let server = S3TestServer.seaweed  // moto verifies no checksum
+        let client = try await server.client(integrity: .crc32c)
         let path = "\(Scratch.directory("crc"))/chunk.bin"
         let body = randomBytes(3 * 1024 * 1024 + 17)
         try Data(body).write(to: URL(fileURLWithPath: path))
@@ -203,7 +205,8 @@ import Testing
     }
 
     @Test func corruptedContentMD5IsRejectedAndNothingStored() async throws {
-        let client = try await SharedServers.shared.seaweed().client(integrity: .md5)
+        let server = S3TestServer.seaweed  // moto verifies no checksum
+        let client = try await server.client(integrity: .md5)
         let body = randomBytes(4096)
         var wrong = Digest.md5(body)
         wrong[3] ^= 0x55

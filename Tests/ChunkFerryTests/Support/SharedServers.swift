@@ -1,4 +1,4 @@
-/// One Redis and one SeaweedFS shared by every test that does not stop, freeze or restart
+/// One Redis, one SeaweedFS and one moto shared by every test that does not stop, freeze or restart
 /// its server; each test isolates itself with its own bucket or namespace. Tests that inject
 /// outages start servers of their own.
 actor SharedServers {
@@ -6,6 +6,7 @@ actor SharedServers {
 
     private var redisTask: Task<RedisServer, any Error>?
     private var seaweedTask: Task<SeaweedServer, any Error>?
+    private var motoTask: Task<MotoServer, any Error>?
 
     func redis() async throws -> RedisServer {
         if let redisTask { return try await redisTask.value }
@@ -18,6 +19,13 @@ actor SharedServers {
         if let seaweedTask { return try await seaweedTask.value }
         let task = Task { try await SeaweedServer() }
         seaweedTask = task
+        return try await task.value
+    }
+
+    func moto() async throws -> MotoServer {
+        if let motoTask { return try await motoTask.value }
+        let task = Task { try await MotoServer() }
+        motoTask = task
         return try await task.value
     }
 }
