@@ -38,7 +38,7 @@ import Testing
         let lock = ObjectLock(mode: .compliance, retention: .seconds(30 * 86_400), tailRetention: .seconds(86_400))
         let port = FreePort.next()
         let (fixture, client) = try await motoFixture(lock: lock, [
-            "OBJECT_LOCK": "compliance", "OBJECT_LOCK_RETAIN": "30d", "OUTPUT": "both", "HTTP_PORT": String(port), "MIN_FREE_SPACE": "1MiB",
+            "OBJECT_LOCK": "compliance", "OBJECT_LOCK_RETAIN": "30d", "OUTPUT": "whole", "HTTP_PORT": String(port), "MIN_FREE_SPACE": "1MiB",
         ])
         defer { fixture.stopAllInBackground() }
         let checked = try await check(fixture)
@@ -50,7 +50,11 @@ import Testing
         try FileManager.default.createDirectory(atPath: "\(fixture.watchDir)/porch", withIntermediateDirectories: true)
         try FileWriter.write("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(11 * 1024 * 1024 + 77))
         let manifest = try await fixture.waitForManifestMatchingFile(path)
-        #expect(manifest.object != nil && manifest.chunks.count == 3)
+        // OUTPUT=whole's own deletes still work under the lock: the chunks leave the listing
+        // (a delete marker each) while their locked versions stay.
+        #expect(manifest.object != nil && manifest.chunks.count == 3 && manifest.output == "whole")
+        let listed = try await client.listAllObjects(prefix: "").map(\.key).filter { !$0.contains(".chunkferry-check/") }
+        #expect(listed.count == 2 && !listed.contains { $0.contains("/chunk-") }, "\(listed)")
 
         let health = try #require(try Endpoint(port: port).fetch("/health")?.json)
         let tamper = try #require(health["tamper"] as? [String: Any])
@@ -59,7 +63,7 @@ import Testing
         let now = Date()
         let stored = try await versions(client)
         let footage = stored.filter { !$0.key.contains(".chunkferry-check/") }
-        // Three chunks, the whole object and the manifest.
+        // Three chunks (deleted, and kept), the whole object and the manifest.
         #expect(footage.count == 5, "\(stored.map(\.key))")
         for object in stored {
             let (mode, until) = try await retention(client, key: object.key, version: object.version)
@@ -81,6 +85,25 @@ import Testing
         let restore = try fixture.restoreFromStoreAlone(path, to: output)
         #expect(await restore.waitForExit(timeout: .seconds(60)) == 0, "\(restore.log())")
         #expect(try DaemonFixture.sha256(ofFile: output) == manifest.sha256)
+    }
+
+    /// Each kind of object gets its own term, whichever way it is sent (in one buffer, or
+    /// streamed with a trailing checksum).
+    @Test func footageTailsAndCheckObjectsEachGetTheirTerm() async throws {
+        let lock = ObjectLock(mode: .governance, retention: .seconds(7 * 86_400), tailRetention: .seconds(2 * 86_400))
+        let client = try await SharedServers.shared.moto().client(objectLock: lock)
+        var tail = ObjectAttributes(temporary: true)
+        tail.lock = .tail
+        _ = try await client.put(key: "footage", bytes: [1, 2, 3], attributes: ObjectAttributes())
+        _ = try await client.put(key: "tail", streaming: ChecksummedBody(.bytes([4, 5, 6])), attributes: tail)
+        _ = try await client.put(key: "check", bytes: [7], attributes: .check)
+        let now = Date()
+        for (key, days) in [("footage", 7.0), ("tail", 2.0), ("check", 1.0)] {
+            let version = try #require(try await versions(client).first { $0.key == key }?.version)
+            let (mode, until) = try await retention(client, key: key, version: version)
+            #expect(mode == "GOVERNANCE", "\(key)")
+            #expect(abs((until?.timeIntervalSince(now) ?? 0) / 86_400 - days) < 0.1, "\(key)")
+        }
     }
 
     @Test func checkSaysWhetherAThiefCanDeleteOnThreeBuckets() async throws {
