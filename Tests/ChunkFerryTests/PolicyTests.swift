@@ -1,4 +1,6 @@
 @testable import ChunkFerryDaemon
+@testable import ChunkFerryStorage
+@testable import ChunkFerrySupport
 import Foundation
 import Testing
 
@@ -132,5 +134,75 @@ import Testing
             }
         }
         #expect(granted.isDisjoint(with: Self.forbidden))
+    }
+
+    /// The daemon under exactly the printed policy: moto enforcing IAM (and checking SigV4) for
+    /// a user that has only it. A compliance-locked bucket, a file that grows past MAX_LAG (so
+    /// pieces go up and are deleted), OUTPUT=both (assembly): `check` passes and finds that
+    /// these keys cannot delete footage, the recording is stored, nothing is refused, and
+    /// `restore` with the same keys gives the file back.
+    @Test func theDaemonRunsUnderExactlyThePrintedPolicy() async throws {
+        // Two requests of moto's own start, then the four of the setup below, go unchecked.
+        let moto = try await MotoServer(authorizeAfter: 6)
+        defer { moto.stop() }
+        let bucket = Scratch.uniqueName("policy")
+        let settings = ["S3_ENDPOINT": moto.endpoint, "S3_BUCKET": bucket, "OBJECT_LOCK": "compliance", "OUTPUT": "both", "MAX_LAG": "1s"]
+        let printed = try Self.policy([], settings)
+        #expect(printed.status == 0, "\(printed.stderr)")
+        _ = try printed.allActions()
+        let setup = """
+            import boto3, json, sys
+            endpoint, bucket, policy = sys.argv[1], sys.argv[2], sys.stdin.read()
+            admin = dict(endpoint_url=endpoint, aws_access_key_id="admin", aws_secret_access_key="admin", region_name="us-east-1")
+            boto3.client("s3", **admin).create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
+            iam = boto3.client("iam", **admin)
+            iam.create_user(UserName="chunkferry")
+            key = iam.create_access_key(UserName="chunkferry")["AccessKey"]
+            iam.put_user_policy(UserName="chunkferry", PolicyName="chunkferry", PolicyDocument=policy)
+            print(key["AccessKeyId"], key["SecretAccessKey"])
+            """
+        let keys = try Self.python(setup, arguments: [moto.endpoint, bucket], input: printed.stdout).split(separator: " ").map(String.init)
+        #expect(keys.count == 2)
+        let fixture = try await DaemonFixture(environment: settings.merging([
+            "AWS_ACCESS_KEY_ID": keys[0], "AWS_SECRET_ACCESS_KEY": keys.last ?? "", "LOG_LEVEL": "debug",
+        ]) { $1 })
+        fixture.storage = try S3Client(settings: S3Settings(endpoint: moto.endpoint, bucket: bucket, accessKeyID: keys[0],
+                                                            secretAccessKey: Secret(keys.last ?? "")))
+        defer { fixture.stopAllInBackground() }
+        let check = try fixture.start(["check"])
+        #expect(await check.waitForExit(timeout: .seconds(60)) == 0, "\(check.log())")
+        #expect(check.log().contains("a thief with these keys can delete footage: no (object lock compliance, 30d)"), "\(check.log())")
+
+        try fixture.start()
+        let path = "porch/20261207_031000.mp4"
+        try FileManager.default.createDirectory(atPath: "\(fixture.watchDir)/porch", withIntermediateDirectories: true)
+        try FileWriter.append("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(2 * 1024 * 1024))
+        try await fixture.waitUntil("a provisional piece", timeout: .seconds(30)) { !fixture.events("provisional tail uploaded").isEmpty }
+        try FileWriter.append("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(9 * 1024 * 1024))
+        let manifest = try await fixture.waitForManifestMatchingFile(path)
+        #expect(manifest.object != nil)
+        let refused = fixture.events().filter { ($0["error"] ?? "").contains("AccessDenied") || ($0["message"] ?? "").contains("AccessDenied") }
+        #expect(refused.isEmpty, "\(refused)")
+
+        let output = Scratch.directory("restore") + "/porch.mp4"
+        let restore = try fixture.restoreFromStoreAlone(path, to: output)
+        #expect(await restore.waitForExit(timeout: .seconds(60)) == 0, "\(restore.log())")
+        #expect(try DaemonFixture.sha256(ofFile: output) == manifest.sha256)
+    }
+
+    /// Runs a Python script (the admin's setup), returns its stdout.
+    static func python(_ script: String, arguments: [String], input: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script] + arguments
+        let (stdin, stdout) = (Pipe(), Pipe())
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -17,13 +17,19 @@ final class MotoServer: TestServer {
     let directory: String
     let process: ManagedProcess
 
-    init() async throws {
+    /// `authorizeAfter`: moto checks every request's signature and IAM policy once this many
+    /// have been answered (its `INITIAL_NO_AUTH_ACTION_COUNT`), the start's own two included.
+    init(authorizeAfter: Int? = nil) async throws {
         directory = Scratch.directory("moto")
         port = FreePort.next()
+        var environment: [String: String]?
+        if let authorizeAfter {
+            environment = ProcessInfo.processInfo.environment.merging(["INITIAL_NO_AUTH_ACTION_COUNT": String(authorizeAfter)]) { $1 }
+        }
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/moto/moto_aws.py").path
         process = ManagedProcess(name: "moto", executable: "python3", arguments: [script, "-H", "127.0.0.1", "-p", String(port)],
-                                 logPath: "\(directory)/moto.log")
+                                 environment: environment, logPath: "\(directory)/moto.log")
         try await start()
     }
 
