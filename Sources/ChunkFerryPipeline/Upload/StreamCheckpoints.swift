@@ -122,16 +122,20 @@ package struct StreamCheckpoints: Sendable {
         return await context.redisCall { () async throws(RedisError) in try await store.claimObjectKey(key, for: id, ttl: ttl) }
     }
 
-    /// The newest manifest of `source`'s chain; `.some(nil)` when the chain has none yet.
-    func chainHead(_ source: String) async -> ManifestChain.Head?? {
+    /// The newest manifest of `source`'s chain as Redis keeps it (see `ManifestChain.decode`);
+    /// `.some(nil)` when the chain has none yet.
+    func chainHead(_ source: String) async -> String?? {
         let store = store
-        return await context.redisCall { () async throws(RedisError) in ManifestChain.decode(try await store.chainHead(source)) }
+        return await context.redisCall { () async throws(RedisError) in try await store.chainHead(source) }
     }
 
-    /// Records `head` as the newest manifest of `source`; nil only when stopping.
-    func setChainHead(_ source: String, _ head: ManifestChain.Head) async -> Void? {
+    /// Makes `head` the newest manifest of `source` if it still is `expected`; false when
+    /// another instance moved it meanwhile; nil only when stopping.
+    func advanceChainHead(_ source: String, from expected: String?, to head: ManifestChain.Head) async -> Bool? {
         let store = store
-        return await context.redisCall { () async throws(RedisError) in try await store.setChainHead(source, ManifestChain.encode(head)) }
+        return await context.redisCall { () async throws(RedisError) in
+            try await store.advanceChainHead(source, from: expected, to: ManifestChain.encode(head))
+        }
     }
 }
 

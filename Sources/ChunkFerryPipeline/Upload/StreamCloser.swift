@@ -46,31 +46,46 @@ package struct StreamCloser: Sendable {
     package enum Stored: Sendable { case stored(key: String), refused(StoreError), stopped }
 
     /// Writes `manifest.json` for `record`: its key, or the store's refusal of this one object
-    /// (see `PipelineContext.refusesOnlyThis`), or stopped.
-    /// The manifest joins its source's chain: it names the newest manifest before it, and
-    /// becomes the newest once the store confirmed it.
+    /// (see `PipelineContext.refusesOnlyThis`), or stopped. The manifest joins its source's
+    /// chain: it names the newest manifest before it, and becomes the newest once stored.
     package func store(_ manifest: Manifest, record: StreamRecord) async -> Stored {
         let key = context.layout.manifestKey(streamPrefix: record.keyPrefix)
         let source = ManifestChain.source(of: manifest.path, layout: context.output.layout)
         await context.chain.acquire(source)
-        guard let head = await context.checkpoints.chainHead(source) else {
-            await context.chain.release(source)
-            return .stopped
-        }
-        var linked = manifest
-        linked.source = source
-        linked.previous = ManifestChain.previous(for: key, head: head)
-        let body = linked.encoded()
-        let stored = await put(body, key: key, record: record)
-        if case .stored = stored {
-            let newest = ManifestChain.Head(link: Manifest.Link(key: key, sha256: ByteEncoding.hex(Digest.sha256(body))), previous: linked.previous)
-            guard await context.checkpoints.setChainHead(source, newest) != nil else {
-                await context.chain.release(source)
-                return .stopped
-            }
-        }
+        let stored = await link(manifest, key: key, source: source, record: record)
         await context.chain.release(source)
         return stored
+    }
+
+    private func link(_ manifest: Manifest, key: String, source: String, record: StreamRecord) async -> Stored {
+        // Written before (a finalize repeated after a crash, a batch stored again): the same
+        // recording keeps its manifest, and its successor the link it holds to it.
+        let earlier = await storedManifest(key)
+        if let earlier, earlier.isSameRecording(as: manifest) { return .stored(key: key) }
+        for _ in 0..<5 {
+            guard let headText = await context.checkpoints.chainHead(source) else { return .stopped }
+            let head = ManifestChain.decode(headText)
+            // An older manifest written again with other content keeps its place in the chain.
+            let rewritesOlder = earlier != nil && head?.link.key != key
+            var linked = manifest
+            linked.source = source
+            linked.previous = rewritesOlder ? earlier?.previous : ManifestChain.previous(for: key, head: head)
+            let body = linked.encoded()
+            let stored = await put(body, key: key, record: record)
+            guard case .stored = stored, !rewritesOlder else { return stored }
+            let newest = ManifestChain.Head(link: Manifest.Link(key: key, sha256: ByteEncoding.hex(Digest.sha256(body))), previous: linked.previous)
+            guard let advanced = await context.checkpoints.advanceChainHead(source, from: headText, to: newest) else { return .stopped }
+            if advanced { return stored }
+            // Another instance wrote a manifest of this source meanwhile: name that one instead.
+        }
+        // Still racing after five tries: stored, and `verify` notes the fork.
+        return .stored(key: key)
+    }
+
+    /// The manifest already at `key`, if the store has one and gives it back.
+    private func storedManifest(_ key: String) async -> Manifest? {
+        guard let bytes = try? await context.storage.get(key: key) else { return nil }
+        return try? Manifest.decode(bytes)
     }
 
     private func put(_ body: [UInt8], key: String, record: StreamRecord) async -> Stored {
