@@ -27,20 +27,27 @@ extension StartupChecks {
         if storage.folderStore != nil {
             return DeletionFinding(thiefCanDelete: true, reason: "a folder the box writes to: whoever holds the box can delete its files")
         }
+        return await httpProbe(key: key)
+    }
+
+    /// An HTTP server decides for itself: what it does with a DELETE, and with a PUT over an
+    /// object it holds (ChunkFerry writes manifests again, so it must take those).
+    private func httpProbe(key: String) async -> DeletionFinding {
+        let (original, replaced) = (Array("chunkferry deletion probe\n".utf8), Array("overwritten by the deletion probe\n".utf8))
         do {
-            _ = try await storage.put(key: key, bytes: Array("chunkferry deletion probe\n".utf8), attributes: .check)
+            _ = try await storage.put(key: key, bytes: original, attributes: .check)
         } catch {
             return DeletionFinding(thiefCanDelete: nil, reason: "the probe object could not be written: \(error.code)")
         }
-        do {
-            try await storage.delete(key: key)
-        } catch {
-            return DeletionFinding(thiefCanDelete: false, reason: "the HTTP server refuses DELETE (\(error.code))")
+        if (try? await storage.delete(key: key)) != nil, storage.showsObjects, (try? await storage.head(key: key)) == nil {
+            return DeletionFinding(thiefCanDelete: true, reason: "the HTTP server deletes on request")
         }
-        if (try? await storage.head(key: key)) != nil {
-            return DeletionFinding(thiefCanDelete: false, reason: "the HTTP server keeps objects it is asked to delete")
+        guard (try? await storage.put(key: key, bytes: replaced, attributes: .check)) != nil else {
+            return DeletionFinding(thiefCanDelete: false, reason: "the HTTP server neither deletes nor overwrites an object it holds")
         }
-        return DeletionFinding(thiefCanDelete: storage.showsObjects ? true : nil,
-                               reason: storage.showsObjects ? "the HTTP server deletes on request" : "the HTTP server took a DELETE and answers no HEAD")
+        if let back = try? await storage.get(key: key), back == replaced {
+            return DeletionFinding(thiefCanDelete: true, reason: "the HTTP server lets an object it holds be overwritten")
+        }
+        return DeletionFinding(thiefCanDelete: nil, reason: "the HTTP server took a DELETE and a PUT over the object, and does not show what it kept")
     }
 }

@@ -66,6 +66,9 @@ package struct StartupChecks: Sendable {
             results.append(Result(name: "encryption", outcome: .ok("every object is an age file to " + encrypted.fingerprints.joined(separator: ", ")
                 + "; the box key is in \(settings.encryption.stateDirectory)")))
         }
+        // The write check and the probe leave objects (locked, with OBJECT_LOCK): only once
+        // everything before them passed, not on every retry of a failing start.
+        guard results.allSatisfy(\.outcome.isOK) else { return results }
         let write = await writeAccess()
         results.append(Result(name: "write access", outcome: write))
         guard write.isOK else { return results }

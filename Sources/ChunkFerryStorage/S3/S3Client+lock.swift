@@ -32,8 +32,10 @@ extension S3Client {
             + "or S3_CREATE_BUCKET=true with a new S3_BUCKET) and point S3_BUCKET at it, or set OBJECT_LOCK=off"
     }
 
-    /// An assembled object carries the lock asked for at its start; a store that drops it on
-    /// the way (moto does) gets it set on the object afterwards, so no footage goes unlocked.
+    /// An assembled object carries the lock asked for at its start; where HEAD does not show it
+    /// (a store that drops it on the way, as moto does, or keys without s3:GetObjectRetention,
+    /// which AWS needs to show it) it is set again, to a date no earlier, so no footage goes
+    /// unlocked. Extending a retention needs no bypass.
     func confirmLock(key: String) async throws(StoreError) {
         guard let lock = settings.objectLock else { return }
         let head = try await send(Call(operation: "HeadObject", method: .head, key: key, acceptedStatuses: [404]))

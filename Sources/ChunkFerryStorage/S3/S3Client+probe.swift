@@ -24,17 +24,22 @@ extension S3Client {
             return DeletionFinding(thiefCanDelete: false, reason: "these keys may neither delete nor overwrite an object")
         }
         var versions = [version]
-        if await deleteVersion(key: key, version: version) {
+        // As a thief would: plainly first (asking to bypass needs a permission of its own), then
+        // bypassing governance retention.
+        if await deleteVersion(key: key, version: version, bypass: false) {
             await cleanUp(key: key, versions: versions.dropFirst())
-            return DeletionFinding(thiefCanDelete: true, reason: "deleting an object's version works"
-                + (settings.objectLock?.mode == .governance ? ": these keys may bypass governance retention" : ""))
+            return DeletionFinding(thiefCanDelete: true, reason: "deleting an object's version works")
+        }
+        if await deleteVersion(key: key, version: version, bypass: true) {
+            await cleanUp(key: key, versions: versions.dropFirst())
+            return DeletionFinding(thiefCanDelete: true, reason: "deleting an object's version works: these keys may bypass governance retention")
         }
         // An overwrite only adds a version beside the first; it matters where versions are off.
         if case let newer?? = try? await probePut(key: key, body: Array("overwritten\n".utf8)) { versions.append(newer) }
         // Shortened to a minute, the version can be deleted a minute later.
         if settings.objectLock != nil, await shortenRetention(key: key, version: version) {
             await cleanUp(key: key, versions: versions.dropFirst())
-            return DeletionFinding(thiefCanDelete: true, reason: "the retention can be shortened (to a minute here), then the version deleted")
+            return DeletionFinding(thiefCanDelete: true, reason: "the retention can be shortened (to a minute here), after which a version delete is up to the keys")
         }
         await cleanUp(key: key, versions: versions.dropFirst())
         if let lock = settings.objectLock {
@@ -53,9 +58,9 @@ extension S3Client {
         return version == nil || version == "null" ? .some(nil) : .some(version)
     }
 
-    private func deleteVersion(key: String, version: String) async -> Bool {
+    private func deleteVersion(key: String, version: String, bypass: Bool = true) async -> Bool {
         let call = Call(operation: "DeleteObjectVersion", method: .delete, key: key, query: [("versionId", version)],
-                        headers: [("x-amz-bypass-governance-retention", "true")])
+                        headers: bypass ? [("x-amz-bypass-governance-retention", "true")] : [])
         return (try? await send(call)) != nil
     }
 
