@@ -66,10 +66,15 @@ extension ChainAudit {
                 guard median > 0 else { continue }  // no length to judge a pause by
                 limit = 2 * median
             }
-            for (previous, next) in zip(timed, timed.dropFirst()) {
-                let pause = next.start - previous.end
-                guard pause > limit else { continue }
-                findings.append(.init(.gap, "source \(source)", "\(VerifyReport.duration(milliseconds: pause)) without a recording between \(previous.0.manifest.path) (ended \(previous.0.manifest.completedAt), \(previous.0.key)) and \(next.0.manifest.path) (started \(next.0.manifest.startedAt), \(next.0.key)); the limit is \(VerifyReport.duration(milliseconds: limit))"))
+            // A pause is measured from the latest end so far: a long recording overlapping
+            // shorter ones covers their time too.
+            var latest = timed[0]
+            for next in timed.dropFirst() {
+                let pause = next.start - latest.end
+                if pause > limit {
+                    findings.append(.init(.gap, "source \(source)", "\(VerifyReport.duration(milliseconds: pause)) without a recording between \(latest.0.manifest.path) (ended \(latest.0.manifest.completedAt), \(latest.0.key)) and \(next.0.manifest.path) (started \(next.0.manifest.startedAt), \(next.0.key)); the limit is \(VerifyReport.duration(milliseconds: limit))"))
+                }
+                if next.end > latest.end { latest = next }
             }
         }
         return findings
