@@ -87,8 +87,8 @@ import Testing
         #expect(try DaemonFixture.sha256(ofFile: output) == manifest.sha256)
     }
 
-    /// Each kind of object gets its own term, whichever way it is sent (in one buffer, or
-    /// streamed with a trailing checksum).
+    /// Each kind of object gets its own term, whichever way it is sent (in one buffer, streamed
+    /// with a trailing checksum, or copied).
     @Test func footageTailsAndCheckObjectsEachGetTheirTerm() async throws {
         let lock = ObjectLock(mode: .governance, retention: .seconds(7 * 86_400), tailRetention: .seconds(2 * 86_400))
         let client = try await SharedServers.shared.moto().client(objectLock: lock)
@@ -97,8 +97,10 @@ import Testing
         _ = try await client.put(key: "footage", bytes: [1, 2, 3], attributes: ObjectAttributes())
         _ = try await client.put(key: "tail", streaming: ChecksummedBody(.bytes([4, 5, 6])), attributes: tail)
         _ = try await client.put(key: "check", bytes: [7], attributes: .check)
+        // A one-chunk recording's whole object is a copy of its chunk (OUTPUT=whole|both).
+        try await client.copy(key: "copied", source: "footage", attributes: ObjectAttributes())
         let now = Date()
-        for (key, days) in [("footage", 7.0), ("tail", 2.0), ("check", 1.0)] {
+        for (key, days) in [("footage", 7.0), ("tail", 2.0), ("check", 1.0), ("copied", 7.0)] {
             let version = try #require(try await versions(client).first { $0.key == key }?.version)
             let (mode, until) = try await retention(client, key: key, version: version)
             #expect(mode == "GOVERNANCE", "\(key)")

@@ -165,6 +165,8 @@ import Testing
         #expect(keys.count == 2)
         let fixture = try await DaemonFixture(environment: settings.merging([
             "AWS_ACCESS_KEY_ID": keys[0], "AWS_SECRET_ACCESS_KEY": keys.last ?? "", "LOG_LEVEL": "debug",
+            // Long enough that the file is not finalized between its two writes on a busy runner.
+            "IDLE_TIMEOUT": "6s",
         ]) { $1 })
         fixture.storage = try S3Client(settings: S3Settings(endpoint: moto.endpoint, bucket: bucket, accessKeyID: keys[0],
                                                             secretAccessKey: Secret(keys.last ?? "")))

@@ -113,7 +113,11 @@ extension S3Client {
             operation: "CopyObject", method: .put, key: key,
             headers: objectHeaders(contentType: contentType, metadata: metadata, lock: lock) + [
                 ("x-amz-copy-source", copySource(sourceKey)), ("x-amz-metadata-directive", "REPLACE"),
-            ]
+            ] + (settings.objectLock == nil ? [] : [
+                // A locked write names its checksum (moto refuses one that does not): the copy's
+                // CRC32C, which the store computes.
+                ("x-amz-checksum-algorithm", "CRC32C"), ("x-amz-sdk-checksum-algorithm", "CRC32C"),
+            ])
         ))
         // S3 may answer 200 and still report a failure in the body.
         let xml = S3XML(response.body)
