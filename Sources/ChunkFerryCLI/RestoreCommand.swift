@@ -53,7 +53,9 @@ struct RestoreCommand: AsyncParsableCommand {
             if let whole = restored.wholeObject { summary += " read from \(whole)" }
             if restored.provisionalBytes > 0 { summary += " and a provisional tail of \(restored.provisionalBytes) bytes" }
             if let sha256 = restored.sha256, restored.complete {
-                print("restored \(restored.path) (\(summary), sha256 \(sha256)) to \(output)")
+                // `crc32c:` and Base64 for a FILE_DIGEST=crc32c manifest (see FileDigest), else hex.
+                let digest = sha256.hasPrefix("crc32c:") ? "crc32c \(sha256.dropFirst(7))" : "sha256 \(sha256)"
+                print("restored \(restored.path) (\(summary), \(digest)) to \(output)")
             } else {
                 print("restored what reached the store of \(restored.path) before it was cut off (\(summary); incomplete: no whole-file hash to check, each piece checked against its own checksum) to \(output)")
             }

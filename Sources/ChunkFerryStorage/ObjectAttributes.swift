@@ -16,6 +16,9 @@ package struct ObjectAttributes: Sendable {
     package var length: Int64?
     /// How long `OBJECT_LOCK` keeps it (stores without a lock ignore it).
     package var lock = LockTerm.footage
+    /// The CRC32C (Base64) an object assembled from others must have (FILE_DIGEST=crc32c): S3
+    /// checks it as the full-object checksum and shows it on HEAD.
+    package var wholeCRC32C: String?
 
     /// A check's test object: plain text, locked for a day only.
     package static var check: ObjectAttributes {

@@ -9,12 +9,17 @@ final class RecordingFeed {
     struct Outcome: Sendable {
         /// Positions in the manifest's `chunks` whose bytes do not match their checksum.
         var mismatched: [Int]
-        /// Hex SHA-256 of every byte fed.
+        /// Hex SHA-256 of every byte fed (only when the manifest names one).
         var sha256: String
+        /// Base64 CRC32C of every byte fed (FILE_DIGEST=crc32c).
+        var crc32c: String
     }
 
     let chunks: [Manifest.Chunk]
+    /// Which whole-file digest to keep: the manifest's.
+    let byCRC: Bool
     private var whole = Digest(.sha256)
+    private var wholeCRC32C = CRC32C()
     /// The chunk the next byte belongs to, and how many of its bytes came so far.
     private var position = 0
     private var filled = 0
@@ -22,12 +27,13 @@ final class RecordingFeed {
     private var chunkCRC32C = CRC32C()
     private var mismatched: [Int] = []
 
-    init(chunks: [Manifest.Chunk]) {
+    init(chunks: [Manifest.Chunk], byCRC: Bool = false) {
         self.chunks = chunks
+        self.byCRC = byCRC
     }
 
     func add(_ bytes: [UInt8]) {
-        whole.update(bytes)
+        if byCRC { bytes.withUnsafeBytes { wholeCRC32C.update($0) } } else { whole.update(bytes) }
         var start = 0
         // Bytes past the last chunk count only in the whole hash, which then differs.
         while start < bytes.count && position < chunks.count {
@@ -56,7 +62,7 @@ final class RecordingFeed {
     func finish() -> Outcome {
         // A chunk begun but cut short (the object ended early) does not match.
         if position < chunks.count && filled > 0 { mismatched.append(position) }
-        return Outcome(mismatched: mismatched, sha256: ByteEncoding.hex(whole.copy().finalize()))
+        return Outcome(mismatched: mismatched, sha256: ByteEncoding.hex(whole.copy().finalize()), crc32c: ByteEncoding.base64(wholeCRC32C.bytes))
     }
 
     private func closeChunk() {

@@ -43,6 +43,11 @@ package struct ChunkFerrySettings: Sendable {
         output = try OutputSettings(config: config)
         retention = try RetentionSettings(config: config)
         storage = try StorageSettings(config: config)
+        // The whole file's CRC32C is its chunks' combined: they must be CRC32Cs.
+        if output.fileDigest == .crc32c, storage.backend == .http || storage.s3.map({ $0.integrity != .crc32c }) == true {
+            let why = storage.backend == .http ? "an HTTP server's chunks are checked by SHA-256" : "S3_INTEGRITY=\(storage.s3?.integrity.rawValue ?? "") checks chunks by SHA-256"
+            throw SettingsError(key: .fileDigest, message: "FILE_DIGEST=crc32c combines the chunks' CRC32Cs, but \(why): set S3_INTEGRITY=crc32c (S3), or keep FILE_DIGEST=sha256")
+        }
         if storage.backend == .http && output.mode != .chunks {
             throw SettingsError(key: .output, message: "OUTPUT=\(output.mode.rawValue) cannot work with STORAGE_BACKEND=http: an HTTP server cannot join chunks into one object; use OUTPUT=chunks (the server receives every chunk and a manifest listing them in order)")
         }

@@ -44,7 +44,8 @@ package struct Daemon: Sendable {
         let redis = RedisClient(url: settings.redis.url)
         let store = CheckpointStore(redis: redis, namespace: settings.redis.namespace)
         let context = PipelineContext(storage: storage, store: store, watch: settings.watch, upload: settings.upload, output: settings.output, abort: abort, logger: logger)
-        let manager = StreamManager(watch: settings.watch, upload: settings.upload, uplink: settings.uplink, logger: logger)
+        let manager = StreamManager(watch: settings.watch, upload: settings.upload, uplink: settings.uplink,
+                                    fileDigest: settings.output.fileDigest, logger: logger)
         await manager.setCameras(Set(settings.cameras.map(\.name)), substreams: Set(settings.cameras.compactMap(\.liveFolder)))
         let lagAlert = Reloadable(settings.uplink.lagAlert)
         let uplink = UplinkMonitor(manager: manager, throttle: throttle, lagAlert: lagAlert, gate: gate, logger: logger) { [node = settings.upload.nodeID] report in

@@ -4,18 +4,19 @@ import ChunkFerrySupport
 import Glibc
 #endif
 
-/// One pass over a finished file: each chunk's checksum and the whole file's SHA-256, read through
+/// One pass over a finished file: each chunk's checksum and the whole file's digest, read through
 /// the reader thread's buffer (never a whole chunk in memory).
 struct FileVerification: Sendable {
     var chunkHashes: [ChunkChecksum]
-    var fileSHA256: String
+    /// As `FileDigest` writes it: a SHA-256's hex, or `crc32c:` and the CRC32C's Base64.
+    var fileDigest: String
     package var size: Int64
 
     /// Hashes the file `file` names (if still that file) as chunks of `chunkSize`, each with the
     /// checksum `kind(index)` (what its record holds); runs on a reader thread. Gives up between
     /// pieces once `abort` is triggered (shutdown).
-    static func scan(_ file: FileRange, chunkSize: Int, kind: (Int) -> ChunkChecksum.Kind, buffer: UnsafeMutableRawBufferPointer,
-                     abort: TransferAbort) -> Result<FileVerification, FileReadError> {
+    static func scan(_ file: FileRange, chunkSize: Int, kind: (Int) -> ChunkChecksum.Kind, digest: FileDigest,
+                     buffer: UnsafeMutableRawBufferPointer, abort: TransferAbort) -> Result<FileVerification, FileReadError> {
         do throws(FileReadError) {
             let descriptor = try file.open().descriptor
             defer { close(descriptor) }
@@ -23,6 +24,7 @@ struct FileVerification: Sendable {
             guard fstat(descriptor, &info) == 0 else { throw .from(errno: errno) }
             let size = Int64(info.st_size)
             var whole = Digest(.sha256)
+            var wholeCRC = CRC32C()
             var chunk = Digest(.sha256)
             var crc = CRC32C()
             var inChunk = 0
@@ -36,7 +38,8 @@ struct FileVerification: Sendable {
                 guard got > 0 else { throw .truncated(available: Int(position)) }
                 let bytes = UnsafeRawBufferPointer(rebasing: piece[0..<got])
                 let chunkKind = kind(hashes.count)
-                whole.update(bytes)
+                // A CRC32C costs a twentieth of a SHA-256: the file's is kept directly, not combined.
+                if digest == .sha256 { whole.update(bytes) } else { wholeCRC.update(bytes) }
                 if chunkKind == .sha256 { chunk.update(bytes) } else { crc.update(bytes) }
                 position += Int64(got)
                 inChunk += got
@@ -48,7 +51,8 @@ struct FileVerification: Sendable {
                     inChunk = 0
                 }
             }
-            return .success(FileVerification(chunkHashes: hashes, fileSHA256: ByteEncoding.hex(whole.finalize()), size: size))
+            let fileDigest = digest == .sha256 ? ByteEncoding.hex(whole.finalize()) : FileDigest.text(wholeCRC)
+            return .success(FileVerification(chunkHashes: hashes, fileDigest: fileDigest, size: size))
         } catch {
             return .failure(error)
         }

@@ -48,7 +48,7 @@ struct Finalizer: Sendable {
         // Every byte was hashed after the file's last write: the running digest is the file's.
         // What a later look compares with: a rewrite in place at the same size moves these.
         record.takeTimes(of: before)
-        if let proven = work.digest.provenSHA256(size: before.size, changed: before.changed),
+        if let proven = work.digest.provenDigest(size: before.size, changed: before.changed),
            (0..<chunkCount).allSatisfy({ chunks[$0]?.size == expectedSize($0) }) {
             if let moved = await changedSince(before, path: path, record: record) { return moved }
             return await complete(record, size: before.size, sha256: proven, chunks: (0..<chunkCount).compactMap { chunks[$0] },
@@ -60,8 +60,9 @@ struct Finalizer: Sendable {
         let size = record.chunkSize
         let kinds = chunks.mapValues(\.checksum.kind)
         let modeKind = context.storage.checksumKind
+        let digest = context.output.fileDigest
         guard let scanned = await context.reader.run({ buffer in
-            FileVerification.scan(range, chunkSize: size, kind: { kinds[$0] ?? modeKind }, buffer: buffer, abort: abort)
+            FileVerification.scan(range, chunkSize: size, kind: { kinds[$0] ?? modeKind }, digest: digest, buffer: buffer, abort: abort)
         }) else { return .stopped }
         let verification: FileVerification
         switch scanned {
@@ -84,7 +85,7 @@ struct Finalizer: Sendable {
         }
 
         if let moved = await changedSince(before, path: path, record: record) { return moved }
-        return await complete(record, size: verification.size, sha256: verification.fileSHA256,
+        return await complete(record, size: verification.size, sha256: verification.fileDigest,
                               chunks: (0..<verification.chunkHashes.count).compactMap { chunks[$0] }, repaired: repaired,
                               reread: true, started: started)
     }

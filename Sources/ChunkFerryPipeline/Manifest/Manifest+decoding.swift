@@ -10,6 +10,7 @@ extension Manifest {
         complete = try container.decodeIfPresent(Bool.self, forKey: .complete) ?? true
         size = try container.decode(Int64.self, forKey: .size)
         sha256 = try container.decodeIfPresent(String.self, forKey: .sha256)
+        crc32c = try container.decodeIfPresent(String.self, forKey: .crc32c)
         chunkSize = try container.decode(Int.self, forKey: .chunkSize)
         chunks = try container.decode([Chunk].self, forKey: .chunks)
         startedAt = try container.decode(String.self, forKey: .startedAt)

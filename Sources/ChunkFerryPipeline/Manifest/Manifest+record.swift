@@ -3,14 +3,16 @@ import ChunkFerryStorage
 import ChunkFerrySupport
 
 extension Manifest {
-    /// The manifest of `record` with the given confirmed chunks (in index order).
+    /// The manifest of `record` with the given confirmed chunks (in index order); `sha256` is the
+    /// file's digest as `FileDigest` writes it.
     package init(record: StreamRecord, chunks: [ChunkRecord], layout: ObjectLayout, complete: Bool, size: Int64, sha256: String?,
          completedAt: Int64, repairedChunks: Int) {
         let name = PathEscaping.display(record.path)
         self.init(
             streamID: record.id, path: name.text,
             pathBase64: name.isExact ? nil : ByteEncoding.base64(PathEscaping.unescape(record.path)),
-            complete: complete, size: size, sha256: sha256, chunkSize: record.chunkSize,
+            complete: complete, size: size, sha256: sha256.flatMap { FileDigest.crc32c(in: $0) == nil ? $0 : nil },
+            crc32c: sha256.flatMap { FileDigest.crc32c(in: $0) }, chunkSize: record.chunkSize,
             chunks: chunks.map { chunk in
                 Chunk(index: chunk.index, key: layout.chunkKey(streamPrefix: record.keyPrefix, index: chunk.index),
                       offset: Int64(chunk.index) * Int64(record.chunkSize), size: chunk.size, checksum: chunk.checksum)

@@ -37,13 +37,30 @@ package struct Manifest: Codable, Sendable, Equatable {
     package struct WholeObject: Codable, Sendable, Equatable {
         package var key: String
         package var size: Int64
-        /// Hex SHA-256 of the object: the file's.
-        package var sha256: String
+        /// Hex SHA-256 of the object: the file's (FILE_DIGEST=sha256).
+        package var sha256: String?
         package var storageClass: String?
+        /// The object's CRC32C, Base64: the file's (FILE_DIGEST=crc32c), and S3's full-object
+        /// CRC32C of it.
+        package var crc32c: String? = nil
 
         package enum CodingKeys: String, CodingKey {
-            case key, size, sha256
+            case key, size, sha256, crc32c
             case storageClass = "storage_class"
+        }
+
+        /// The object at `key`, whose bytes are the file's with `digest` (as `FileDigest` writes it).
+        package init(key: String, size: Int64, digest: String, storageClass: String?) {
+            self.init(key: key, size: size, sha256: FileDigest.crc32c(in: digest) == nil ? digest : nil, storageClass: storageClass,
+                      crc32c: FileDigest.crc32c(in: digest))
+        }
+
+        package init(key: String, size: Int64, sha256: String?, storageClass: String?, crc32c: String? = nil) {
+            self.key = key
+            self.size = size
+            self.sha256 = sha256
+            self.storageClass = storageClass
+            self.crc32c = crc32c
         }
     }
 
@@ -70,8 +87,10 @@ package struct Manifest: Codable, Sendable, Equatable {
     /// truncated): the chunks hold what was uploaded, `size` counts them, `sha256` is absent.
     package var complete: Bool
     package var size: Int64
-    /// Whole file, hex.
+    /// Whole file, hex (FILE_DIGEST=sha256).
     package var sha256: String?
+    /// Whole file's CRC32C, Base64 as S3 shows it (FILE_DIGEST=crc32c): the chunks' combined.
+    package var crc32c: String?
     package var chunkSize: Int
     package var chunks: [Chunk]
     /// RFC 3339, UTC.
@@ -91,11 +110,24 @@ package struct Manifest: Codable, Sendable, Equatable {
     /// first recording, or Redis lost and the chain started again).
     package var previous: Link?
 
+    /// The whole file's digest as `FileDigest` writes it (whichever the manifest names); nil for
+    /// a recording cut off unfinished.
+    package var fileDigest: String? {
+        sha256 ?? crc32c.map { FileDigest.crcPrefix + $0 }
+    }
+
+    /// Whether `other` describes the same recording, bytes and objects (times and links aside):
+    /// a manifest written again for it changes nothing worth breaking its chain link for.
+    package func isSameRecording(as other: Manifest) -> Bool {
+        streamID == other.streamID && complete == other.complete && size == other.size && fileDigest == other.fileDigest
+            && chunks == other.chunks && output == other.output && object == other.object
+    }
+
     /// Whether the chunk objects are still in the store.
     package var keepsChunks: Bool { output != OutputSettings.Mode.whole.rawValue }
 
     package enum CodingKeys: String, CodingKey {
-        case version, path, size, sha256, chunks, host, complete, output, object, source, previous
+        case version, path, size, sha256, crc32c, chunks, host, complete, output, object, source, previous
         case streamID = "stream_id"
         case pathBase64 = "path_base64"
         case chunkSize = "chunk_size"

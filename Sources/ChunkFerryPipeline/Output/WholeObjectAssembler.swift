@@ -34,13 +34,14 @@ package struct WholeObjectAssembler: Sendable {
     package func assemble(_ record: StreamRecord, chunks: [ChunkRecord], size: Int64, sha256: String) async -> Outcome {
         guard chunks.count <= context.storage.assemblyPartLimit ?? 0 else { return .tooManyParts }
         guard let key = await key(for: record, size: size, sha256: sha256) else { return .stopped }
-        let object = Manifest.WholeObject(key: key.value, size: size, sha256: sha256, storageClass: context.storage.storageClass)
+        let object = Manifest.WholeObject(key: key.value, size: size, digest: sha256, storageClass: context.storage.storageClass)
         if key.isDone { return .assembled(object) }
 
         let storage = context.storage
         var attributes = ObjectAttributes(contentType: ContentType.of(record.path),
                                           metadata: [Self.streamMetadata: record.id, Self.sha256Metadata: sha256])
         attributes.length = size
+        attributes.wholeCRC32C = FileDigest.crc32c(in: sha256)
         let sourceKeys = chunks.map { context.layout.chunkKey(streamPrefix: record.keyPrefix, index: $0.index) }
         guard let joinable = await context.storeCall({ () async throws(StoreError) -> Bool in try await storage.joinable(sourceKeys) })
         else { return .stopped }
@@ -70,7 +71,8 @@ package struct WholeObjectAssembler: Sendable {
         guard let stored = await context.storeCall({ () async throws(StoreError) -> ObjectInfo? in
             try await storage.head(key: key.value)
         }) else { return .stopped }
-        guard let stored, stored.metadata[Self.streamMetadata] == record.id, Self.holds(stored, size: size, sha256: sha256) else {
+        guard let stored, stored.metadata[Self.streamMetadata] == record.id, Self.holds(stored, size: size, sha256: sha256),
+              Self.agrees(stored, crc32c: attributes.wholeCRC32C) else {
             context.logger.warning("the assembled recording is not in the store as assembled; assembling again later", metadata: [
                 "file.path": "\(record.path)", "stream.id": "\(record.id)", "object.key": "\(key.value)",
                 "file.size": "\(size)", "object.size": "\(stored.map { String($0.size) } ?? "missing")",
@@ -179,5 +181,12 @@ package struct WholeObjectAssembler: Sendable {
 
     private static func holds(_ info: ObjectInfo, size: Int64, sha256: String) -> Bool {
         info.size == size && info.metadata[sha256Metadata] == sha256
+    }
+
+    /// Where the store shows a full-object CRC32C (FILE_DIGEST=crc32c on S3), it is the file's.
+    /// A composite one (`…-N`, from parts) or none says nothing either way.
+    private static func agrees(_ info: ObjectInfo, crc32c: String?) -> Bool {
+        guard let crc32c, let shown = info.checksumCRC32C, !shown.contains("-") else { return true }
+        return shown == crc32c
     }
 }

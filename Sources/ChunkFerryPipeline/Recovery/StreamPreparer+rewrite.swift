@@ -17,13 +17,13 @@ extension StreamPreparer {
     }
 
     /// Reads the file once, hashing it as chunks the way the finalizer does, and compares it
-    /// with the finalized recording's SHA-256 (which covers every chunk).
+    /// with the finalized recording's digest (which covers every chunk).
     func compareRewritten(_ record: StreamRecord, status: FileStatus) async -> RewriteFinding {
         guard let recorded = record.sha256 else { return .rewritten }
         let range = context.fileRange(record, offset: 0, length: Int(status.size))
         let (abort, chunkSize, kind) = (context.abort, record.chunkSize, context.storage.checksumKind)
         guard let scanned = await context.reader.run({ buffer in
-            FileVerification.scan(range, chunkSize: chunkSize, kind: { _ in kind }, buffer: buffer, abort: abort)
+            FileVerification.scan(range, chunkSize: chunkSize, kind: { _ in kind }, digest: FileDigest.kind(of: recorded), buffer: buffer, abort: abort)
         }) else { return .stopped }
         switch scanned {
         case .failure(.vanished):
@@ -35,7 +35,7 @@ extension StreamPreparer {
             logRewrite(record, changed: true)
             return .rewritten
         case .success(let verification):
-            guard verification.fileSHA256 == recorded, verification.size == record.fileSize else {
+            guard verification.fileDigest == recorded, verification.size == record.fileSize else {
                 logRewrite(record, changed: true)
                 return .rewritten
             }

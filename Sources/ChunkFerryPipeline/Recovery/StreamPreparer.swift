@@ -147,7 +147,7 @@ struct StreamPreparer: Sendable {
             return .ready(created)
         case .finalized(let manifest, let chunks):
             guard var created = await create(fresh) else { return .stopped }
-            guard await commitRecovered(&created, chunks, fileSize: fileSize), let sha256 = manifest.sha256 else { return .stopped }
+            guard await commitRecovered(&created, chunks, fileSize: fileSize), let sha256 = manifest.fileDigest else { return .stopped }
             let finalized = created.finalized(
                 size: manifest.size, chunkCount: manifest.chunks.count, sha256: sha256, completedAt: WallClock.nowMilliseconds(),
                 repairedChunks: manifest.repairedChunks, objectKey: manifest.object?.key, chunksDeleted: !manifest.keepsChunks)

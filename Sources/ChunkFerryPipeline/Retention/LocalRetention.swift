@@ -86,7 +86,7 @@ package struct LocalRetention: Service {
         do {
             let manifest = try Manifest.decode(try await storage.get(key: manifestKey))
             guard manifest.complete, manifest.streamID == record.id, manifest.size == record.fileSize,
-                  manifest.sha256 != nil, manifest.sha256 == record.sha256 else { return nil }
+                  manifest.fileDigest != nil, manifest.fileDigest == record.sha256 else { return nil }
             if let object = manifest.object {
                 guard try await storage.head(key: object.key)?.size == object.size else { return nil }
             }

@@ -7,7 +7,8 @@ import Foundation
 /// recording, assembled in the store, chunk objects deleted once it is confirmed; `both`),
 /// `KEY_TEMPLATE` (default `{path}`; see `KeyTemplate`), `KEY_TIMEZONE` (default `UTC`: the zone
 /// of the date placeholders when the file name carries no date), `PATH_LAYOUT` (see `PathLayout`),
-/// `PATH_TIMEZONE` (default `UTC`: the zone of times written in paths, for events).
+/// `PATH_TIMEZONE` (default `UTC`: the zone of times written in paths, for events),
+/// `FILE_DIGEST` (`sha256`, the default, or `crc32c`; see `FileDigest`).
 package struct OutputSettings: Sendable {
     package enum Mode: String, Sendable, CaseIterable {
         case chunks, whole, both
@@ -23,14 +24,18 @@ package struct OutputSettings: Sendable {
     package var layout: PathLayout?
     /// The zone of times written in paths and names: ChunkFerry's recorder and Frigate write UTC.
     package var pathTimeZone: TimeZone
+    /// What the manifest promises of the whole file.
+    package var fileDigest: FileDigest
 
     package init(mode: Mode = .chunks, template: String = "{path}", timeZone: TimeZone = TimeZone(identifier: "UTC")!,
-                 layout: PathLayout? = nil, pathTimeZone: TimeZone = TimeZone(identifier: "UTC")!) throws(SettingsError) {
+                 layout: PathLayout? = nil, pathTimeZone: TimeZone = TimeZone(identifier: "UTC")!,
+                 fileDigest: FileDigest = .standard) throws(SettingsError) {
         self.mode = mode
         self.template = try KeyTemplate(template)
         self.timeZone = timeZone
         self.layout = layout
         self.pathTimeZone = pathTimeZone
+        self.fileDigest = fileDigest
     }
 
     package init(config: SettingsReader) throws(SettingsError) {
@@ -47,6 +52,11 @@ package struct OutputSettings: Sendable {
             throw SettingsError(.pathTimezone, value: pathZoneText, expected: "a time zone name such as UTC or Europe/Berlin")
         }
         let layout = try config.string(.pathLayout).map { text throws(SettingsError) in try PathLayout(text) }
-        try self.init(mode: mode, template: config.string(.keyTemplate) ?? "{path}", timeZone: timeZone, layout: layout, pathTimeZone: pathTimeZone)
+        let digestText = config.string(.fileDigest) ?? FileDigest.standard.rawValue
+        guard let fileDigest = FileDigest(rawValue: digestText.lowercased()) else {
+            throw SettingsError(.fileDigest, value: digestText, expected: "sha256 or crc32c")
+        }
+        try self.init(mode: mode, template: config.string(.keyTemplate) ?? "{path}", timeZone: timeZone, layout: layout,
+                      pathTimeZone: pathTimeZone, fileDigest: fileDigest)
     }
 }

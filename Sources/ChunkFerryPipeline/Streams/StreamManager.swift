@@ -66,7 +66,12 @@ package actor StreamManager {
     nonisolated package let watchRoot: WatchRoot
     private let commitLag = Metrics.Timer(label: "chunkferry_commit_lag_seconds", preferredDisplayUnit: .seconds)
 
-    package init(watch: WatchSettings, upload: UploadSettings, uplink: UplinkSettings = UplinkSettings(), logger: Logger) {
+    /// What each stream's running digest computes (FILE_DIGEST).
+    private let fileDigest: FileDigest
+
+    package init(watch: WatchSettings, upload: UploadSettings, uplink: UplinkSettings = UplinkSettings(), fileDigest: FileDigest = .standard,
+                 logger: Logger) {
+        self.fileDigest = fileDigest
         backlogNewestFirst = uplink.backlogOrder == .newest
         leaseRetryDelay = upload.leaseTTL / 4
         root = watch.directory
@@ -445,7 +450,8 @@ package actor StreamManager {
     private func trackedFile(_ path: String, _ status: FileStatus, generation: Int, record: StreamRecord?,
                              changedAt: ContinuousClock.Instant) -> TrackedFile {
         let id = StreamIdentity.id(path: path, device: status.device, inode: status.inode, generation: generation)
-        var file = TrackedFile(path: path, streamID: id, generation: generation, status: status, changedAt: changedAt, record: record)
+        var file = TrackedFile(path: path, streamID: id, generation: generation, status: status, changedAt: changedAt, record: record,
+                               digest: RunningDigest(kind: fileDigest))
         file.sighted(status.size, at: changedAt)  // for all it knows, nothing past the checkpoint is in the store
         if eventWindows != nil { file.said = said(path) }
         return file

@@ -34,7 +34,7 @@ package struct TrackedFile: Sendable {
     /// The camera and start time its path says (with an event source; see `StreamManager.said`).
     var said: Said?
     /// The stream's whole-file digest, fed as its chunks are committed.
-    package let digest = RunningDigest()
+    package let digest: RunningDigest
 
     var isFinalizedAsIs: Bool {
         guard let record, record.state == .finalized else { return false }

@@ -17,6 +17,8 @@ final class ChunkReader: Sendable {
         package var hasFineTimestamps: Bool
         /// Wall-clock ms when the pass began.
         var hashedAt: Int64
+        /// The bytes hashed (a CRC32C's length, for combining).
+        package var length = 0
     }
 
     package static let pieceSize = 1 << 18
@@ -80,7 +82,7 @@ final class ChunkReader: Sendable {
         }
         let checksum: ChunkChecksum = if let digest = sha?.finalize() { .sha256(digest) } else { .crc32c(crc.value) }
         return Hash(checksum: checksum, md5: md5?.finalize(), changed: opened.changed,
-                    hasFineTimestamps: FilesystemTypes.hasFineTimestamps(device: range.device), hashedAt: hashedAt)
+                    hasFineTimestamps: FilesystemTypes.hasFineTimestamps(device: range.device), hashedAt: hashedAt, length: range.length)
     }
 }
 

@@ -60,7 +60,7 @@ extension ChunkSender {
             if let fork, let fed = body.feeding { fork.take(fed) }
             let hash = ChunkReader.Hash(checksum: body.checksum!, md5: nil, changed: body.changed,
                                         hasFineTimestamps: FilesystemTypes.hasFineTimestamps(device: range.device),
-                                        hashedAt: body.openedAt)
+                                        hashedAt: body.openedAt, length: length)
             return .sent(SentChunk(index: index, length: length, hash: hash, put: put, elapsed: .now - started))
         case .sourceFailed(let error)?:
             return .failed(error)

@@ -27,7 +27,7 @@ extension ChunkSender {
         await withTaskGroup(of: SendResult.self) { group in
             while true {
                 while !stopLaunching, next < end, inFlight + confirmed.count < 1 + extra, extra > 0 || next == start {
-                    switch await hashChunk(sending, offset: next, length: Int(chunkSize), into: fork) {
+                    switch await hashChunk(sending, offset: next, length: Int(chunkSize), into: fork?.box) {
                     case .success(let hash):
                         hashes.append(hash)
                         let offset = next

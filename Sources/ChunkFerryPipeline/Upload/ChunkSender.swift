@@ -49,7 +49,7 @@ struct ChunkSender: Sendable {
         let offset = record.committedOffset
         let fork = digest?.fork(at: offset)
         let sent: SentChunk
-        switch await hashAndSend(record, offset: offset, length: length, into: fork) {
+        switch await hashAndSend(record, offset: offset, length: length, into: fork?.box) {
         case .sent(let chunk): sent = chunk
         case .stopped: return .stopped
         case .failed(let error): return .failed(error)

@@ -114,7 +114,9 @@ package final class EncryptedStore: ObjectStore {
     }
 
     package func beginAssembly(key: String, attributes: ObjectAttributes) async throws(StoreError) -> String {
-        let assembly = try await inner.beginAssembly(key: key, attributes: sealed(attributes, checksum: nil))
+        var plain = attributes
+        plain.wholeCRC32C = nil  // the store holds age files: its CRC32C is of those, not of the recording
+        let assembly = try await inner.beginAssembly(key: key, attributes: sealed(plain, checksum: nil))
         partOffsets.withLock { $0[assembly] = [1: 0] }
         return assembly
     }

@@ -69,7 +69,8 @@ extension S3Client: ObjectStore {
     }
 
     package func beginAssembly(key: String, attributes: ObjectAttributes) async throws(StoreError) -> String {
-        try await createMultipartUpload(key: key, contentType: attributes.contentType, metadata: attributes.metadata, lock: attributes.lock)
+        try await createMultipartUpload(key: key, contentType: attributes.contentType, metadata: attributes.metadata, lock: attributes.lock,
+                                        fullObjectCRC32C: attributes.wholeCRC32C)
     }
 
     package func addPart(key: String, assembly: String, number: Int, source: String, offset: Int64) async throws(StoreError) -> String {

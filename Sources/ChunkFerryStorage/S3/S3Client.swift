@@ -12,6 +12,10 @@ package final class S3Client: Sendable {
     package let trailersAccepted = Atomic<Bool>(true)
     /// `S3_STORAGE_CLASS` for objects written from now on (a reload may change it).
     package let currentStorageClass: Mutex<String?>
+    /// Cleared for good once the store refuses a full-object checksum on a multipart upload.
+    package let fullObjectChecksums = Atomic<Bool>(true)
+    /// The full-object CRC32C each open assembly is to be completed with, by upload id.
+    package let assemblyChecksums = Mutex<[String: String]>([:])
 
     /// `connections` is how many requests may run at once, each on its own thread and handle.
     package init(settings: S3Settings, connections: Int = 4, abort: TransferAbort? = nil, throttle: UplinkThrottle? = nil) throws(StoreError) {

@@ -65,6 +65,7 @@ extension SettingKey {
     package static let objectLockRetain = SettingKey("OBJECT_LOCK_RETAIN", kind: "duration, at least 1d", default: "30d", "how long OBJECT_LOCK keeps footage (chunks, whole objects, manifests, snapshots, clips)")
     package static let objectLockTailRetain = SettingKey("OBJECT_LOCK_TAIL_RETAIN", kind: "duration, at least 1d", default: "1d", "how long OBJECT_LOCK keeps a provisional piece (MAX_LAG), which its chunk replaces within a minute; see docs/tamper-resistance.md")
     package static let output = SettingKey("OUTPUT", kind: "chunks, whole or both", default: "chunks", "what a finished recording becomes: chunks (chunk objects and a manifest), whole (one object, assembled in the store; chunks deleted) or both")
+    package static let fileDigest = SettingKey("FILE_DIGEST", kind: "sha256 or crc32c", default: "sha256", "the whole file's digest in its manifest: sha256 (a cryptographic hash, one more pass over the bytes) or crc32c (the chunks' CRC32Cs combined, no pass of its own; catches damage, not forgery; needs chunks checked by CRC32C)")
     package static let keyTemplate = SettingKey("KEY_TEMPLATE", kind: "template", default: "{path}", "key of whole objects under S3_PREFIX: {path} {dir} {name} {stem} {ext} {camera} {yyyy} {mm} {dd} {HH} {MM} {SS} {stream}")
     package static let keyTimezone = SettingKey("KEY_TIMEZONE", kind: "time zone name", default: "UTC", "time zone of {yyyy} {mm} {dd} {HH} when the file name carries no date, e.g. Europe/Berlin")
     package static let pathLayout = SettingKey("PATH_LAYOUT", kind: "frigate or a pattern", default: "camera = first folder, time = first date in the name", "where a recorder puts the camera and start time in a path, for {camera} {yyyy}... and events: frigate (YYYY-MM-DD/HH/<camera>/MM.SS.mp4), or a pattern of {camera} {yyyy} {mm} {dd} {HH} {MM} {SS} {*} matched without the extension, such as Blue Iris's {camera}.{yyyy}{mm}{dd}_{HH}{MM}{SS}")
@@ -101,7 +102,7 @@ extension SettingKey {
         .s3Endpoint, .s3Bucket, .s3Prefix, .s3Region, .awsRegion, .accessKeyID,
         .secretAccessKey, .sessionToken, .awsProfile, .awsSharedCredentialsFile, .awsConfigFile, .forcePathStyle, .caFile, .stallTimeout, .createBucket, .integrity, .storageClass,
         .objectLock, .objectLockRetain, .objectLockTailRetain,
-        .output, .keyTemplate, .keyTimezone, .pathLayout, .pathTimezone,
+        .output, .fileDigest, .keyTemplate, .keyTimezone, .pathLayout, .pathTimezone,
         .eventsToken, .eventPreRoll, .eventPostRoll, .eventKeyTemplate, .eventSeverity, .uploadScope, .mqttURL, .mqttTopic, .mqttCAFile,
         .encryptTo, .encryptToFile, .stateDir,
         .deleteAfterUpload, .localRetention, .minFreeSpace, .cleanupBatchSize,
