@@ -1,9 +1,11 @@
 import ChunkFerryCheckpoint
 
 extension ChunkSender {
-    /// Uploads whole chunks of one stream `1 + extra` at a time. They are hashed one after
-    /// another (the whole-file digest takes bytes in order, and hashing outpaces sending), sent
-    /// at once, and committed strictly in order: Redis's offset only ever covers a contiguous
+    /// Uploads whole chunks of one stream `1 + extra` at a time. With a SHA-256 to feed they are
+    /// hashed one after another (the whole-file digest takes bytes in order, and hashing outpaces
+    /// sending), then sent; with nothing to feed (FILE_DIGEST=crc32c: the digest is the chunks'
+    /// CRC32Cs, combined at commit) and a store that takes streamed checksums, each is read once,
+    /// hashed as it is sent. They are committed strictly in order: Redis's offset only ever covers a contiguous
     /// prefix, so a crash re-sends at most what was in flight. Chunks confirmed but waiting for an
     /// earlier one's commit count as in flight: at most `1 + extra` are ever sent and uncommitted. Borrowed slots go back as soon as
     /// other jobs wait; once none is left the job ends and the manager queues the stream again.
@@ -15,6 +17,7 @@ extension ChunkSender {
         let start = record.committedOffset
         let end = start + (fileSize - start) / chunkSize * chunkSize
         let fork = work.digest.fork(at: start)
+        let streams = fork?.box == nil && context.storage.streamsChecksums
         let sending = record  // what a send needs (path, key prefix, chunk size) does not change
         var hashes: [ChunkReader.Hash] = []
         var next = start
@@ -27,17 +30,21 @@ extension ChunkSender {
         await withTaskGroup(of: SendResult.self) { group in
             while true {
                 while !stopLaunching, next < end, inFlight + confirmed.count < 1 + extra, extra > 0 || next == start {
-                    switch await hashChunk(sending, offset: next, length: Int(chunkSize), into: fork?.box) {
-                    case .success(let hash):
-                        hashes.append(hash)
-                        let offset = next
-                        group.addTask { await sendChunk(sending, offset: offset, length: Int(chunkSize), hash: hash) }
-                        inFlight += 1
-                        next += chunkSize
-                    case .failure(let error):
-                        stopLaunching = true
-                        result = .failed(error)
+                    let offset = next
+                    if streams {
+                        group.addTask { await hashAndSend(sending, offset: offset, length: Int(chunkSize), into: nil) }
+                    } else {
+                        switch await hashChunk(sending, offset: offset, length: Int(chunkSize), into: fork?.box) {
+                        case .success(let hash):
+                            group.addTask { await sendChunk(sending, offset: offset, length: Int(chunkSize), hash: hash) }
+                        case .failure(let error):
+                            stopLaunching = true
+                            result = .failed(error)
+                            continue
+                        }
                     }
+                    inFlight += 1
+                    next += chunkSize
                 }
                 guard let sent = await group.next() else { break }
                 inFlight -= 1
@@ -56,7 +63,10 @@ extension ChunkSender {
                 }
                 while !stopCommitting, let chunk = confirmed.removeValue(forKey: record.chunkCount) {
                     let outcome = await commitSent(&record, chunk, fileSize: fileSize)
-                    guard outcome != .committed else { continue }
+                    guard outcome != .committed else {
+                        hashes.append(chunk.hash)  // in commit order: the file's order
+                        continue
+                    }
                     stopLaunching = true
                     stopCommitting = true
                     if outcome == .leaseLost { result = .leaseLost } else if outcome == .stopped { result = .stopped }
