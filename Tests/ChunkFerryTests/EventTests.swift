@@ -68,6 +68,9 @@ import Testing
         _ = try await endpoint.waitFor("/ready", status: 200)
 
         let start = t0.timeIntervalSince1970 + 20
+        // What finished before the event arrived had no event to yield to (on a loaded runner
+        // the small backlog may be through before the POST).
+        let finishedBeforeEvent = fixture.events(event: "stream.finalized").count
         let opened = try #require(try endpoint.post("/events", body: #"{"camera": "front", "label": "person", "id": "door-1", "start": \#(start)}"#, headers: Self.auth))
         #expect(opened.status == 201, "\(opened.body)")
         let open = try #require(try endpoint.fetch("/health")?.json?["events"] as? [[String: Any]])
@@ -92,11 +95,11 @@ import Testing
         #expect((clip.record["recordings"] as? [[String: Any]])?.count == 2, "both segments are named")
         #expect((clip.record["clip"] as? [String: Any])?["sha256"] as? String == clip.sha256, "the record holds the clip's digest")
 
-        // The window went ahead of the backlog: at most the backlog file in flight, and the one
-        // taken while the event arrived, went before the camera's segments.
+        // The window went ahead of the backlog: once the event was in, at most the backlog file in
+        // flight, and the one taken while the event arrived, went before the camera's segments.
         let finalized = fixture.events(event: "stream.finalized").compactMap { $0["file.path"] }
         let lastFront = try #require(finalized.lastIndex { $0.hasPrefix("front/") })
-        let backlogFirst = finalized[..<lastFront].filter { $0.hasPrefix("other/") }.count
+        let backlogFirst = finalized[min(finishedBeforeEvent, lastFront)..<lastFront].filter { $0.hasPrefix("other/") }.count
         #expect(backlogFirst <= 2, "the event's segments waited for \(backlogFirst) backlog files: \(finalized)")
         for segment in finalized where segment.hasPrefix("front/") {
             try await fixture.expectBucketMatchesFile(try await fixture.waitForManifestMatchingFile(segment))

@@ -48,11 +48,11 @@ import Testing
         try fixture.start()
         let path = "porch/20240118_120000.mp4"
         try FileManager.default.createDirectory(atPath: "\(fixture.watchDir)/porch", withIntermediateDirectories: true)
-        try FileWriter.write("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(11 * 1024 * 1024 + 77))
+        try FileWriter.write("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(6 * 1024 * 1024 + 77))
         let manifest = try await fixture.waitForManifestMatchingFile(path)
         // OUTPUT=whole's own deletes still work under the lock: the chunks leave the listing
         // (a delete marker each) while their locked versions stay.
-        #expect(manifest.object != nil && manifest.chunks.count == 3 && manifest.output == "whole")
+        #expect(manifest.object != nil && manifest.chunks.count == 2 && manifest.output == "whole")
         let listed = try await client.listAllObjects(prefix: "").map(\.key).filter { !$0.contains(".chunkferry-check/") }
         #expect(listed.count == 2 && !listed.contains { $0.contains("/chunk-") }, "\(listed)")
 
@@ -63,8 +63,8 @@ import Testing
         let now = Date()
         let stored = try await versions(client)
         let footage = stored.filter { !$0.key.contains(".chunkferry-check/") }
-        // Three chunks (deleted, and kept), the whole object and the manifest.
-        #expect(footage.count == 5, "\(stored.map(\.key))")
+        // Two chunks (deleted, and kept), the whole object and the manifest.
+        #expect(footage.count == 4, "\(stored.map(\.key))")
         for object in stored {
             let (mode, until) = try await retention(client, key: object.key, version: object.version)
             #expect(mode == "COMPLIANCE", "\(object.key)")

@@ -180,7 +180,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: "\(fixture.watchDir)/porch", withIntermediateDirectories: true)
         try FileWriter.append("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(2 * 1024 * 1024))
         try await fixture.waitUntil("a provisional piece", timeout: .seconds(30)) { !fixture.events("provisional tail uploaded").isEmpty }
-        try FileWriter.append("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(9 * 1024 * 1024))
+        try FileWriter.append("\(fixture.watchDir)/\(path)", FileWriter.randomBytes(4 * 1024 * 1024))
         let manifest = try await fixture.waitForManifestMatchingFile(path)
         #expect(manifest.object != nil)
         let refused = fixture.events().filter { ($0["error"] ?? "").contains("AccessDenied") || ($0["message"] ?? "").contains("AccessDenied") }
