@@ -16,7 +16,7 @@ extension ChainVerifier {
         let outcome: RecordingFeed.Outcome
         var complete = true
         if manifest.keepsChunks {
-            let feed = RecordingFeed(chunks: manifest.chunks, byCRC: manifest.sha256 == nil && manifest.crc32c != nil)
+            let feed = RecordingFeed(chunks: manifest.chunks, digest: manifest.fileDigest)
             for chunk in manifest.chunks {
                 guard !known.contains(chunk.key) else {
                     complete = false
@@ -31,11 +31,11 @@ extension ChainVerifier {
             // Sealed (ENCRYPT_TO; EncryptedStore's marker): several age files one after another,
             // opened as they are read.
             if info.metadata["chunkferry-encrypted"] != nil {
-                let opened = try await openSealed(whole.key, size: info.size, chunks: manifest.chunks, byCRC: manifest.sha256 == nil && manifest.crc32c != nil)
+                let opened = try await openSealed(whole.key, size: info.size, chunks: manifest.chunks, digest: manifest.fileDigest)
                 if let failure = opened.failure { return [.init(.contentMismatch, whole.key, "does not decrypt: \(failure)")] }
                 outcome = opened.outcome
             } else {
-                let feed = RecordingFeed(chunks: manifest.chunks, byCRC: manifest.sha256 == nil && manifest.crc32c != nil)
+                let feed = RecordingFeed(chunks: manifest.chunks, digest: manifest.fileDigest)
                 var offset: Int64 = 0
                 while offset < info.size {
                     let end = min(info.size, offset + Self.pieceSize)
@@ -51,11 +51,8 @@ extension ChainVerifier {
             let chunk = manifest.chunks[index]
             return VerifyReport.Finding(.contentMismatch, chunk.key, "the bytes of chunk \(chunk.index) of \(manifest.path) do not match its \(chunk.checksum.map { "\($0.kind)" } ?? "checksum") in \(stored.key)")
         }
-        if complete, findings.isEmpty, let expected = manifest.sha256, outcome.sha256 != expected {
-            findings.append(.init(.contentMismatch, stored.key, "\(manifest.path) read from the store hashes to \(outcome.sha256), the manifest says \(expected)"))
-        }
-        if complete, findings.isEmpty, manifest.sha256 == nil, let expected = manifest.crc32c, outcome.crc32c != expected {
-            findings.append(.init(.contentMismatch, stored.key, "\(manifest.path) read from the store has CRC32C \(outcome.crc32c), the manifest says \(expected)"))
+        if complete, findings.isEmpty, let expected = manifest.fileDigest, outcome.fileDigest != expected {
+            findings.append(.init(.contentMismatch, stored.key, "\(manifest.path) read from the store hashes to \(outcome.fileDigest), the manifest says \(expected)"))
         }
         return findings
     }
@@ -83,13 +80,13 @@ extension ChainVerifier {
     /// Decrypts the sealed object of `size` bytes, checking it as it goes, on a thread of its
     /// own: age's reader asks for bytes synchronously, and each ask waits there for a ranged GET.
     /// `failure` says why it stopped, if it did.
-    private func openSealed(_ key: String, size: Int64, chunks: [Manifest.Chunk], byCRC: Bool) async throws(StartupFailure)
+    private func openSealed(_ key: String, size: Int64, chunks: [Manifest.Chunk], digest: String?) async throws(StartupFailure)
         -> (outcome: RecordingFeed.Outcome, failure: String?) {
         let pool = BlockingWorkerPool<Void>(name: "verify-deep", workers: 1) {}
         defer { pool.shutdown(wait: false) }
         do {
             return try await pool.run { [self] _ -> (outcome: RecordingFeed.Outcome, failure: String?) in
-                let feed = RecordingFeed(chunks: chunks, byCRC: byCRC)
+                let feed = RecordingFeed(chunks: chunks, digest: digest)
                 var window: (start: Int64, bytes: [UInt8]) = (0, [])
                 var readFailure: StoreError?
                 let error = AgeFile.open(size: size, identities: identities, concatenated: true, read: { offset, count in

@@ -9,17 +9,12 @@ final class RecordingFeed {
     struct Outcome: Sendable {
         /// Positions in the manifest's `chunks` whose bytes do not match their checksum.
         var mismatched: [Int]
-        /// Hex SHA-256 of every byte fed (only when the manifest names one).
-        var sha256: String
-        /// Base64 CRC32C of every byte fed (FILE_DIGEST=crc32c).
-        var crc32c: String
+        /// The digest of every byte fed, of the manifest's kind, as `FileDigest` writes it.
+        var fileDigest: String
     }
 
     let chunks: [Manifest.Chunk]
-    /// Which whole-file digest to keep: the manifest's.
-    let byCRC: Bool
-    private var whole = Digest(.sha256)
-    private var wholeCRC32C = CRC32C()
+    private var whole: FileDigest.Accumulator
     /// The chunk the next byte belongs to, and how many of its bytes came so far.
     private var position = 0
     private var filled = 0
@@ -27,13 +22,14 @@ final class RecordingFeed {
     private var chunkCRC32C = CRC32C()
     private var mismatched: [Int] = []
 
-    init(chunks: [Manifest.Chunk], byCRC: Bool = false) {
+    /// `digest`: the manifest's whole-file digest, which says which kind to keep.
+    init(chunks: [Manifest.Chunk], digest: String?) {
         self.chunks = chunks
-        self.byCRC = byCRC
+        whole = FileDigest.Accumulator(matching: digest ?? "")
     }
 
     func add(_ bytes: [UInt8]) {
-        if byCRC { bytes.withUnsafeBytes { wholeCRC32C.update($0) } } else { whole.update(bytes) }
+        bytes.withUnsafeBytes { whole.update($0) }
         var start = 0
         // Bytes past the last chunk count only in the whole hash, which then differs.
         while start < bytes.count && position < chunks.count {
@@ -62,7 +58,7 @@ final class RecordingFeed {
     func finish() -> Outcome {
         // A chunk begun but cut short (the object ended early) does not match.
         if position < chunks.count && filled > 0 { mismatched.append(position) }
-        return Outcome(mismatched: mismatched, sha256: ByteEncoding.hex(whole.copy().finalize()), crc32c: ByteEncoding.base64(wholeCRC32C.bytes))
+        return Outcome(mismatched: mismatched, fileDigest: whole.text)
     }
 
     private func closeChunk() {

@@ -72,9 +72,7 @@ package struct Restorer: Sendable {
 
         let target = try RestoreTarget(output: output)
         // The whole file is checked by the digest its manifest names (FILE_DIGEST).
-        var digest = Digest(.sha256)
-        var crc = CRC32C()
-        let byCRC = manifest.sha256 == nil && manifest.crc32c != nil
+        var digest = FileDigest.Accumulator(matching: manifest.fileDigest ?? "")
         // Without chunk objects (OUTPUT=whole) each chunk is read as its range of the whole object,
         // and checked against its own checksum all the same.
         let whole = manifest.keepsChunks ? nil : manifest.object
@@ -92,7 +90,7 @@ package struct Restorer: Sendable {
             guard expected.kind.checksum(of: bytes) == expected else {
                 throw Failure(description: "chunk \(chunk.index) (\(source)) does not match its \(expected.kind) in the manifest")
             }
-            bytes.withUnsafeBytes { if byCRC { crc.update($0) } else { digest.update($0) } }
+            bytes.withUnsafeBytes { digest.update($0) }
             try target.write(bytes)
             progress?(chunk.offset + Int64(chunk.size), manifest.size)
         }
@@ -102,11 +100,9 @@ package struct Restorer: Sendable {
             tail = try await provisionalTail(streamPrefix: prefix, index: manifest.chunks.count)
             try target.write(tail)
         }
-        if let expected = manifest.sha256, ByteEncoding.hex(digest.finalize()) != expected {
-            throw Failure(description: "the restored bytes do not match the file's SHA-256 in the manifest")
-        }
-        if manifest.sha256 == nil, let expected = manifest.crc32c, ByteEncoding.base64(crc.bytes) != expected {
-            throw Failure(description: "the restored bytes do not match the file's CRC32C in the manifest")
+        if let expected = manifest.fileDigest, digest.text != expected {
+            let name = FileDigest.kind(of: expected) == .crc32c ? "CRC32C" : "SHA-256"
+            throw Failure(description: "the restored bytes do not match the file's \(name) in the manifest")
         }
         if manifest.fileDigest == nil && manifest.complete {
             throw Failure(description: "\(key) has no whole-file digest although it says it is complete")

@@ -23,8 +23,7 @@ struct FileVerification: Sendable {
             var info = stat()
             guard fstat(descriptor, &info) == 0 else { throw .from(errno: errno) }
             let size = Int64(info.st_size)
-            var whole = Digest(.sha256)
-            var wholeCRC = CRC32C()
+            var whole = FileDigest.Accumulator(digest)
             var chunk = Digest(.sha256)
             var crc = CRC32C()
             var inChunk = 0
@@ -39,7 +38,7 @@ struct FileVerification: Sendable {
                 let bytes = UnsafeRawBufferPointer(rebasing: piece[0..<got])
                 let chunkKind = kind(hashes.count)
                 // A CRC32C costs a twentieth of a SHA-256: the file's is kept directly, not combined.
-                if digest == .sha256 { whole.update(bytes) } else { wholeCRC.update(bytes) }
+                whole.update(bytes)
                 if chunkKind == .sha256 { chunk.update(bytes) } else { crc.update(bytes) }
                 position += Int64(got)
                 inChunk += got
@@ -51,8 +50,7 @@ struct FileVerification: Sendable {
                     inChunk = 0
                 }
             }
-            let fileDigest = digest == .sha256 ? ByteEncoding.hex(whole.finalize()) : FileDigest.text(wholeCRC)
-            return .success(FileVerification(chunkHashes: hashes, fileDigest: fileDigest, size: size))
+            return .success(FileVerification(chunkHashes: hashes, fileDigest: whole.text, size: size))
         } catch {
             return .failure(error)
         }

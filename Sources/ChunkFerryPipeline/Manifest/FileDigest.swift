@@ -30,3 +30,26 @@ package enum FileDigest: String, Sendable, CaseIterable {
         text.hasPrefix(crcPrefix) ? String(text.dropFirst(crcPrefix.count)) : nil
     }
 }
+
+extension FileDigest {
+    /// The whole file's digest of this kind, fed in order; `text` as `FileDigest` writes it.
+    package struct Accumulator {
+        private let sha256: DigestBox?
+        private var crc = CRC32C()
+
+        package init(_ kind: FileDigest) {
+            sha256 = kind == .sha256 ? DigestBox(Digest(.sha256)) : nil
+        }
+
+        /// Of the kind `text` (a manifest's or a record's digest) is.
+        package init(matching text: String) { self.init(FileDigest.kind(of: text)) }
+
+        package mutating func update(_ bytes: UnsafeRawBufferPointer) {
+            if let sha256 { sha256.update(bytes) } else { crc.update(bytes) }
+        }
+
+        package var text: String {
+            if let sha256 { ByteEncoding.hex(sha256.copy().finalize()) } else { FileDigest.text(crc) }
+        }
+    }
+}

@@ -40,13 +40,14 @@ extension S3Client {
         guard let lock = settings.objectLock else { return }
         let head = try await send(Call(operation: "HeadObject", method: .head, key: key, acceptedStatuses: [404]))
         guard head.status != 404, head.header("x-amz-object-lock-mode") == nil else { return }
-        let xml = "<Retention xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Mode>\(lock.mode.header)</Mode>"
-            + "<RetainUntilDate>\(ObjectLock.retainUntil(term: lock.retention))</RetainUntilDate></Retention>"
-        _ = try await send(retentionCall(key: key, version: head.header("x-amz-version-id"), xml: xml, bypass: false))
+        _ = try await send(retentionCall(key: key, version: head.header("x-amz-version-id"), mode: lock.mode, term: lock.retention, bypass: false))
     }
 
-    /// PutObjectRetention of `xml` on the object (its version `version`, when given).
-    func retentionCall(key: String, version: String?, xml: String, bypass: Bool) -> Call {
+    /// PutObjectRetention on the object (its version `version`, when given): `mode` until `term`
+    /// from now.
+    func retentionCall(key: String, version: String?, mode: ObjectLock.Mode, term: Duration, bypass: Bool) -> Call {
+        let xml = "<Retention xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Mode>\(mode.header)</Mode>"
+            + "<RetainUntilDate>\(ObjectLock.retainUntil(term: term))</RetainUntilDate></Retention>"
         let body = Array(xml.utf8)
         var query: [(name: String, value: String)] = [("retention", "")]
         if let version, version != "null" { query.append(("versionId", version)) }

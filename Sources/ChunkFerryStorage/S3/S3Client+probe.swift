@@ -67,9 +67,7 @@ extension S3Client {
     /// PutObjectRetention to a minute from now, bypassing governance if the keys may.
     private func shortenRetention(key: String, version: String) async -> Bool {
         guard let lock = settings.objectLock else { return false }
-        let xml = "<Retention xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Mode>\(lock.mode.header)</Mode>"
-            + "<RetainUntilDate>\(ObjectLock.retainUntil(term: .seconds(60)))</RetainUntilDate></Retention>"
-        let call = retentionCall(key: key, version: version, xml: xml, bypass: true)
+        let call = retentionCall(key: key, version: version, mode: lock.mode, term: .seconds(60), bypass: true)
         return (try? await send(call)) != nil
     }
 
