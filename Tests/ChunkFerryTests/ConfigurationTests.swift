@@ -1,5 +1,6 @@
 @testable import ChunkFerryCheckpoint
 @testable import ChunkFerryDaemon
+@testable import ChunkFerryStorage
 @testable import ChunkFerrySupport
 import Foundation
 import Testing
@@ -31,6 +32,19 @@ import Testing
         #expect(settings.storage.s3?.integrity == .crc32c)
         #expect(settings.storage.createsDestination == false)
         #expect(settings.log.format == .text)
+    }
+
+    /// docker-compose.yml passes every setting at its default, OBJECT_LOCK empty beside its
+    /// retentions: that is no lock, not an error; a lock asked for takes them.
+    @Test func objectLockAndFileDigestAsComposePassesThem() async throws {
+        let compose = ["OBJECT_LOCK": "", "OBJECT_LOCK_RETAIN": "30d", "OBJECT_LOCK_TAIL_RETAIN": "1d", "FILE_DIGEST": "sha256"]
+        let off = try await settings(environment: compose)
+        #expect(off.storage.s3?.objectLock == nil)
+        #expect(off.output.fileDigest == .sha256)
+        let on = try await settings(environment: compose.merging(["OBJECT_LOCK": "compliance", "OBJECT_LOCK_RETAIN": "7d"]) { $1 })
+        #expect(on.storage.s3?.objectLock == ObjectLock(mode: .compliance, retention: .seconds(7 * 86_400), tailRetention: .seconds(86_400)))
+        await #expect(throws: SettingsError.self) { _ = try await settings(environment: ["OBJECT_LOCK": "compliance", "OBJECT_LOCK_RETAIN": "1h"]) }
+        await #expect(throws: SettingsError.self) { _ = try await settings(environment: ["FILE_DIGEST": "crc32c", "S3_INTEGRITY": "sha256"]) }
     }
 
     @Test func flagsBeatEnvironmentBeatsFileBeatsDefaults() async throws {

@@ -68,12 +68,8 @@ extension ObjectLock {
     /// nil when `OBJECT_LOCK` is off; keys in `S3Settings.init(config:)`.
     init?(config: SettingsReader) throws(SettingsError) {
         let text = config.string(.objectLock)?.lowercased() ?? "off"
-        guard text != "off" else {
-            for key in [SettingKey.objectLockRetain, .objectLockTailRetain] where config.string(key) != nil {
-                throw SettingsError(key: key, message: "\(key.environmentName) is set but OBJECT_LOCK is off: set OBJECT_LOCK=compliance (or governance), or unset \(key.environmentName)")
-            }
-            return nil
-        }
+        // The retentions alone lock nothing (docker-compose.yml passes their defaults always).
+        guard text != "off" else { return nil }
         guard let mode = Mode(rawValue: text) else {
             throw SettingsError(.objectLock, value: config.string(.objectLock), expected: "off, governance or compliance")
         }
