@@ -21,5 +21,7 @@ extension Manifest {
         object = try container.decodeIfPresent(WholeObject.self, forKey: .object)
         source = try container.decodeIfPresent(String.self, forKey: .source)
         previous = try container.decodeIfPresent(Link.self, forKey: .previous)
+        mediaStart = try container.decodeIfPresent(String.self, forKey: .mediaStart)
+        mediaEnd = try container.decodeIfPresent(String.self, forKey: .mediaEnd)
     }
 }

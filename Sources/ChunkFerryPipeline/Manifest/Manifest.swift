@@ -109,6 +109,11 @@ package struct Manifest: Codable, Sendable, Equatable {
     /// The manifest written before this one for the same source; nil where a chain begins (the
     /// first recording, or Redis lost and the chain started again).
     package var previous: Link?
+    /// The footage's span (RFC 3339, UTC), for the viewer's timeline: from the start its path
+    /// says (PATH_LAYOUT, else the first date in the name, read in PATH_TIMEZONE), else when the
+    /// file was first seen; to its last modification. Absent in manifests from before the viewer.
+    package var mediaStart: String?
+    package var mediaEnd: String?
 
     /// The whole file's digest as `FileDigest` writes it (whichever the manifest names); nil for
     /// a recording cut off unfinished.
@@ -134,6 +139,8 @@ package struct Manifest: Codable, Sendable, Equatable {
         case startedAt = "started_at"
         case completedAt = "completed_at"
         case repairedChunks = "repaired_chunks"
+        case mediaStart = "media_start"
+        case mediaEnd = "media_end"
     }
 
     package func encoded() -> [UInt8] {

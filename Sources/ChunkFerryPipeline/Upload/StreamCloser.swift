@@ -69,6 +69,7 @@ package struct StreamCloser: Sendable {
             let rewritesOlder = earlier != nil && head?.link.key != key
             var linked = manifest
             linked.source = source
+            linked.recordFootageSpan(of: record, layout: context.output.layout, timeZone: context.output.pathTimeZone)
             linked.previous = rewritesOlder ? earlier?.previous : ManifestChain.previous(for: key, head: head)
             let body = linked.encoded()
             let stored = await put(body, key: key, record: record)
