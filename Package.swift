@@ -113,10 +113,21 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // `chunkferry serve`: the store alone, browsed and played; it only reads.
+        .target(
+            name: "ChunkFerryViewer",
+            dependencies: [
+                "ChunkFerrySupport", "ChunkFerryStorage", "ChunkFerryPipeline", "ChunkFerryDaemon",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
         .executableTarget(
             name: "ChunkFerryCLI",
             dependencies: [
-                "ChunkFerryDaemon", "ChunkFerryCameras", "ChunkFerryPipeline", "ChunkFerryCheckpoint", "ChunkFerrySupport",
+                "ChunkFerryDaemon", "ChunkFerryViewer", "ChunkFerryCameras", "ChunkFerryPipeline", "ChunkFerryCheckpoint", "ChunkFerrySupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -124,7 +135,7 @@ let package = Package(
         .testTarget(
             name: "ChunkFerryTests",
             dependencies: [
-                "ChunkFerryDaemon", "ChunkFerryEvents", "ChunkFerryCameras", "ChunkFerryPipeline", "ChunkFerryCheckpoint", "ChunkFerryStorage",
+                "ChunkFerryDaemon", "ChunkFerryViewer", "ChunkFerryEvents", "ChunkFerryCameras", "ChunkFerryPipeline", "ChunkFerryCheckpoint", "ChunkFerryStorage",
                 "ChunkFerrySupport", .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["Fixtures"]

@@ -3,8 +3,8 @@ import Foundation
 
 /// `--identity FILE`: age identity files as `age-keygen` writes them. A line that is not an
 /// identity is named by its number only: it may be a key.
-enum IdentityFile {
-    static func read(_ paths: [String]) throws(StartupFailure) -> [AgeIdentity] {
+package enum IdentityFile {
+    package static func read(_ paths: [String]) throws(StartupFailure) -> [AgeIdentity] {
         var identities: [AgeIdentity] = []
         for path in paths {
             guard let data = FileManager.default.contents(atPath: path) else {

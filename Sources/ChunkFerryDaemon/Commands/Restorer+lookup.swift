@@ -21,7 +21,7 @@ extension Restorer {
         throw Failure(description: "no recording at \(reference): give its path under WATCH_DIR, its key in the bucket, a stream id or a manifest key (see chunkferry status)")
     }
 
-    static func isStreamID(_ text: String) -> Bool {
+    package static func isStreamID(_ text: String) -> Bool {
         text.utf8.count == 20 && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 

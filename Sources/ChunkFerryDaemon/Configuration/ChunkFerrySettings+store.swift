@@ -23,4 +23,6 @@ extension ChunkFerrySettings {
 package struct StartupFailure: Error, Sendable, CustomStringConvertible {
     package var message: String
     package var description: String { message }
+
+    package init(message: String) { self.message = message }
 }

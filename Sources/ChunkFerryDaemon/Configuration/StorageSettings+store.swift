@@ -4,7 +4,7 @@ import ChunkFerrySupport
 extension StorageSettings {
     /// The store these settings describe. `connections`: how many requests may run at once.
     /// `throttle`: BANDWIDTH_LIMIT and the uplink's classes, for the daemon's uploads.
-    func makeStore(connections: Int, abort: TransferAbort? = nil, throttle: UplinkThrottle? = nil) throws(StoreError) -> any ObjectStore {
+    package func makeStore(connections: Int, abort: TransferAbort? = nil, throttle: UplinkThrottle? = nil) throws(StoreError) -> any ObjectStore {
         switch self {
         case .s3(let settings, _): try S3Client(settings: settings, connections: connections, abort: abort, throttle: throttle)
         case .filesystem(let settings): FolderStore(settings: settings, threads: connections, abort: abort, throttle: throttle)

@@ -186,7 +186,7 @@ package struct Daemon: Sendable {
 }
 
 extension Logger {
-    func withLevel(_ level: Logger.Level) -> Logger {
+    package func withLevel(_ level: Logger.Level) -> Logger {
         var copy = self
         copy.logLevel = max(level, logLevel)
         return copy

@@ -93,6 +93,10 @@ extension SettingKey {
     package static let logFormat = SettingKey("LOG_FORMAT", kind: "text or json", default: "text", "text or json (one object a line)")
     package static let httpPort = SettingKey("HTTP_PORT", kind: "whole number, 0 to 65535", default: "8080", "port of the /health, /ready and /metrics endpoint (0 turns it off)")
     package static let httpBind = SettingKey("HTTP_BIND", kind: "IP address", default: "127.0.0.1", "address that endpoint listens on (the image sets 0.0.0.0)")
+    package static let viewPort = SettingKey("VIEW_PORT", kind: "whole number, 1 to 65535", default: "8090", "port of chunkferry serve, the read-only viewer")
+    package static let viewBind = SettingKey("VIEW_BIND", kind: "IP address", default: "127.0.0.1", "address the viewer listens on; beyond loopback it needs VIEW_TOKEN")
+    package static let viewToken = SettingKey("VIEW_TOKEN", kind: "text, at least 16 characters", secret: true, "the viewer's password: a bearer token, or the password of basic auth (any user name)")
+    package static let viewCache = SettingKey("VIEW_CACHE", kind: "duration, 0 or more", default: "30s", "how long the viewer keeps the store's listing and manifests before it reads them again")
 
     /// Every setting, in the order `--help` and docs/configuration.md list them.
     package static let all: [SettingKey] = [
@@ -108,5 +112,6 @@ extension SettingKey {
         .deleteAfterUpload, .localRetention, .minFreeSpace, .cleanupBatchSize,
         .forgetAfter, .nodeID, .leaseTTL,
         .logLevel, .logFormat, .httpPort, .httpBind,
+        .viewPort, .viewBind, .viewToken, .viewCache,
     ]
 }

@@ -1,0 +1,99 @@
+import ChunkFerryDaemon
+import ChunkFerryPipeline
+import ChunkFerryStorage
+import ChunkFerrySupport
+import Foundation
+
+/// What the store holds, as recordings per camera: listed once, each manifest read once, then
+/// kept for `VIEW_CACHE` so that a page, its refreshes and many `/list` calls cost one listing.
+actor Catalog {
+    /// Reads objects, opening age files with the identities given (`--identity`).
+    let storage: any ObjectStore
+    /// Lists the store as it is: no HEAD per object to see whether it is sealed.
+    let listing: any ObjectStore
+    /// `S3_PREFIX`, normalized.
+    let prefix: String
+    let layout: PathLayout?
+    let timeZone: TimeZone
+    let lifetime: Duration
+    /// Whether an identity was given: without one, sealed footage is listed, not played.
+    let canOpen: Bool
+
+    private var cached: (taken: ContinuousClock.Instant, recordings: [ViewedRecording])?
+    /// Manifests already read, by key and ETag: a manifest is written once per recording, so a
+    /// new listing reads only the new ones.
+    private var manifests: [String: (etag: String, read: ReadManifest)] = [:]
+
+    init(storage: any ObjectStore, listing: any ObjectStore, prefix: String, layout: PathLayout?, timeZone: TimeZone,
+         lifetime: Duration, canOpen: Bool) {
+        self.storage = storage
+        self.listing = listing
+        self.prefix = ObjectLayout.normalizedPrefix(prefix)
+        self.layout = layout
+        self.timeZone = timeZone
+        self.lifetime = lifetime
+        self.canOpen = canOpen
+    }
+
+    /// Every recording, oldest first; from the cache while it is young enough.
+    func recordings() async throws(StoreError) -> [ViewedRecording] {
+        if let cached, ContinuousClock.now - cached.taken < lifetime { return cached.recordings }
+        let objects = try await listing.list(prefix: prefix)
+        var built: [ViewedRecording] = []
+        var read: [String: ReadManifest] = [:]
+        let folders = StreamFolder.group(objects, prefix: prefix)
+        for folder in folders {
+            if let manifest = folder.manifest { read[manifest.key] = await readManifest(manifest) }
+        }
+        for folder in folders {
+            let manifest = folder.manifest.flatMap { read[$0.key] }
+            var sealed = false
+            if case .parsed? = manifest {} else { sealed = await isSealed(folder) }
+            if let recording = recording(of: folder, manifest: manifest, read: read, sealed: sealed) {
+                built.append(recording)
+            }
+        }
+        built.sort { ($0.start, $0.camera, $0.path) < ($1.start, $1.camera, $1.path) }
+        cached = (ContinuousClock.now, built)
+        return built
+    }
+
+    /// The recording of stream `id`, from the catalog as it stands.
+    func recording(streamID id: String) async throws(StoreError) -> ViewedRecording? {
+        try await recordings().first { $0.streamID == id }
+    }
+
+    /// Whether a folder without a manifest holds age files: its first object's first bytes.
+    private func isSealed(_ folder: StreamFolder) async -> Bool {
+        guard let first = folder.chunks[0] ?? folder.tail(at: 0, sealed: true).first else { return false }
+        let header = Array("age-encryption.org/v1".utf8)
+        guard let bytes = try? await listing.get(key: first.key, range: 0..<Int64(header.count)) else { return false }
+        return bytes == header
+    }
+
+    /// A manifest as read: parsed with the SHA-256 of its JSON, or sealed to someone else.
+    enum ReadManifest: Sendable {
+        case parsed(Manifest, sha256: String)
+        case sealed
+        case unreadable(String)
+    }
+
+    private func readManifest(_ info: ObjectInfo) async -> ReadManifest {
+        if let known = manifests[info.key], known.etag == info.etag, !info.etag.isEmpty { return known.read }
+        let read: ReadManifest
+        do {
+            let bytes = try await storage.get(key: info.key, range: nil)
+            if bytes.starts(with: Array("age-encryption.org/v1".utf8)) {
+                read = .sealed
+            } else {
+                read = .parsed(try Manifest.decode(bytes), sha256: ByteEncoding.hex(Digest.sha256(bytes)))
+            }
+        } catch let error as StoreError where error.code == "NotYourKey" {
+            read = .sealed
+        } catch {
+            read = .unreadable("\(error)")
+        }
+        if case .unreadable = read {} else { manifests[info.key] = (info.etag, read) }
+        return read
+    }
+}

@@ -1,0 +1,42 @@
+import ChunkFerryStorage
+
+/// A recording's bytes, in order, straight from the store: a piece at a time, so memory holds
+/// at most one chunk (or one slice of a whole object) however long the recording is.
+struct RecordingSource: Sendable {
+    /// Reads objects, opening age files with the identities given.
+    let storage: any ObjectStore
+    /// The most read from a whole object (`OUTPUT=whole`) at once.
+    static let slice: Int64 = 4 << 20
+
+    /// Hands `deliver` the bytes in `range` (all of them when nil), in order.
+    func read(_ recording: ViewedRecording, range: Range<Int64>?,
+              deliver: ([UInt8]) async throws -> Void) async throws {
+        var position: Int64 = 0
+        for piece in recording.pieces {
+            if let range, position >= range.upperBound { return }
+            if let offset = piece.offset, let size = piece.size {
+                // A range of a whole object: read in slices.
+                var from = max(0, (range?.lowerBound ?? 0) - position)
+                let to = min(size, (range?.upperBound ?? Int64.max) - position)
+                while from < to {
+                    let upper = min(to, from + Self.slice)
+                    try await deliver(try await storage.get(key: piece.key, range: (offset + from)..<(offset + upper)))
+                    from = upper
+                }
+                position += size
+                continue
+            }
+            if let size = piece.size, let range, position + size <= range.lowerBound {
+                position += size
+                continue
+            }
+            // A chunk or a provisional piece: one object, opened whole (an age file opens whole).
+            let bytes = try await storage.get(key: piece.key, range: nil)
+            let count = Int64(bytes.count)
+            let from = Int(max(0, (range?.lowerBound ?? 0) - position))
+            let to = Int(min(count, (range?.upperBound ?? Int64.max) - position))
+            if from < to { try await deliver(from == 0 && to == bytes.count ? bytes : Array(bytes[from..<to])) }
+            position += count
+        }
+    }
+}

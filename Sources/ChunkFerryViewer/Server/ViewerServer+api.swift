@@ -1,0 +1,121 @@
+import ChunkFerrySupport
+import Foundation
+import Hummingbird
+
+/// `/list` (MediaMTX's shape, with a few fields more) and `/api/recordings` (what the page draws).
+extension ViewerServer {
+    /// MediaMTX's `/list` entry; `complete`, `state` and `size` are ours, which its clients ignore.
+    struct ListEntry: Encodable {
+        var start: String
+        var duration: Double
+        var url: String
+        var complete: Bool
+        var state: String
+        var size: Int64?
+    }
+
+    struct RecordingEntry: Encodable {
+        var start: String
+        var duration: Double
+        var size: Int64?
+        var state: String
+        var chain: String
+        var note: String
+        var name: String
+        var url: String
+    }
+
+    struct CameraEntry: Encodable {
+        var path: String
+        var recordings: [RecordingEntry]
+    }
+
+    struct Overview: Encodable {
+        var cameras: [CameraEntry]
+        var first: String?
+        var last: String?
+    }
+
+    func list(_ request: Request) async -> Response {
+        let parameters = Self.parameters(request)
+        let camera: String
+        let from: Int64?, to: Int64?
+        do {
+            camera = try PlaybackQuery.camera(parameters["path"])
+            from = try PlaybackQuery.time(parameters["start"], name: "start")
+            to = try PlaybackQuery.time(parameters["end"], name: "end")
+        } catch {
+            return Self.problem(.badRequest, error.description)
+        }
+        let all: [ViewedRecording]
+        do { all = try await catalog.recordings() } catch { return storeFailed(error) }
+        let recordings = all.filter { $0.camera == camera && $0.overlaps(from ?? .min, to ?? .max) }
+        // MediaMTX answers 404 for a path without recordings.
+        guard !recordings.isEmpty else { return Self.problem(.notFound, "no recordings of \(PlaybackQuery.shown(camera)) in that time") }
+        let base = "http://\(request.head.authority ?? "127.0.0.1:\(settings.port)")"
+        let entries = recordings.map { recording in
+            ListEntry(start: WallClock.rfc3339(milliseconds: recording.start), duration: recording.duration,
+                      url: base + Self.getURL(recording), complete: recording.state == .complete, state: recording.state.rawValue,
+                      size: recording.size)
+        }
+        return json(entries)
+    }
+
+    func recordings(_ request: Request) async -> Response {
+        let parameters = Self.parameters(request)
+        let from: Int64?, to: Int64?
+        do {
+            from = try PlaybackQuery.time(parameters["start"], name: "start")
+            to = try PlaybackQuery.time(parameters["end"], name: "end")
+        } catch {
+            return Self.problem(.badRequest, error.description)
+        }
+        let all: [ViewedRecording]
+        do { all = try await catalog.recordings() } catch { return storeFailed(error) }
+        var cameras: [String: [RecordingEntry]] = [:]
+        for recording in all where recording.overlaps(from ?? .min, to ?? .max) {
+            cameras[recording.camera, default: []].append(RecordingEntry(
+                start: WallClock.rfc3339(milliseconds: recording.start), duration: recording.duration, size: recording.size,
+                state: recording.state.rawValue, chain: recording.chain.rawValue, note: recording.note, name: recording.name,
+                url: Self.getURL(recording)))
+        }
+        let overview = Overview(cameras: cameras.keys.sorted().map { CameraEntry(path: $0, recordings: cameras[$0] ?? []) },
+                                first: all.map(\.start).min().map(WallClock.rfc3339(milliseconds:)),
+                                last: all.map(\.end).max().map(WallClock.rfc3339(milliseconds:)))
+        return json(overview)
+    }
+
+    /// `/get` of the whole recording, relative.
+    static func getURL(_ recording: ViewedRecording) -> String {
+        "/get?path=\(queryEscaped(recording.camera))&start=\(queryEscaped(WallClock.rfc3339(milliseconds: recording.start)))"
+            + "&duration=\(String(format: "%.3f", recording.duration))"
+    }
+
+    static func queryEscaped(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+
+    static func parameters(_ request: Request) -> [String: String] {
+        var parameters: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters where parameters[String(key)] == nil {
+            parameters[String(key)] = String(value)
+        }
+        return parameters
+    }
+
+    func json(_ value: some Encodable) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let body = (try? encoder.encode(value)) ?? Data("null".utf8)
+        return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: Array(body))))
+    }
+
+    /// The store failed to list or read: one line, no credentials (store errors carry none).
+    func storeFailed(_ error: any Error) -> Response {
+        logger.warning("the store could not be read", metadata: ["error": "\(error)"])
+        return Self.problem(.badGateway, "the store could not be read: \(error)")
+    }
+}
