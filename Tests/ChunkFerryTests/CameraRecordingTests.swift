@@ -187,6 +187,82 @@ import Testing
         expectNoSecret([camera.password], in: fixture)
     }
 
+    /// The morning after: two cameras recorded for a minute, then the recorder destroyed (daemon,
+    /// ffmpeg, Redis and disk). `serve` on the bucket alone lists both with the times they were
+    /// recorded, `/get` joins two segments into one file that plays, and in a real browser a
+    /// click on a recording plays it.
+    @Test func afterTheBurglaryTheViewerShowsBothCamerasAndPlaysThemInABrowser() async throws {
+        let (front, yard) = (try await RTSPServer(), try await RTSPServer())
+        defer { front.stop(); yard.stop() }
+        let fixture = try await fixture([["name": "front", "rtsp_url": front.url(), "segment_duration": "20s"],
+                                         ["name": "yard", "rtsp_url": yard.url(), "segment_duration": "20s"]],
+                                        ["MAX_LAG": "1s", "IDLE_TIMEOUT": "10s"])
+        defer { fixture.stopAllInBackground() }
+        let run = try fixture.start()
+        _ = try await waitForGrowth("\(fixture.watchDir)/front", in: fixture, bytes: 1)
+        try await Task.sleep(for: .seconds(60))
+        run.kill9()
+        for camera in [front, yard] { CameraConfig.killAll(containing: "127.0.0.1:\(camera.port)/cam") }
+        // What the recorder left: each file's start (its name, UTC) and end (its last write).
+        var recorded: [String: [(start: Double, end: Double)]] = [:]
+        for camera in ["front", "yard"] {
+            let folder = "\(fixture.watchDir)/\(camera)"
+            recorded[camera] = try CameraConfig.recordings(in: folder).map { name in
+                let formatter = DateFormatter()
+                formatter.dateFormat = "yyyyMMdd_HHmmss"
+                formatter.timeZone = TimeZone(identifier: "UTC")
+                let start = try #require(formatter.date(from: String(name.prefix(15))))
+                let end = try #require(try FileManager.default.attributesOfItem(atPath: "\(folder)/\(name)")[.modificationDate] as? Date)
+                return (start.timeIntervalSince1970, end.timeIntervalSince1970)
+            }
+        }
+        try FileManager.default.removeItem(atPath: fixture.watchDir)
+        // Redis went with the recorder: serve is pointed at a port nobody answers on.
+
+        let port = FreePort.next()
+        let viewer = try fixture.start(["serve"], environment: ["VIEW_PORT": String(port), "REDIS_URL": "redis://127.0.0.1:\(FreePort.next())/0"])
+        try await fixture.waitUntil("the viewer listens") { FreePort.acceptsConnections(port) || !viewer.isRunning }
+        let base = "http://127.0.0.1:\(port)"
+        for camera in ["front", "yard"] {
+            let list = try await HTTPFetch.get("\(base)/list?path=\(camera)")
+            let entries = try #require(try JSONSerialization.jsonObject(with: Data(list.body.utf8)) as? [[String: Any]], "\(list.body)")
+            let shown = entries.compactMap { entry -> (start: Double, end: Double)? in
+                let formatter = ISO8601DateFormatter()
+                formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+                guard let start = (entry["start"] as? String).flatMap({ formatter.date(from: $0) }),
+                      let duration = entry["duration"] as? Double else { return nil }
+                return (start.timeIntervalSince1970, start.timeIntervalSince1970 + duration)
+            }
+            let files = try #require(recorded[camera])
+            #expect(shown.count == files.count, "\(camera): one entry per recording: \(list.body)")
+            for (entry, file) in zip(shown, files) {
+                #expect(abs(entry.start - file.start) <= 2 && abs(entry.end - file.end) <= 2,
+                        "\(camera): \(entry) against the recorder's \(file) (±2 s)")
+            }
+        }
+        // A window across a segment boundary, both sides at least 4 s long.
+        let files = try #require(recorded["front"])
+        let boundary = try #require(zip(files, files.dropFirst()).first { $0.0.end - $0.0.start >= 5 && $0.1.end - $0.1.start >= 5 }?.1.start,
+                                    "two segments of 5 s or more: \(files)")
+        let start = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: boundary - 4))
+        let joined = Scratch.directory("viewer-burglary") + "/joined.mp4"
+        let get = try await HTTPFetch.get("\(base)/get?path=front&start=\(start.replacing(":", with: "%3A"))&duration=8", saveTo: joined)
+        #expect(get.status == 200, "\(get.body)")
+        let duration = try #require(try await FFmpeg.duration(of: joined), "ffprobe reads the joined window")
+        #expect(abs(duration - 8) <= 1, "8 s across two segments: \(duration)")
+
+        let screenshot = Scratch.artifact("viewer.png")
+        let browser = ManagedProcess(name: "browse", executable: "/usr/bin/env",
+                                     arguments: ["python3", URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/viewer/browse.py").path, base + "/", screenshot, "front", "yard"],
+                                     logPath: Scratch.directory("browse") + "/browse.log")
+        try browser.start()
+        #expect(await browser.waitForExit(timeout: .seconds(120)) == 0, "Chromium plays a recording: \(browser.log().suffix(3000))")
+        let result = browser.log().split(separator: "\n").last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect((result?["current_time"] as? Double ?? 0) > 3, "the <video> plays past 3 s: \(browser.log().suffix(2000))")
+        #expect(FileManager.default.fileExists(atPath: screenshot))
+        expectNoSecret([front.password, yard.password], in: fixture)
+    }
+
     /// A webhook event on a camera being recorded: once it has ended and its window is in the
     /// store, a clip cut from the recording in progress plays and covers the window.
     @Test func aWebhookEventOnARecordingCameraBecomesAClipThatPlays() async throws {

@@ -30,6 +30,15 @@ enum Scratch {
         return path
     }
 
+    /// Where a file a person should look at after the run goes (a screenshot):
+    /// `$CHUNKFERRY_TEST_ARTIFACTS`, else `.build/test-artifacts` of the package; kept, not swept.
+    static func artifact(_ name: String) -> String {
+        let folder = ProcessInfo.processInfo.environment["CHUNKFERRY_TEST_ARTIFACTS"]
+            ?? FileManager.default.currentDirectoryPath + "/.build/test-artifacts"
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder + "/" + name
+    }
+
     /// A name no other test uses, for buckets and namespaces.
     static func uniqueName(_ label: String) -> String {
         "\(label)-\(UUID().uuidString.prefix(8).lowercased())"
