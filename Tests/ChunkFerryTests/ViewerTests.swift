@@ -12,17 +12,40 @@ import Testing
 
     /// Recordings named as the camera recorder names them, dated as a recorder leaves them:
     /// porch 10:00:00–10:00:30 and 10:00:30–10:01:00, garage 10:00:00–10:00:20 (UTC).
-    func record(into fixture: DaemonFixture) async throws {
+    /// With `events`, also a snapshot of the porch at 10:00:10 and a webhook event on it from
+    /// 10:00:25 to 10:00:35, whose clip the daemon cuts and stores.
+    func record(into fixture: DaemonFixture, events port: Int? = nil) async throws {
         try await FFmpeg.segment(to: "\(fixture.watchDir)/porch/20261201_100000.mp4", seconds: 30, endingAt: Self.morning + 30)
         try await FFmpeg.segment(to: "\(fixture.watchDir)/porch/20261201_100030.mp4", seconds: 30, endingAt: Self.morning + 60)
         try await FFmpeg.segment(to: "\(fixture.watchDir)/garage/20261201_100000.mp4", seconds: 20, endingAt: Self.morning + 20)
+        if port != nil {
+            try FileManager.default.createDirectory(atPath: "\(fixture.watchDir)/porch/snapshots", withIntermediateDirectories: true)
+            let snapshot = ManagedProcess(name: "ffmpeg", executable: "ffmpeg",
+                                          arguments: ["-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x240", "-frames:v", "1",
+                                                      "\(fixture.watchDir)/porch/snapshots/20261201_100010.jpg"],
+                                          logPath: Scratch.directory("ffmpeg") + "/snapshot.log")
+            try snapshot.start()
+            #expect(await snapshot.waitForExit(timeout: .seconds(30)) == 0)
+        }
         let run = try fixture.start()
         for path in ["porch/20261201_100000.mp4", "porch/20261201_100030.mp4", "garage/20261201_100000.mp4"] {
             _ = try await fixture.waitForManifestMatchingFile(path)
         }
+        if let port {
+            _ = try await fixture.waitForManifestMatchingFile("porch/snapshots/20261201_100010.jpg")
+            let endpoint = Endpoint(port: port)
+            _ = try await endpoint.waitFor("/ready", status: 200)
+            let start = Self.morning.timeIntervalSince1970 + 25
+            let posted = try #require(try endpoint.post("/events", body: #"{"camera": "porch", "label": "person", "id": "gate-1", "start": \#(start), "end": \#(start + 10)}"#,
+                                                        headers: ["Authorization": "Bearer \(Self.eventsToken)", "Content-Type": "application/json"]))
+            #expect(posted.status == 201, "\(posted.body)")
+            try await fixture.waitUntil("the event's clip is stored", timeout: .seconds(60)) { !fixture.events(event: "event.clip").isEmpty }
+        }
         run.stop()
         _ = await run.waitForExit(timeout: .seconds(30))
     }
+
+    static let eventsToken = "viewer-events-token-0123456789"
 
     /// `chunkferry serve` as after a burglary: Redis and the watch folder gone.
     func serve(_ fixture: DaemonFixture, _ environment: [String: String] = [:], arguments: [String] = []) async throws -> (ManagedProcess, String) {
@@ -36,9 +59,11 @@ import Testing
     }
 
     @Test func theBucketAloneIsListedAndPlayedAsMediaMTXWould() async throws {
-        let fixture = try await DaemonFixture(environment: ["IDLE_TIMEOUT": "1s"])
+        let port = FreePort.next()
+        let fixture = try await DaemonFixture(environment: ["IDLE_TIMEOUT": "1s", "FILE_EXTENSIONS": "mp4,jpg", "HTTP_PORT": String(port),
+                                                            "EVENTS_TOKEN": Self.eventsToken, "EVENT_PRE_ROLL": "2s", "EVENT_POST_ROLL": "2s"])
         defer { fixture.stopAllInBackground() }
-        try await record(into: fixture)
+        try await record(into: fixture, events: port)
         try FileManager.default.removeItem(atPath: fixture.watchDir)
         let (viewer, base) = try await serve(fixture)
 
@@ -75,6 +100,11 @@ import Testing
         let cameras = try #require((try JSONSerialization.jsonObject(with: Data(overview.body.utf8)) as? [String: Any])?["cameras"] as? [[String: Any]])
         #expect(cameras.map { $0["path"] as? String } == ["garage", "porch"])
         let porch = try #require(cameras.last?["recordings"] as? [[String: Any]])
+        // The event and the snapshot are marks on the porch's timeline, not recordings.
+        let events = try #require(cameras.last?["events"] as? [[String: Any]])
+        #expect(events.map { $0["label"] as? String } == ["person"] && events.first?["start"] as? String == "2026-12-01T10:00:25.000Z", "\(events)")
+        let snapshots = try #require(cameras.last?["snapshots"] as? [[String: Any]])
+        #expect(snapshots.map { $0["at"] as? String } == ["2026-12-01T10:00:10.000Z"], "\(snapshots)")
         // Finalized in whichever order the daemon got to them: one begins the chain, the other links to it.
         #expect(Set(porch.compactMap { $0["chain"] as? String }) == ["begins", "linked"] && porch.allSatisfy { ($0["size"] as? Int ?? 0) > 0 }, "\(porch)")
         let page = try await HTTPFetch.get(base + "/")

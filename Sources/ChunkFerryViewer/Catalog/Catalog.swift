@@ -19,10 +19,12 @@ actor Catalog {
     /// Whether an identity was given: without one, sealed footage is listed, not played.
     let canOpen: Bool
 
-    private var cached: (taken: ContinuousClock.Instant, recordings: [ViewedRecording])?
+    private var cached: (taken: ContinuousClock.Instant, recordings: [ViewedRecording], events: [ViewedEvent], snapshots: [ViewedSnapshot])?
     /// Manifests already read, by key and ETag: a manifest is written once per recording, so a
     /// new listing reads only the new ones.
     private var manifests: [String: (etag: String, read: ReadManifest)] = [:]
+    /// Event records already read, the same way (nil: not an event record, or sealed).
+    private var eventRecords: [String: (etag: String, event: ViewedEvent?)] = [:]
 
     init(storage: any ObjectStore, listing: any ObjectStore, prefix: String, layout: PathLayout?, timeZone: TimeZone,
          lifetime: Duration, canOpen: Bool) {
@@ -37,9 +39,20 @@ actor Catalog {
 
     /// Every recording, oldest first; from the cache while it is young enough.
     func recordings() async throws(StoreError) -> [ViewedRecording] {
-        if let cached, ContinuousClock.now - cached.taken < lifetime { return cached.recordings }
+        try await refresh().recordings
+    }
+
+    /// The events and snapshots the timelines mark.
+    func marks() async throws(StoreError) -> (events: [ViewedEvent], snapshots: [ViewedSnapshot]) {
+        let view = try await refresh()
+        return (view.events, view.snapshots)
+    }
+
+    private func refresh() async throws(StoreError) -> (recordings: [ViewedRecording], events: [ViewedEvent], snapshots: [ViewedSnapshot]) {
+        if let cached, ContinuousClock.now - cached.taken < lifetime { return (cached.recordings, cached.events, cached.snapshots) }
         let objects = try await listing.list(prefix: prefix)
         var built: [ViewedRecording] = []
+        var snapshots: [ViewedSnapshot] = []
         var read: [String: ReadManifest] = [:]
         let folders = StreamFolder.group(objects, prefix: prefix)
         for folder in folders {
@@ -49,13 +62,37 @@ actor Catalog {
             let manifest = folder.manifest.flatMap { read[$0.key] }
             var sealed = false
             if case .parsed? = manifest {} else { sealed = await isSealed(folder) }
-            if let recording = recording(of: folder, manifest: manifest, read: read, sealed: sealed) {
+            guard let recording = recording(of: folder, manifest: manifest, read: read, sealed: sealed) else { continue }
+            if ViewedSnapshot.isSnapshot(recording.path) {
+                let camera = ManifestChain.source(of: recording.path, layout: layout)
+                snapshots.append(ViewedSnapshot(camera: camera, name: recording.name, at: recording.start))
+            } else {
                 built.append(recording)
             }
         }
         built.sort { ($0.start, $0.camera, $0.path) < ($1.start, $1.camera, $1.path) }
-        cached = (ContinuousClock.now, built)
-        return built
+        var events: [ViewedEvent] = []
+        for object in objects where object.key.hasSuffix(".json") && !object.key.hasSuffix("/manifest.json")
+            && !object.key.dropFirst(prefix.count).hasPrefix(".chunkferry/") {
+            if let event = await readEvent(object) { events.append(event) }
+        }
+        events.sort { $0.start < $1.start }
+        snapshots.sort { $0.at < $1.at }
+        cached = (ContinuousClock.now, built, events, snapshots)
+        return (built, events, snapshots)
+    }
+
+    /// An event record beside its clip; nil for any other JSON, or one no identity opens.
+    private func readEvent(_ info: ObjectInfo) async -> ViewedEvent? {
+        if let known = eventRecords[info.key], known.etag == info.etag, !info.etag.isEmpty { return known.event }
+        guard info.size < 1 << 20, let bytes = try? await storage.get(key: info.key, range: nil) else { return nil }
+        var event: ViewedEvent?
+        if let record = try? JSONDecoder().decode(ViewedEvent.Record.self, from: Data(bytes)),
+           let start = ChainAudit.milliseconds(record.start), let end = ChainAudit.milliseconds(record.end) {
+            event = ViewedEvent(camera: record.camera, label: record.label, severity: record.severity, start: start, end: max(start, end))
+        }
+        eventRecords[info.key] = (info.etag, event)
+        return event
     }
 
     /// The recording of stream `id`, from the catalog as it stands.

@@ -25,9 +25,23 @@ extension ViewerServer {
         var url: String
     }
 
+    struct EventEntry: Encodable {
+        var start: String
+        var end: String
+        var label: String
+        var severity: String?
+    }
+
+    struct SnapshotEntry: Encodable {
+        var at: String
+        var name: String
+    }
+
     struct CameraEntry: Encodable {
         var path: String
         var recordings: [RecordingEntry]
+        var events: [EventEntry]
+        var snapshots: [SnapshotEntry]
     }
 
     struct Overview: Encodable {
@@ -71,15 +85,36 @@ extension ViewerServer {
             return Self.problem(.badRequest, error.description)
         }
         let all: [ViewedRecording]
-        do { all = try await catalog.recordings() } catch { return storeFailed(error) }
-        var cameras: [String: [RecordingEntry]] = [:]
-        for recording in all where recording.overlaps(from ?? .min, to ?? .max) {
-            cameras[recording.camera, default: []].append(RecordingEntry(
+        let marks: (events: [ViewedEvent], snapshots: [ViewedSnapshot])
+        do {
+            all = try await catalog.recordings()
+            marks = try await catalog.marks()
+        } catch {
+            return storeFailed(error)
+        }
+        let (lower, upper) = (from ?? .min, to ?? .max)
+        var cameras: [String: CameraEntry] = [:]
+        func entry(_ camera: String) -> CameraEntry { cameras[camera] ?? CameraEntry(path: camera, recordings: [], events: [], snapshots: []) }
+        for recording in all where recording.overlaps(lower, upper) {
+            var camera = entry(recording.camera)
+            camera.recordings.append(RecordingEntry(
                 start: WallClock.rfc3339(milliseconds: recording.start), duration: recording.duration, size: recording.size,
                 state: recording.state.rawValue, chain: recording.chain.rawValue, note: recording.note, name: recording.name,
                 url: Self.getURL(recording)))
+            cameras[recording.camera] = camera
         }
-        let overview = Overview(cameras: cameras.keys.sorted().map { CameraEntry(path: $0, recordings: cameras[$0] ?? []) },
+        for event in marks.events where event.start < upper && event.end >= lower {
+            var camera = entry(event.camera)
+            camera.events.append(EventEntry(start: WallClock.rfc3339(milliseconds: event.start), end: WallClock.rfc3339(milliseconds: event.end),
+                                            label: event.label, severity: event.severity))
+            cameras[event.camera] = camera
+        }
+        for snapshot in marks.snapshots where snapshot.at >= lower && snapshot.at < upper {
+            var camera = entry(snapshot.camera)
+            camera.snapshots.append(SnapshotEntry(at: WallClock.rfc3339(milliseconds: snapshot.at), name: snapshot.name))
+            cameras[snapshot.camera] = camera
+        }
+        let overview = Overview(cameras: cameras.keys.sorted().compactMap { cameras[$0] },
                                 first: all.map(\.start).min().map(WallClock.rfc3339(milliseconds:)),
                                 last: all.map(\.end).max().map(WallClock.rfc3339(milliseconds:)))
         return json(overview)
