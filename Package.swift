@@ -49,6 +49,8 @@ let package = Package(
         ),
         // copy_file_range and extended attributes, which glibc declares only under _GNU_SOURCE.
         .systemLibrary(name: "CLinux"),
+        // glibc's malloc tuning (mallopt), which Glibc's module does not carry.
+        .systemLibrary(name: "CMalloc"),
         // The commit a release was built from (scripts/build-release defines it), for --version.
         .systemLibrary(name: "CBuildInfo"),
         // The layers, each importing only those before it (scripts/check-layers holds them to it):
@@ -57,7 +59,7 @@ let package = Package(
         // that say which footage matters; the daemon around them.
         .target(
             name: "ChunkFerrySupport",
-            dependencies: [.product(name: "Configuration", package: "swift-configuration")]
+            dependencies: ["CMalloc", .product(name: "Configuration", package: "swift-configuration")]
         ),
         .target(
             name: "ChunkFerryStorage",

@@ -11,6 +11,8 @@ package struct Viewer: Sendable {
     let server: ViewerServer
     let storage: any ObjectStore
     let logger: Logger
+    /// Where the footage is read from, as logs show it.
+    let location: String
 
     package init(config: SettingsReader, identityFiles: [String], logger: Logger) throws(StartupFailure) {
         let settings: ViewerSettings
@@ -29,6 +31,7 @@ package struct Viewer: Sendable {
         let inner: any ObjectStore
         do { inner = try storageSettings.makeStore(connections: 8) } catch { throw StartupFailure(message: "\(error)") }
         storage = EncryptedStore(inner, recipients: [], box: nil, identities: identities)
+        location = inner.location + (identities.isEmpty ? "" : ", opening footage sealed to \(identities.count) identit\(identities.count == 1 ? "y" : "ies")")
         let catalog = Catalog(storage: storage, listing: inner, prefix: prefix, layout: output.layout, timeZone: output.pathTimeZone,
                               lifetime: settings.cache, canOpen: !identities.isEmpty)
         server = ViewerServer(settings: settings, catalog: catalog, source: RecordingSource(storage: storage), logger: logger)
@@ -37,7 +40,8 @@ package struct Viewer: Sendable {
 
     /// Serves until SIGTERM or SIGINT.
     package func run() async throws {
-        logger.info("serving the store read-only", metadata: ["store": "\(storage.location)"])
+        LargeBuffers.returnToSystemWhenFreed()
+        logger.info("serving the store read-only", metadata: ["store": "\(location)"])
         var configuration = ServiceGroupConfiguration(services: [.init(service: server, serviceName: "viewer")],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger.withLevel(.warning))
         configuration.maximumGracefulShutdownDuration = Duration.seconds(5)

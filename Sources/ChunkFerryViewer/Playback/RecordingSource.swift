@@ -7,6 +7,8 @@ struct RecordingSource: Sendable {
     let storage: any ObjectStore
     /// The most read from a whole object (`OUTPUT=whole`) at once.
     static let slice: Int64 = 4 << 20
+    /// The most handed to `deliver` at once.
+    static let handOn = 1 << 20
 
     /// Hands `deliver` the bytes in `range` (all of them when nil), in order.
     func read(_ recording: ViewedRecording, range: Range<Int64>?,
@@ -20,7 +22,13 @@ struct RecordingSource: Sendable {
                 let to = min(size, (range?.upperBound ?? Int64.max) - position)
                 while from < to {
                     let upper = min(to, from + Self.slice)
-                    try await deliver(try await storage.get(key: piece.key, range: (offset + from)..<(offset + upper)))
+                    let bytes = try await storage.get(key: piece.key, range: (offset + from)..<(offset + upper))
+                    var start = 0
+                    while start < bytes.count {
+                        let end = min(bytes.count, start + Self.handOn)
+                        try await deliver(Array(bytes[start..<end]))
+                        start = end
+                    }
                     from = upper
                 }
                 position += size
@@ -35,7 +43,13 @@ struct RecordingSource: Sendable {
             let count = Int64(bytes.count)
             let from = Int(max(0, (range?.lowerBound ?? 0) - position))
             let to = Int(min(count, (range?.upperBound ?? Int64.max) - position))
-            if from < to { try await deliver(from == 0 && to == bytes.count ? bytes : Array(bytes[from..<to])) }
+            // Handed on in slices: the server's buffers stay small, whatever CHUNK_SIZE is.
+            var start = from
+            while start < to {
+                let end = min(to, start + Self.handOn)
+                try await deliver(Array(bytes[start..<end]))
+                start = end
+            }
             position += count
         }
     }
