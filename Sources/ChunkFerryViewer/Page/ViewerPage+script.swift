@@ -1,59 +1,21 @@
 /// The page's script: draws /api/recordings as a timeline per camera, plays /get in the video element,
 /// refreshes every 30 s. Every string from the server goes in as text (textContent), never as markup.
+/// It starts with `scriptHelpers` (ViewerPage.swift): `$`, `el`, local days, clocks and formatting.
 extension ViewerPage {
-    static let javascript: String = #"""
-        'use strict';
+    static let javascript: String = scriptHelpers + "\n" + #"""
         // Every URL is relative, so the viewer also works behind a path prefix.
         const MAX_PLAY_MS = 3600 * 1000;
         const GAP_MS = 2000; // recordings cut every minute leave a fraction of a second between them
         const SLACK_PX = 6; // a tap this close to a bar counts as a tap on it
         const ENCRYPTED = 'This footage is encrypted: start chunkferry serve with --identity';
+        const NO_EVENT_FOOTAGE = 'No footage in the store for this event';
 
-        const $ = (id) => document.getElementById(id);
         const player = $('player');
-        // An element with properties, data-* attributes and children; strings become text nodes, never markup.
-        const el = (tag, { dataset = {}, ...props } = {}, ...children) => {
-          const node = Object.assign(document.createElement(tag), props);
-          Object.assign(node.dataset, dataset);
-          node.append(...children);
-          return node;
-        };
-        const pad = (n) => String(n).padStart(2, '0');
-        const clock = (ms) => {
-          const d = new Date(ms);
-          return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-        };
-        const dayKey = (date) => `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-        // A local day ('YYYY-MM-DD') at a local time; days are 23 or 25 hours long when the clocks change.
-        const localTime = (key, hours = 0, minutes = 0, seconds = 0) => {
-          const [y, m, d] = key.split('-').map(Number);
-          return new Date(y, m - 1, d, hours, minutes, seconds).getTime();
-        };
-        const shiftDay = (key, days) => dayKey(new Date(localTime(key, 24 * days))); // calendar arithmetic, not 24 h
-        const dayBounds = (key) => [localTime(key), localTime(shiftDay(key, 1))];
-        const timeOnDay = (key, value) => {
-          const parts = (value || '').split(':').map(Number);
-          return parts.length < 2 || parts.some(Number.isNaN) ? null : localTime(key, ...parts);
-        };
-        const formatDuration = (seconds) => { // m:ss, or h:mm:ss
-          const total = Math.round(seconds);
-          const [h, m, s] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
-          return h ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
-        };
-        const formatSize = (bytes) => { // `size` is left out when the store does not know it (sealed, no manifest)
-          if (typeof bytes !== 'number') return 'size unknown';
-          return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
-        };
-        const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
-        const secondsText = (ms) => String(Math.round(ms) / 1000);
-        const query = (params) => Object.entries(params)
-          .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`).join('&');
-        const firstLine = (text) => (text || '').trim().split('\n')[0];
 
         const state = {
           day: null, // the local day shown, 'YYYY-MM-DD'
           rangeDay: null, // the local day #from and #to belong to
-          cameras: [], // as api/recordings sends them, each recording with startMs and endMs added
+          cameras: [], // as api/recordings sends them, with startMs and endMs (atMs for snapshots) added
           lastResponse: '',
           loadSeq: 0,
           timelines: new Map(), // camera path -> its .timeline
@@ -100,6 +62,12 @@ extension ViewerPage {
               const startMs = Date.parse(rec.start);
               return { ...rec, startMs, endMs: startMs + rec.duration * 1000 };
             }),
+            events: (camera.events || []).map((ev) => {
+              const startMs = Date.parse(ev.start);
+              return { ...ev, startMs, endMs: Math.max(startMs, Date.parse(ev.end) || startMs) };
+            }).filter((ev) => !Number.isNaN(ev.startMs)),
+            snapshots: (camera.snapshots || []).map((shot) => ({ ...shot, atMs: Date.parse(shot.at) }))
+              .filter((shot) => !Number.isNaN(shot.atMs)),
           }));
           render();
         }
@@ -119,10 +87,13 @@ extension ViewerPage {
           const [dayStart, dayEnd] = dayBounds(state.day);
           const fraction = (ms) => Math.min(Math.max((ms - dayStart) / (dayEnd - dayStart), 0), 1);
           const bytes = camera.recordings.reduce((sum, rec) => sum + (rec.size || 0), 0);
+          const events = camera.events.length ? [plural(camera.events.length, 'event')] : [];
           const head = el('div', { className: 'camera-head' },
             el('button', { type: 'button', className: 'camera-name', onclick: () => select(camera.path) }, camera.path),
-            el('span', { className: 'camera-summary' }, `${plural(camera.recordings.length, 'recording')} \u00b7 ${formatSize(bytes)}`));
+            el('span', { className: 'camera-summary' },
+              [plural(camera.recordings.length, 'recording'), formatSize(bytes), ...events].join(' \u00b7 ')));
           const timeline = el('div', { className: 'timeline' });
+          const msPerPx = () => (dayEnd - dayStart) / timeline.getBoundingClientRect().width;
           timeline.setAttribute('aria-label', `Timeline of ${camera.path}`);
           for (let hour = 0; hour < 24; hour += 1) {
             // A label every 3 hours; the stylesheet hides those between the 6-hour ones on narrow screens.
@@ -147,13 +118,51 @@ extension ViewerPage {
             bar.style.width = `${(fraction(rec.endMs) - fraction(rec.startMs)) * 100}%`;
             timeline.append(bar);
           }
+          timeline.append(...eventMarks(camera, fraction), ...snapshotMarks(camera, fraction, msPerPx));
           timeline.addEventListener('click', (event) => {
-            const rect = timeline.getBoundingClientRect();
-            const msPerPx = (dayEnd - dayStart) / rect.width;
-            playAt(camera.path, dayStart + (event.clientX - rect.left) * msPerPx, SLACK_PX * msPerPx);
+            const scale = msPerPx();
+            playAt(camera.path, dayStart + (event.clientX - timeline.getBoundingClientRect().left) * scale, SLACK_PX * scale);
           });
           state.timelines.set(camera.path, timeline);
           return el('div', { className: 'camera', dataset: { path: camera.path } }, head, timeline);
+        }
+
+        // Events: strips along the top edge of the timeline, above the recording bars and clear of them.
+        function eventMarks(camera, fraction) {
+          const [dayStart, dayEnd] = dayBounds(state.day);
+          return camera.events.filter((ev) => ev.endMs >= dayStart && ev.startMs < dayEnd).map((ev) => {
+            const severity = ev.severity ? { severity: ev.severity } : {}; // data-severity="alert" is drawn stronger
+            const mark = el('div', {
+              className: 'event',
+              dataset: { start: ev.start, end: ev.end || ev.start, label: ev.label || '', ...severity },
+              title: `${ev.label || 'event'}, ${clock(ev.startMs)}\u2013${clock(ev.endMs)}`,
+              onclick: (event) => {
+                event.stopPropagation();
+                playEvent(camera.path, ev);
+              },
+            });
+            mark.style.left = `${fraction(ev.startMs) * 100}%`;
+            mark.style.width = `${(fraction(ev.endMs) - fraction(ev.startMs)) * 100}%`;
+            return mark;
+          });
+        }
+
+        // Snapshots: ticks along the bottom edge; a click on one is a click on the timeline at its time.
+        function snapshotMarks(camera, fraction, msPerPx) {
+          const [dayStart, dayEnd] = dayBounds(state.day);
+          return camera.snapshots.filter((shot) => shot.atMs >= dayStart && shot.atMs < dayEnd).map((shot) => {
+            const mark = el('div', {
+              className: 'snapshot',
+              dataset: { at: shot.at },
+              title: `snapshot ${clock(shot.atMs)}`,
+              onclick: (event) => {
+                event.stopPropagation();
+                playAt(camera.path, shot.atMs, SLACK_PX * msPerPx());
+              },
+            });
+            mark.style.left = `${fraction(shot.atMs) * 100}%`;
+            return mark;
+          });
         }
 
         function renderDetails() {
@@ -219,14 +228,30 @@ extension ViewerPage {
           return near ? playRecording(path, near) : play(path, t);
         }
 
-        function play(path, t, startText) {
+        // An event plays from its start (or where the footage of it begins) for its length, at least 1 s.
+        function playEvent(path, ev) {
+          const camera = state.cameras.find((c) => c.path === path);
+          const endMs = Math.max(ev.endMs, ev.startMs + 1000);
+          const rec = camera && camera.recordings.find((r) => r.startMs < endMs && ev.startMs < r.endMs);
+          if (!rec) {
+            select(path);
+            return showMessage(NO_EVENT_FOOTAGE);
+          }
+          const t = Math.max(ev.startMs, rec.startMs);
+          play(path, t, t === rec.startMs ? rec.start : undefined, Math.max(1000, endMs - t));
+        }
+
+        // Plays the footage from t to its next gap (at most an hour), or for lengthMs when given.
+        function play(path, t, startText, lengthMs) {
           const camera = state.cameras.find((c) => c.path === path);
           const found = camera && footageAt(camera, t);
           select(path);
           if (!found) return showMessage(`No footage of ${path} at ${clock(t)}`);
           if (found.rec.state === 'encrypted') return showMessage(ENCRYPTED);
           const start = startText || new Date(t).toISOString();
-          const url = `get?${query({ path, start, duration: secondsText(Math.min(MAX_PLAY_MS, found.end - t)), format: 'fmp4' })}`;
+          const untilGap = Math.min(MAX_PLAY_MS, found.end - t);
+          const durationMs = lengthMs === undefined ? untilGap : Math.max(1000, Math.min(lengthMs, untilGap));
+          const url = `get?${query({ path, start, duration: secondsText(durationMs), format: 'fmp4' })}`;
           showMessage('');
           state.playing = { path, startMs: t, url, recStart: found.rec.start };
           player.muted = true;
@@ -234,7 +259,8 @@ extension ViewerPage {
           player.play().catch(() => {});
           state.rangeDay = dayKey(new Date(t));
           $('from').value = clock(t);
-          $('to').value = clock(Math.ceil(found.rec.endMs / 1000) * 1000); // the whole recording: round up
+          const toMs = lengthMs === undefined ? found.rec.endMs : t + durationMs; // the whole recording or event
+          $('to').value = clock(Math.ceil(toMs / 1000) * 1000); // round up
           updateDownload();
           markSelection();
           updatePlayhead();

@@ -13,6 +13,9 @@ extension ViewerPage {
           --grey: #9aa2ae;
           --warn: #b42318;
           --playhead: #d9480f;
+          --event: #e0a100;
+          --alert: #d1242f;
+          --snapshot: #0f8a7e;
           --hover: #eef3fc;
           color-scheme: light;
           font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
@@ -66,6 +69,8 @@ extension ViewerPage {
         .legend { display: flex; flex-wrap: wrap; align-items: center; gap: 0.35rem; margin: 0 0 0.75rem; font-size: 0.8rem; color: var(--muted); }
         .swatch { display: inline-block; width: 1.4rem; height: 0.7rem; margin-left: 0.5rem; border-radius: 3px; background: var(--accent); }
         .swatch:first-child { margin-left: 0; }
+        .swatch[data-kind="event"] { height: 0.35rem; background: linear-gradient(90deg, var(--event) 55%, var(--alert) 55%); }
+        .swatch[data-kind="snapshot"] { width: 3px; margin-left: 0.9rem; margin-right: 0.5rem; background: var(--snapshot); border-radius: 1px; }
 
         .camera {
           margin-bottom: 0.75rem; padding: 0.4rem 0.75rem 1.7rem;
@@ -95,6 +100,13 @@ extension ViewerPage {
         .recording[data-state="encrypted"], .swatch[data-state="encrypted"] { background: var(--grey); }
         .recording[data-chain="broken"] { border-left: 2px solid var(--warn); }
         .recording.playing { outline: 2px solid var(--text); outline-offset: 1px; z-index: 1; }
+        /* Events along the top edge and snapshots along the bottom one, each 5 px, in the 6 px the bars leave free:
+           they never cover a bar, so a click on a bar stays a click on the bar. */
+        .event, .snapshot { position: absolute; height: 5px; z-index: 1; }
+        .event { top: 0; min-width: 3px; background: var(--event); border-radius: 0 0 2px 2px; }
+        .event[data-severity="alert"] { background: var(--alert); }
+        .snapshot { bottom: 0; width: 3px; margin-left: -1px; background: var(--snapshot); border-radius: 2px 2px 0 0; }
+        .event:hover, .snapshot:hover { filter: brightness(1.25); }
         .playhead {
           position: absolute; top: -4px; bottom: -4px; width: 2px; margin-left: -1px;
           background: var(--playhead); pointer-events: none; z-index: 2;

@@ -40,6 +40,8 @@ enum ViewerPage {
                 <span class="swatch"></span> complete
                 <span class="swatch" data-state="incomplete"></span> cut off
                 <span class="swatch" data-state="encrypted"></span> encrypted
+                <span class="swatch" data-kind="event" title="amber: event, red: alert"></span> event
+                <span class="swatch" data-kind="snapshot"></span> snapshot
               </p>
               <div id="cameras"></div>
               <div class="table-wrap">
@@ -54,5 +56,50 @@ enum ViewerPage {
           <noscript><p class="empty">The footage viewer needs JavaScript.</p></noscript>
         </body>
         </html>
+        """#
+
+    /// The first part of `javascript` (ViewerPage+script.swift): helpers that know nothing of the footage,
+    /// namely elements built from text, local days and clocks, and how durations and sizes read.
+    static let scriptHelpers: String = #"""
+        'use strict';
+        const $ = (id) => document.getElementById(id);
+        // An element with properties, data-* attributes and children; strings become text nodes, never markup.
+        const el = (tag, { dataset = {}, ...props } = {}, ...children) => {
+          const node = Object.assign(document.createElement(tag), props);
+          Object.assign(node.dataset, dataset);
+          node.append(...children);
+          return node;
+        };
+        const pad = (n) => String(n).padStart(2, '0');
+        const clock = (ms) => {
+          const d = new Date(ms);
+          return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+        };
+        const dayKey = (date) => `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+        // A local day ('YYYY-MM-DD') at a local time; days are 23 or 25 hours long when the clocks change.
+        const localTime = (key, hours = 0, minutes = 0, seconds = 0) => {
+          const [y, m, d] = key.split('-').map(Number);
+          return new Date(y, m - 1, d, hours, minutes, seconds).getTime();
+        };
+        const shiftDay = (key, days) => dayKey(new Date(localTime(key, 24 * days))); // calendar arithmetic, not 24 h
+        const dayBounds = (key) => [localTime(key), localTime(shiftDay(key, 1))];
+        const timeOnDay = (key, value) => {
+          const parts = (value || '').split(':').map(Number);
+          return parts.length < 2 || parts.some(Number.isNaN) ? null : localTime(key, ...parts);
+        };
+        const formatDuration = (seconds) => { // m:ss, or h:mm:ss
+          const total = Math.round(seconds);
+          const [h, m, s] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
+          return h ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
+        };
+        const formatSize = (bytes) => { // `size` is left out when the store does not know it (sealed, no manifest)
+          if (typeof bytes !== 'number') return 'size unknown';
+          return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
+        };
+        const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+        const secondsText = (ms) => String(Math.round(ms) / 1000);
+        const query = (params) => Object.entries(params)
+          .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`).join('&');
+        const firstLine = (text) => (text || '').trim().split('\n')[0];
         """#
 }
