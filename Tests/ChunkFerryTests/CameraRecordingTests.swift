@@ -161,8 +161,9 @@ import Testing
         let camera = try await RTSPServer()
         defer { camera.stop() }
         // A generous IDLE_TIMEOUT: a recorder held up on a loaded machine must not have its file
-        // finalized mid-recording, which would commit the tail as a chunk instead.
-        let fixture = try await fixture([["name": "shop", "rtsp_url": camera.url()]], ["MAX_LAG": "5s", "IDLE_TIMEOUT": "60s"])
+        // finalized mid-recording, which would commit the tail as a chunk instead. Segments of an
+        // hour: a wall-clock boundary in the 30 s would cut the file measured after 2 s.
+        let fixture = try await fixture([["name": "shop", "rtsp_url": camera.url(), "segment_duration": "1h"]], ["MAX_LAG": "5s", "IDLE_TIMEOUT": "60s"])
         defer { fixture.stopAllInBackground() }
         let run = try fixture.start()
         let folder = "\(fixture.watchDir)/shop"
