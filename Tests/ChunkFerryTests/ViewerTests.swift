@@ -105,8 +105,9 @@ import Testing
         #expect(events.map { $0["label"] as? String } == ["person"] && events.first?["start"] as? String == "2026-12-01T10:00:25.000Z", "\(events)")
         let snapshots = try #require(cameras.last?["snapshots"] as? [[String: Any]])
         #expect(snapshots.map { $0["at"] as? String } == ["2026-12-01T10:00:10.000Z"], "\(snapshots)")
-        // Finalized in whichever order the daemon got to them: one begins the chain, the other links to it.
-        #expect(Set(porch.compactMap { $0["chain"] as? String }) == ["begins", "linked"] && porch.allSatisfy { ($0["size"] as? Int ?? 0) > 0 }, "\(porch)")
+        // The porch's chain holds its snapshot too, and the daemon finalizes in whichever order it
+        // gets to them: the first of the three begins it, each other links to the one before.
+        #expect(porch.allSatisfy { ["begins", "linked"].contains($0["chain"] as? String) && ($0["size"] as? Int ?? 0) > 0 }, "\(porch)")
         let page = try await HTTPFetch.get(base + "/")
         #expect(page.status == 200 && page.body.contains("<video"), "the page, from inside the binary")
 
@@ -118,6 +119,8 @@ import Testing
             #expect(refused.status == 400 && refused.body.hasPrefix(named), "\(query): \(refused.status) \(refused.body)")
         }
         #expect(try await HTTPFetch.get("\(base)/source/guess/00000000000000000000").status == 404, "ffmpeg's source needs this run's secret")
+        let rebound = try await HTTPFetch.get(base + "/api/recordings", headers: ["Host": "evil.example:8090"])
+        #expect(rebound.status == 403, "no token: a name other than loopback's is refused (DNS rebinding): \(rebound.status)")
 
         // No store credential in any page or log.
         for reply in [list, overview, page, get] {
@@ -187,6 +190,16 @@ import Testing
         #expect(ByteRange(header: "bytes=1000-", size: 1000) == nil, "past the end: the whole body")
         #expect(ByteRange(header: "bytes=0-1,5-6", size: 1000) == nil, "several ranges: the whole body")
         #expect(ByteRange(header: "bytes=0-99", size: 1000)?.contentRange(size: 1000) == "bytes 0-99/1000")
+        #expect(ByteRange(header: "bytes=0-9223372036854775807", size: 1000)?.range == 0..<1000, "the largest end does not overflow")
+    }
+
+    @Test func withoutATokenOnlyLoopbackNamesAreAnswered() {
+        for host in ["127.0.0.1:8090", "localhost:8090", "[::1]:8090", "LOCALHOST", nil] {
+            #expect(ViewerAuth.isLoopbackHost(host), "\(host ?? "no Host")")
+        }
+        for host in ["evil.example:8090", "192.168.1.5:8090", "[fe80::1]:8090", "127.0.0.1.evil.example"] {
+            #expect(!ViewerAuth.isLoopbackHost(host), "\(host): a name a page elsewhere could point here")
+        }
     }
 
     @Test func aRecordingsSpanComesFromItsNameAndItsLastWrite() throws {

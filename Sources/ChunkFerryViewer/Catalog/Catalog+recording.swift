@@ -29,9 +29,23 @@ extension Catalog {
             return recording
         }
         // No manifest yet (still being recorded, or the recorder is gone), or one no identity opens.
+        // As restore reads it: every chunk but a last one has chunk 0's size; a shorter one is the
+        // last chunk of an earlier finalize, and a longer provisional tail at its index is newer.
         var pieces: [ObjectInfo] = []
-        while let chunk = folder.chunks[pieces.count] { pieces.append(chunk) }
-        pieces += folder.tail(at: pieces.count, sealed: sealed)
+        let chunkSize = folder.chunks[0]?.size ?? 0
+        var ended = false
+        while !ended, let chunk = folder.chunks[pieces.count] {
+            if chunk.size < chunkSize && !sealed {
+                let newer = folder.tail(at: pieces.count, sealed: false)
+                if newer.reduce(0, { $0 + $1.size }) > chunk.size {
+                    pieces += newer
+                    ended = true
+                    continue
+                }
+            }
+            pieces.append(chunk)
+        }
+        if !ended { pieces += folder.tail(at: pieces.count, sealed: sealed) }
         guard !pieces.isEmpty else { return nil }
         recording.pieces = pieces.map { .init(key: $0.key, offset: nil, size: sealed ? nil : $0.size) }
         let first = ChainAudit.milliseconds(folder.firstModified) ?? 0

@@ -50,6 +50,8 @@ actor Catalog {
 
     private func refresh() async throws(StoreError) -> (recordings: [ViewedRecording], events: [ViewedEvent], snapshots: [ViewedSnapshot]) {
         if let cached, ContinuousClock.now - cached.taken < lifetime { return (cached.recordings, cached.events, cached.snapshots) }
+        // Stamped when the listing began: a slower, older listing never replaces a newer one.
+        let listed = ContinuousClock.now
         let objects = try await listing.list(prefix: prefix)
         var built: [ViewedRecording] = []
         var snapshots: [ViewedSnapshot] = []
@@ -78,7 +80,7 @@ actor Catalog {
         }
         events.sort { $0.start < $1.start }
         snapshots.sort { $0.at < $1.at }
-        cached = (ContinuousClock.now, built, events, snapshots)
+        if cached.map({ $0.taken < listed }) ?? true { cached = (listed, built, events, snapshots) }
         return (built, events, snapshots)
     }
 

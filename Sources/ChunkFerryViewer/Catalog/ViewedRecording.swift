@@ -59,5 +59,6 @@ struct ViewedRecording: Sendable {
         return total
     }
 
-    func overlaps(_ from: Int64, _ to: Int64) -> Bool { start < to && end > from }
+    /// Whether the recording has footage in `[from, to)`; one of no length is an instant.
+    func overlaps(_ from: Int64, _ to: Int64) -> Bool { start < to && max(end, start + 1) > from }
 }

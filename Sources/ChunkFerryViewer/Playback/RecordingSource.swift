@@ -10,6 +10,22 @@ struct RecordingSource: Sendable {
     /// The most handed to `deliver` at once.
     static let handOn = 1 << 20
 
+    /// A piece's bytes. A provisional piece the daemon deleted since the listing (its chunk was
+    /// committed meanwhile) is read from that chunk instead, at the same place.
+    private func fetch(_ piece: ViewedRecording.Piece) async throws(StoreError) -> [UInt8] {
+        do {
+            return try await storage.get(key: piece.key, range: nil)
+        } catch where error.isNotFound {
+            let name = piece.key.split(separator: "/").last ?? ""
+            guard let place = ObjectLayout.provisionalPiece(name) else { throw error }
+            let chunk = ObjectLayout(prefix: "").chunkKey(streamPrefix: String(piece.key.dropLast(name.count)), index: place.index)
+            let upper = piece.size.map { place.from + $0 } ?? Int64.max
+            let bytes = try await storage.get(key: chunk, range: nil)
+            guard place.from < Int64(bytes.count) else { throw error }
+            return Array(bytes[Int(place.from)..<Int(min(Int64(bytes.count), upper))])
+        }
+    }
+
     /// Hands `deliver` the bytes in `range` (all of them when nil), in order.
     func read(_ recording: ViewedRecording, range: Range<Int64>?,
               deliver: ([UInt8]) async throws -> Void) async throws {
@@ -39,7 +55,7 @@ struct RecordingSource: Sendable {
                 continue
             }
             // A chunk or a provisional piece: one object, opened whole (an age file opens whole).
-            let bytes = try await storage.get(key: piece.key, range: nil)
+            let bytes = try await fetch(piece)
             let count = Int64(bytes.count)
             let from = Int(max(0, (range?.lowerBound ?? 0) - position))
             let to = Int(min(count, (range?.upperBound ?? Int64.max) - position))

@@ -46,22 +46,15 @@ struct Stitcher: Sendable {
         return arguments + [output]
     }
 
-    /// Runs ffmpeg with the list in a temporary file; `body` gets the running process.
-    private func withList<Result>(_ body: (String) async throws -> Result) async throws -> Result {
-        let listPath = NSTemporaryDirectory() + "chunkferry-view-\(UInt64.random(in: 0...UInt64.max)).txt"
-        let list = list
+    /// Writes the list into `folder` (only this user may read it: it names the source's secret)
+    /// and hands `body` its path.
+    private func withList<Result>(in folder: PrivateFolder, _ body: (String) async throws -> Result) async throws -> Result {
+        let (listPath, list) = (folder.list, list)
         let written = await FileCalls.shared.run { () -> Bool in
             (try? list.write(toFile: listPath, atomically: false, encoding: .utf8)) != nil
         }
-        guard written == true else { throw Failure(description: "cannot write ffmpeg's list of recordings in \(NSTemporaryDirectory())") }
-        do {
-            let result = try await body(listPath)
-            _ = await FileCalls.shared.run { unlink(listPath) }
-            return result
-        } catch {
-            _ = await FileCalls.shared.run { unlink(listPath) }
-            throw error
-        }
+        guard written == true else { throw Failure(description: "cannot write ffmpeg's list of recordings in \(folder.path)") }
+        return try await body(listPath)
     }
 
     private var options: PlatformOptions {
@@ -73,8 +66,8 @@ struct Stitcher: Sendable {
 
     /// Streams fragmented MP4 to `deliver` as ffmpeg writes it; throws when `deliver` does
     /// (the viewer went away), which ends ffmpeg.
-    func stream(deliver: ([UInt8]) async throws -> Void) async throws {
-        try await withList { listPath in
+    func stream(in folder: PrivateFolder, deliver: ([UInt8]) async throws -> Void) async throws {
+        try await withList(in: folder) { listPath in
             let result = try await Subprocess.run(.name("ffmpeg"), arguments: Arguments(arguments(listPath: listPath, format: .fmp4, output: "pipe:1")),
                                                   platformOptions: options, input: .none, output: .sequence, error: .discarded) { execution in
                 for try await buffer in execution.standardOutput {
@@ -86,8 +79,8 @@ struct Stitcher: Sendable {
     }
 
     /// Writes an MP4 with its index first to `output`.
-    func write(to output: String) async throws {
-        try await withList { listPath in
+    func write(to output: String, in folder: PrivateFolder) async throws {
+        try await withList(in: folder) { listPath in
             let result = try await Subprocess.run(.name("ffmpeg"), arguments: Arguments(arguments(listPath: listPath, format: .mp4, output: output)),
                                                   platformOptions: options, output: .discarded, error: .string(limit: 8192))
             guard result.terminationStatus.isSuccess else {

@@ -21,7 +21,7 @@ struct ByteRange: Sendable, Equatable {
             range = from..<size
         } else {
             guard let to = Int64(last), to >= from else { return nil }
-            range = from..<min(size, to + 1)
+            range = from..<(to >= size - 1 ? size : to + 1)
         }
     }
 

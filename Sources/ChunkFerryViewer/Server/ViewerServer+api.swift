@@ -122,8 +122,10 @@ extension ViewerServer {
 
     /// `/get` of the whole recording, relative.
     static func getURL(_ recording: ViewedRecording) -> String {
-        "/get?path=\(queryEscaped(recording.camera))&start=\(queryEscaped(WallClock.rfc3339(milliseconds: recording.start)))"
-            + "&duration=\(String(format: "%.3f", recording.duration))"
+        // A recording of no length (a file copied in whole, its name without a time) still plays from its start.
+        let duration = min(PlaybackQuery.longest, max(1, recording.duration))
+        return "/get?path=\(queryEscaped(recording.camera))&start=\(queryEscaped(WallClock.rfc3339(milliseconds: recording.start)))"
+            + "&duration=\(String(format: "%.3f", duration))"
     }
 
     static func queryEscaped(_ text: String) -> String {
@@ -148,9 +150,10 @@ extension ViewerServer {
                         body: .init(byteBuffer: ByteBuffer(bytes: Array(body))))
     }
 
-    /// The store failed to list or read: one line, no credentials (store errors carry none).
+    /// The store failed to list or read: the detail (keys, paths, the server's words) goes to
+    /// the log, the client gets one line without it.
     func storeFailed(_ error: any Error) -> Response {
         logger.warning("the store could not be read", metadata: ["error": "\(error)"])
-        return Self.problem(.badGateway, "the store could not be read: \(error)")
+        return Self.problem(.badGateway, "the store could not be read: see the viewer's log")
     }
 }

@@ -25,16 +25,27 @@ extension ViewerServer {
             let to = query.end < recording.end ? Double(query.end - recording.start) / 1000 : nil
             return Stitcher.Entry(url: sourceBase + recording.streamID, from: from, to: to)
         })
-        let name = "\(query.path.replacing("/", with: "-"))-\(WallClock.compact(seconds: query.start / 1000)).mp4"
+        // Only characters a quoted header parameter and any filesystem take.
+        let camera = String(query.path.unicodeScalars.map { scalar -> Character in
+            (scalar.properties.isAlphabetic && scalar.isASCII) || ("0"..."9").contains(scalar) || scalar == "." || scalar == "_" ? Character(scalar) : "-"
+        })
+        let name = "\(camera)-\(WallClock.compact(seconds: query.start / 1000)).mp4"
         switch query.format {
         case .fmp4:
             let (logger, sourcePath) = (logger, sourcePath)
             return Response(status: .ok, headers: [.contentType: "video/mp4", .cacheControl: "no-store",
                                                    .contentDisposition: "inline; filename=\"\(name)\""],
                             body: ResponseBody { writer in
+                                guard let folder = await PrivateFolder.make() else {
+                                    logger.warning("cannot make a folder for ffmpeg's list in the temporary directory")
+                                    try await writer.finish(nil)
+                                    return
+                                }
                                 do {
-                                    try await stitcher.stream { bytes in try await writer.write(ByteBuffer(bytes: bytes)) }
+                                    try await stitcher.stream(in: folder) { bytes in try await writer.write(ByteBuffer(bytes: bytes)) }
+                                    await folder.remove()
                                 } catch {
+                                    await folder.remove()
                                     // Most often the viewer moved on (seeked, closed the page).
                                     logger.debug("playback ended early", metadata: ["error": "\(String(describing: error).replacing(sourcePath, with: "/source/…/"))"])
                                 }
@@ -47,20 +58,22 @@ extension ViewerServer {
 
     /// An MP4 with its index first, joined into a temporary file and served with ranges, then removed.
     private func download(_ stitcher: Stitcher, name: String, request: Request) async -> Response {
-        let path = NSTemporaryDirectory() + "chunkferry-view-\(UInt64.random(in: 0...UInt64.max)).mp4"
+        guard let folder = await PrivateFolder.make() else {
+            return Self.problem(.internalServerError, "cannot make a folder in the temporary directory for the download")
+        }
+        let file: FileDescriptorReader?
         do {
-            try await stitcher.write(to: path)
+            try await stitcher.write(to: folder.movie, in: folder)
+            // Opened, then removed: the file lives as long as the response that reads it.
+            file = await FileDescriptorReader.open(folder.movie)
+            await folder.remove()
         } catch {
-            _ = await FileCalls.shared.run { unlink(path) }
-            return Self.problem(.internalServerError, "\(error)".replacing(sourcePath, with: "/source/…/"))
+            await folder.remove()
+            logger.warning("an MP4 download could not be joined", metadata: ["error": "\(String(describing: error).replacing(sourcePath, with: "/source/…/"))"])
+            return Self.problem(.internalServerError, "ffmpeg could not join these recordings into an MP4: see the viewer's log")
         }
-        guard case .success(let status)? = await FileCalls.shared.run({ () -> Result<Int64, Errno> in
-            var info = stat()
-            return stat(path, &info) == 0 ? .success(Int64(info.st_size)) : .failure(Errno(errno))
-        }) else {
-            return Self.problem(.internalServerError, "ffmpeg wrote no file")
-        }
-        let size = status
+        guard let file else { return Self.problem(.internalServerError, "ffmpeg wrote no file") }
+        let size = file.size
         let range = ByteRange(header: request.headers[.range], size: size)
         let span = range?.range ?? 0..<size
         var headers: HTTPFields = [.contentType: "video/mp4", .acceptRanges: "bytes", .cacheControl: "no-store",
@@ -68,22 +81,13 @@ extension ViewerServer {
         if let range { headers[.contentRange] = range.contentRange(size: size) }
         return Response(status: range == nil ? .ok : .partialContent, headers: headers,
                         body: ResponseBody(contentLength: Int(span.count)) { writer in
-                            // Opened, then unlinked: the file goes once this response is done with it.
-                            let file = FileDescriptorReader(path: path)
-                            _ = await FileCalls.shared.run { unlink(path) }
-                            do {
-                                var offset = span.lowerBound
-                                while offset < span.upperBound {
-                                    let count = Int(min(1 << 20, span.upperBound - offset))
-                                    guard let bytes = await file.read(at: offset, count: count), !bytes.isEmpty else { break }
-                                    try await writer.write(ByteBuffer(bytes: bytes))
-                                    offset += Int64(bytes.count)
-                                }
-                            } catch {
-                                await file.close()
-                                throw error
+                            var offset = span.lowerBound
+                            while offset < span.upperBound {
+                                let count = Int(min(1 << 20, span.upperBound - offset))
+                                guard let bytes = await file.read(at: offset, count: count), !bytes.isEmpty else { break }
+                                try await writer.write(ByteBuffer(bytes: bytes))
+                                offset += Int64(bytes.count)
                             }
-                            await file.close()
                             try await writer.finish(nil)
                         })
     }

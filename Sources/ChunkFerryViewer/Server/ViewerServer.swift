@@ -25,14 +25,15 @@ package struct ViewerServer: Service {
 
     /// Where ffmpeg reads recordings: this server, on loopback when it listens there or everywhere.
     var sourceBase: String {
-        let host = ["0.0.0.0", "::", "[::]", "", "localhost"].contains(settings.bind) ? "127.0.0.1"
+        // `localhost` may be bound on ::1 alone: ffmpeg resolves the name as the server did.
+        let host = ["0.0.0.0", "::", "[::]", ""].contains(settings.bind) ? "127.0.0.1"
             : settings.bind.contains(":") ? "[\(settings.bind)]" : settings.bind
         return "http://\(host):\(settings.port)\(sourcePath)"
     }
 
     package func run() async throws {
         let router = Router()
-        router.add(middleware: ViewerAuth(token: settings.token, exempt: sourcePath))
+        router.add(middleware: ViewerAuth(token: settings.token, exempt: "/source/"))
         router.get("/") { _, _ in Self.text(ViewerPage.html, type: "text/html; charset=utf-8") }
         router.get("/viewer.css") { _, _ in Self.text(ViewerPage.css, type: "text/css; charset=utf-8") }
         router.get("/viewer.js") { _, _ in Self.text(ViewerPage.javascript, type: "text/javascript; charset=utf-8") }
