@@ -9,4 +9,9 @@ static inline int cf_mmap_threshold(int bytes) {
     return mallopt(M_MMAP_THRESHOLD, bytes);
 }
 
+// At most `count` malloc arenas, however many threads allocate. 1 on success.
+static inline int cf_arena_max(int count) {
+    return mallopt(M_ARENA_MAX, count);
+}
+
 #endif

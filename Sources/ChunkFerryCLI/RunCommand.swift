@@ -10,6 +10,10 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var options: SettingsOptions
 
     func run() async throws {
+        // Before any of the upload, reader and curl threads exist: four arenas kept the bulk
+        // run's peak RSS at 47 MiB (50 with glibc's sixteen on two cores), CPU unchanged
+        // (docs/benchmarks.md).
+        Malloc.limitArenas(4)
         let config = try await options.load()
         let settings: ChunkFerrySettings
         do {

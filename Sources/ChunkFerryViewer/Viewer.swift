@@ -40,7 +40,7 @@ package struct Viewer: Sendable {
 
     /// Serves until SIGTERM or SIGINT.
     package func run() async throws {
-        LargeBuffers.returnToSystemWhenFreed()
+        Malloc.returnLargeBlocksWhenFreed()
         logger.info("serving the store read-only", metadata: ["store": "\(location)"])
         var configuration = ServiceGroupConfiguration(services: [.init(service: server, serviceName: "viewer")],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger.withLevel(.warning))
