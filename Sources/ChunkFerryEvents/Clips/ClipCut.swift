@@ -19,14 +19,9 @@ struct ClipCut: Sendable {
 
     var pieces: [Piece]
 
-    /// The concat demuxer's list: each path quoted, `'` written as `'\''`.
+    /// The concat demuxer's list.
     var list: String {
-        pieces.map { piece in
-            var lines = ["file '\(piece.path.replacing("'", with: "'\\''"))'"]
-            if piece.from > 0 { lines.append("inpoint \(String(format: "%.3f", piece.from))") }
-            if let to = piece.to { lines.append("outpoint \(String(format: "%.3f", to))") }
-            return lines.joined(separator: "\n")
-        }.joined(separator: "\n") + "\n"
+        ConcatList(pieces.map { ConcatList.Entry(input: $0.path, from: $0.from, to: $0.to) }).text
     }
 
     /// Writes the clip to `output`; nil, or the reason it failed in one line.

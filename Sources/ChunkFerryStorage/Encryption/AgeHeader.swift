@@ -3,14 +3,14 @@ import ChunkFerrySupport
 /// The header of an age v1 file (age-encryption.org/v1): the version line, recipient stanzas,
 /// and the MAC line. Parsing is strict, as the spec asks: canonical unpadded base64, body lines
 /// of exactly 64 columns but the last, LF only.
-struct AgeHeader: Sendable {
+package struct AgeHeader: Sendable {
     struct Stanza: Sendable, Equatable {
         var type: String
         var arguments: [String]
         var body: [UInt8]
     }
 
-    static let versionLine = Array("age-encryption.org/v1\n".utf8)
+    package static let versionLine = Array("age-encryption.org/v1\n".utf8)
 
     var stanzas: [Stanza]
     /// The header's bytes up to and including `---`: what the MAC covers.

@@ -23,6 +23,8 @@ actor Catalog {
     /// Manifests already read, by key and ETag: a manifest is written once per recording, so a
     /// new listing reads only the new ones.
     private var manifests: [String: (etag: String, read: ReadManifest)] = [:]
+    /// Whether a stream's first object is an age file, by key and ETag.
+    private var sealedObjects: [String: (etag: String, sealed: Bool)] = [:]
     /// Event records already read, the same way (nil: not an event record, or sealed).
     private var eventRecords: [String: (etag: String, event: ViewedEvent?)] = [:]
 
@@ -102,11 +104,14 @@ actor Catalog {
         try await recordings().first { $0.streamID == id }
     }
 
-    /// Whether a folder without a manifest holds age files: its first object's first bytes.
+    /// Whether a folder without a manifest holds age files: its first object's first bytes,
+    /// read once per object (by ETag), not at every listing.
     private func isSealed(_ folder: StreamFolder) async -> Bool {
         guard let first = folder.chunks[0] ?? folder.tail(at: 0, sealed: true).first else { return false }
-        let header = Array("age-encryption.org/v1".utf8)
+        if let known = sealedObjects[first.key], known.etag == first.etag, !first.etag.isEmpty { return known.sealed }
+        let header = AgeHeader.versionLine
         guard let bytes = try? await listing.get(key: first.key, range: 0..<Int64(header.count)) else { return false }
+        sealedObjects[first.key] = (first.etag, bytes == header)
         return bytes == header
     }
 
@@ -122,7 +127,7 @@ actor Catalog {
         let read: ReadManifest
         do {
             let bytes = try await storage.get(key: info.key, range: nil)
-            if bytes.starts(with: Array("age-encryption.org/v1".utf8)) {
+            if bytes.starts(with: AgeHeader.versionLine) {
                 read = .sealed
             } else {
                 read = .parsed(try Manifest.decode(bytes), sha256: ByteEncoding.hex(Digest.sha256(bytes)))

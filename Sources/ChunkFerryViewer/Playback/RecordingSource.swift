@@ -8,7 +8,17 @@ struct RecordingSource: Sendable {
     /// The most read from a whole object (`OUTPUT=whole`) at once.
     static let slice: Int64 = 4 << 20
     /// The most handed to `deliver` at once.
-    static let handOn = 1 << 20
+    static let handOnSize = 1 << 20
+
+    /// `bytes[range]` to `deliver` in slices: the server's buffers stay small, whatever CHUNK_SIZE is.
+    private static func handOn(_ bytes: [UInt8], _ range: Range<Int>, to deliver: ([UInt8]) async throws -> Void) async throws {
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let end = min(range.upperBound, start + handOnSize)
+            try await deliver(Array(bytes[start..<end]))
+            start = end
+        }
+    }
 
     /// A piece's bytes. A provisional piece the daemon deleted since the listing (its chunk was
     /// committed meanwhile) is read from that chunk instead, at the same place.
@@ -39,12 +49,7 @@ struct RecordingSource: Sendable {
                 while from < to {
                     let upper = min(to, from + Self.slice)
                     let bytes = try await storage.get(key: piece.key, range: (offset + from)..<(offset + upper))
-                    var start = 0
-                    while start < bytes.count {
-                        let end = min(bytes.count, start + Self.handOn)
-                        try await deliver(Array(bytes[start..<end]))
-                        start = end
-                    }
+                    try await Self.handOn(bytes, 0..<bytes.count, to: deliver)
                     from = upper
                 }
                 position += size
@@ -59,13 +64,7 @@ struct RecordingSource: Sendable {
             let count = Int64(bytes.count)
             let from = Int(max(0, (range?.lowerBound ?? 0) - position))
             let to = Int(min(count, (range?.upperBound ?? Int64.max) - position))
-            // Handed on in slices: the server's buffers stay small, whatever CHUNK_SIZE is.
-            var start = from
-            while start < to {
-                let end = min(to, start + Self.handOn)
-                try await deliver(Array(bytes[start..<end]))
-                start = end
-            }
+            if from < to { try await Self.handOn(bytes, from..<to, to: deliver) }
             position += count
         }
     }

@@ -10,29 +10,14 @@ import Glibc
 /// the window says, copied without re-encoding into fragmented MP4 (played as it arrives) or
 /// into MP4 with its index first (a download, with ranges).
 struct Stitcher: Sendable {
-    struct Entry: Sendable {
-        /// Where ffmpeg reads the recording: the viewer's loopback source.
-        var url: String
-        /// Seconds into the recording to start at, and to stop at (nil: its end).
-        var from: Double
-        var to: Double?
-    }
-
     struct Failure: Error, CustomStringConvertible {
         let description: String
     }
 
-    var entries: [Entry]
+    /// Each recording as ffmpeg reads it from the viewer's loopback source.
+    var entries: [ConcatList.Entry]
 
-    /// The concat demuxer's list: each URL quoted (they hold only URL-safe characters).
-    var list: String {
-        entries.map { entry in
-            var lines = ["file '\(entry.url)'"]
-            if entry.from > 0 { lines.append("inpoint \(String(format: "%.3f", entry.from))") }
-            if let to = entry.to { lines.append("outpoint \(String(format: "%.3f", to))") }
-            return lines.joined(separator: "\n")
-        }.joined(separator: "\n") + "\n"
-    }
+    var list: String { ConcatList(entries).text }
 
     /// ffmpeg's arguments, writing to `output` in `format`.
     func arguments(listPath: String, format: PlaybackQuery.Format, output: String) -> [String] {

@@ -23,7 +23,7 @@ extension ViewerServer {
         let stitcher = Stitcher(entries: recordings.map { recording in
             let from = Double(max(0, query.start - recording.start)) / 1000
             let to = query.end < recording.end ? Double(query.end - recording.start) / 1000 : nil
-            return Stitcher.Entry(url: sourceBase + recording.streamID, from: from, to: to)
+            return ConcatList.Entry(input: sourceBase + recording.streamID, from: from, to: to)
         })
         // Only characters a quoted header parameter and any filesystem take.
         let camera = String(query.path.unicodeScalars.map { scalar -> Character in
